@@ -1,0 +1,44 @@
+"""Command line: `python -m irev check` validates a content tree, `schemas` writes the JSON Schemas."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import catalogue, loading, schemas
+from .problems import report
+
+
+def content_dir() -> Path:
+    """The content tree every command works on: $CONTENT_DIR, or content/ beside this package."""
+    return Path(os.environ.get("CONTENT_DIR") or Path(__file__).resolve().parent.parent / "content")
+
+
+def check(root: Path) -> int:
+    content = loading.load(root)
+    _, problems = catalogue.build(content)
+    problems = sorted(content.problems + problems)
+    counts = f"{len(content.records)} ressource(s), " + ", ".join(
+        f"{len(t)} {k}(s)" for k, t in content.registries.items())
+    print(f"Contenu : {root} — {counts}")
+    print(report(problems))
+    return 1 if any(not p.warning for p in problems) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="irev", description="Outils du site de ressources IREV.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="valider le contenu (CONTENT_DIR) et lister tous les problèmes")
+    sub.add_parser("schemas", help="écrire les schémas JSON dans schemas/")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(content_dir())
+    written = schemas.write(schemas.default_dir())
+    print("\n".join(str(p) for p in written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

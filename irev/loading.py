@@ -1,0 +1,245 @@
+"""Loading: content files -> validated records and registry entries, with every problem found.
+
+The layout of a content tree:
+    meetings/ cycles/ plans/ fiches/   one Markdown file per record (YAML front matter + body)
+    registre/personnes.yml ...         one YAML list per registry
+    pieces-jointes/                    attached files, referred to by records
+A record's id is its file name without `.md`: stable, and what other records refer to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import models
+from .parsing import Parsed, dotted, parse_yaml, split_front_matter
+from .problems import Problem, closest, relative
+
+REGISTRY_FILES = {
+    "personne": "registre/personnes.yml",
+    "organisation": "registre/organisations.yml",
+    "territoire": "registre/territoires.yml",
+    "theme": "registre/themes.yml",
+}
+REGISTRY_MODELS = {model.KIND: model for model in models.REGISTRY_TYPES}
+ATTACHMENTS_DIR = "pieces-jointes"
+
+
+@dataclass
+class Entry:
+    """A validated record or registry entry, and where it came from."""
+
+    id: str
+    kind: str
+    model: BaseModel
+    file: str  # as shown to editors
+    parsed: Parsed  # line numbers of its fields
+    prefix: tuple = ()  # where the entry sits in its file: () for a record, (index,) in a registry
+    body: str = ""
+    body_line: int = 1
+
+    def line_of(self, path=()) -> int:
+        return self.parsed.line_of(self.prefix + tuple(path))
+
+
+@dataclass
+class Source:
+    """Raw data read for a model, valid or not: references are checked on it."""
+
+    model: type[BaseModel]
+    data: object
+    file: str
+    parsed: Parsed
+    prefix: tuple = ()
+
+
+@dataclass
+class Content:
+    root: Path
+    sources: list[Source] = field(default_factory=list)
+    records: list[Entry] = field(default_factory=list)
+    registries: dict[str, dict[str, Entry]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load(root: Path) -> Content:
+    """Read and validate every file of a content tree; never stops at the first problem."""
+    root = Path(root)
+    content = Content(root=root)
+    if not root.is_dir():
+        content.problems.append(Problem(str(root), 1, "", "dossier de contenu introuvable", "vérifiez CONTENT_DIR"))
+        return content
+    for kind, name in REGISTRY_FILES.items():
+        content.registries[kind] = _load_registry(root, root / name, REGISTRY_MODELS[kind], content)
+    seen: dict[str, str] = {}
+    for model in models.RECORD_TYPES:
+        for path in sorted((root / model.FOLDER).glob("*.md")):
+            entry = _load_record(root, path, model, content)
+            if entry is None:
+                continue
+            if entry.id in seen:
+                content.problems.append(Problem(entry.file, 1, "", f"identifiant « {entry.id} » déjà pris par {seen[entry.id]}",
+                                                "renommez le fichier"))
+                continue
+            seen[entry.id] = entry.file
+            content.records.append(entry)
+    return content
+
+
+def _load_record(root: Path, path: Path, model: type[models.Record], content: Content) -> Entry | None:
+    file, problems = relative(path, root), content.problems
+    if not re.match(models.SLUG_PATTERN, path.stem):
+        problems.append(Problem(file, 1, "", f"nom de fichier « {path.name} » invalide : minuscules, chiffres et tirets",
+                                "par ex. 2022-06-22-reseau-lcd.md"))
+        return None
+    document = split_front_matter(path.read_text(encoding="utf-8"))
+    _report_parse(document.meta, file, problems)
+    content.sources.append(Source(model, document.meta.data, file, document.meta))
+    instance = _validate(model, document.meta, file, problems, (), document.meta.data)
+    if instance is None:
+        return None
+    return Entry(path.stem, model.KIND, instance, file, document.meta, (), document.body, document.body_line)
+
+
+def _load_registry(root: Path, path: Path, model: type[BaseModel], content: Content) -> dict[str, Entry]:
+    file, problems = relative(path, root), content.problems
+    if not path.exists():
+        problems.append(Problem(file, 1, "", "registre introuvable", "créez ce fichier (une liste YAML, éventuellement vide : [])"))
+        return {}
+    parsed = parse_yaml(path.read_text(encoding="utf-8"))
+    _report_parse(parsed, file, problems)
+    data = parsed.data if parsed.data is not None else []
+    if not isinstance(data, list):
+        problems.append(Problem(file, 1, "", "le registre doit être une liste d'entrées commençant par « - »"))
+        return {}
+    entries: dict[str, Entry] = {}
+    for index, item in enumerate(data):
+        content.sources.append(Source(model, item, file, parsed, (index,)))
+        instance = _validate(model, parsed, file, problems, (index,), item)
+        if instance is None:
+            continue
+        line = parsed.line_of((index,))
+        if instance.id in entries:
+            first = entries[instance.id].line_of()
+            problems.append(Problem(file, line, "id", f"identifiant « {instance.id} » en double (déjà ligne {first})",
+                                    "chaque entrée a un identifiant unique"))
+            continue
+        entries[instance.id] = Entry(instance.id, model.KIND, instance, file, parsed, (index,))
+    return entries
+
+
+def _validate(model: type[BaseModel], parsed: Parsed, file: str, problems: list[Problem], prefix: tuple,
+              data) -> BaseModel | None:
+    """Validate data against a model; translate every error into a French problem with its line."""
+    if data is None:
+        if parsed.problems:
+            return None  # unreadable YAML, already reported
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(file, parsed.line_of(prefix), dotted(prefix), "un bloc de champs « nom: valeur » est attendu"))
+        return None
+    try:
+        instance = model.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors():
+            loc = prefix + tuple(item["loc"])
+            if any(loc[: len(b)] == b for b in parsed.broken):
+                continue  # already reported while reading the YAML
+            problems.append(_problem(model, file, parsed, loc, prefix, item))
+        return None
+    if any(b[: len(prefix)] == prefix for b in parsed.broken):
+        return None
+    return instance
+
+
+def _report_parse(parsed: Parsed, file: str, problems: list[Problem]) -> None:
+    for line, field_name, message, hint in parsed.problems:
+        problems.append(Problem(file, line, field_name, message, hint))
+
+
+def _problem(model, file: str, parsed: Parsed, loc: tuple, prefix: tuple, error: dict) -> Problem:
+    field_path = loc[len(prefix):]
+    message, hint = _french(model, error)
+    return Problem(file, parsed.line_of(loc), dotted(field_path), message, hint)
+
+
+_PATTERN_MESSAGES = {
+    models.SLUG_PATTERN: ("identifiant invalide « {input} » : minuscules sans accents, chiffres et tirets", "par ex. karima-elkhadiri"),
+    "^(https?://|mailto:)": ("adresse invalide « {input} »", "une adresse commence par https://"),
+    "[:h][0-5]": ("heure invalide « {input} »", "écrivez 9:30, 09:30 ou 9h30"),
+}
+
+_SIMPLE_MESSAGES = {
+    "missing": ("champ obligatoire manquant", ""),
+    "string_type": ("texte attendu", "mettez la valeur entre guillemets"),
+    "list_type": ("liste attendue", "une ligne par élément, commençant par « - »"),
+    "dict_type": ("bloc de champs attendu", "des lignes « champ: valeur » indentées sous ce champ"),
+    "model_type": ("bloc de champs attendu", "des lignes « champ: valeur » indentées sous ce champ"),
+    "model_attributes_type": ("bloc de champs attendu", "des lignes « champ: valeur » indentées sous ce champ"),
+    "int_parsing": ("nombre entier attendu, reçu « {input} »", ""),
+    "int_type": ("nombre entier attendu, reçu « {input} »", ""),
+    "int_from_float": ("nombre entier attendu, reçu « {input} »", ""),
+    "bool_parsing": ("vrai ou faux attendu, reçu « {input} »", "écrivez true ou false"),
+    "bool_type": ("vrai ou faux attendu, reçu « {input} »", "écrivez true ou false"),
+    "string_too_short": ("texte vide", "donnez une valeur ou retirez le champ s'il est facultatif"),
+    "too_short": ("au moins {min_length} élément(s) attendu(s)", ""),
+    "greater_than_equal": ("valeur trop petite : au moins {ge} attendu", ""),
+    "less_than_equal": ("valeur trop grande : au plus {le} attendu", ""),
+    "date_parsing": ("date invalide « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
+    "date_from_datetime_parsing": ("date invalide « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
+    "date_from_datetime_inexact": ("date attendue sans heure, reçu « {input} »", "une date s'écrit AAAA-MM-JJ"),
+    "date_type": ("date attendue, reçu « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
+}
+
+
+def _french(model, error: dict) -> tuple[str, str]:
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    if kind == "extra_forbidden":
+        name = error["loc"][-1]
+        return f"champ inconnu « {name} »", closest(name, _field_names(model)) or "retirez-le ou consultez schemas/"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
+        return (f"valeur « {value} » non autorisée : attendu {', '.join(allowed)}",
+                closest(value, allowed))
+    if kind == "string_pattern_mismatch":
+        for key, (message, hint) in _PATTERN_MESSAGES.items():
+            if key in ctx.get("pattern", ""):
+                return message.format(input=value), hint
+        return f"valeur « {value} » au format inattendu", ""
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])), ""
+    if kind in _SIMPLE_MESSAGES:
+        message, hint = _SIMPLE_MESSAGES[kind]
+        return message.format(input=value, **ctx), hint
+    return error["msg"], ""
+
+
+@lru_cache(maxsize=None)
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    """Every field name used anywhere in a model's tree: candidates for a typo hint."""
+    names: set[str] = set()
+    for sub in _submodels(model, set()):
+        names.update(sub.model_fields)
+    return frozenset(names)
+
+
+def _submodels(model, seen: set) -> set:
+    if model in seen:
+        return seen
+    seen.add(model)
+    for info in model.model_fields.values():
+        for candidate in _types_in(info.annotation):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                _submodels(candidate, seen)
+    return seen
+
+
+def _types_in(annotation):
+    yield annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _types_in(arg)

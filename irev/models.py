@@ -1,0 +1,480 @@
+"""The content model: the single source of truth for validation, JSON Schemas and field docs.
+
+Field names are French snake_case, as in French public data schemas; every field has a
+French description, which becomes the documentation editors see in their editor.
+A reference to another entry is typed with `Ref(kind)`: the catalogue finds every
+cross-link through that one marker (one mechanism for every cross-link).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, ClassVar, Literal, Optional
+
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
+                      model_validator)
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class Ref:
+    """Marks a field as the id of another entry of the given kind."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"Ref({self.kind!r})"
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+PersonneRef = Annotated[Slug, Ref("personne")]
+OrganisationRef = Annotated[Slug, Ref("organisation")]
+TerritoireRef = Annotated[Slug, Ref("territoire")]
+ThemeRef = Annotated[Slug, Ref("theme")]
+ReunionRef = Annotated[Slug, Ref("reunion")]
+Texte = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _normalise_time(value: str) -> str:
+    hours, minutes = re.split(r"[:h]", value)
+    return f"{int(hours):02d}:{minutes}"
+
+
+Heure = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01]?[0-9]|2[0-3])[:h][0-5][0-9]$"),
+    AfterValidator(_normalise_time),
+    Field(description="Heure, « 9:30 », « 09:30 » ou « 9h30 »."),
+]
+Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
+
+
+class Strict(BaseModel):
+    """Every model refuses unknown fields: a typo must not silently lose a fact."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- Small shared structures -------------------------------------------------------------
+
+
+class Lien(Strict):
+    """An external link: replay, synthesis, webdocumentary, resource page…"""
+
+    titre: Texte = Field(description="Texte du lien.")
+    url: Url = Field(description="Adresse complète, commençant par https://.")
+    type: Literal["replay", "synthese", "webdocumentaire", "page", "video", "emission", "article", "inscription", "autre"] = Field(
+        "page", description="Nature de la ressource liée.")
+
+
+class PieceJointe(Strict):
+    """A downloadable document, as published (its size as shown on the original page)."""
+
+    titre: Texte = Field(description="Titre du document.")
+    type: Literal["compte-rendu", "grille", "synthese", "presentation", "programme", "plan", "questionnaire", "fiche", "autre"] = Field(
+        description="Nature du document.")
+    url: Optional[Url] = Field(None, description="Adresse où le document est publié.")
+    fichier: Optional[str] = Field(None, description="Chemin du fichier sous content/pieces-jointes/, s'il est hébergé par le site.")
+    poids: Optional[str] = Field(None, description="Poids affiché à la publication, par ex. « 348.92 Ko ».")
+    format: str = Field("PDF", description="Format du fichier.")
+
+
+class Intervenant(Strict):
+    """Someone acting in a role: a person (by id), their organisation and function that day."""
+
+    personne: Optional[PersonneRef] = Field(None, description="Identifiant de la personne (registre des personnes).")
+    organisation: Optional[OrganisationRef] = Field(None, description="Identifiant de l'organisation représentée.")
+    fonction: Optional[Texte] = Field(None, description="Fonction exercée à cette date.")
+
+    @model_validator(mode="after")
+    def _someone(self):
+        if not (self.personne or self.organisation):
+            raise ValueError("indiquez au moins « personne » ou « organisation »")
+        return self
+
+
+class Contact(Intervenant):
+    """Who to ask; phone and e-mail are published only when `coordonnees_publiques` is true."""
+
+    telephones: list[Texte] = Field(default_factory=list, description="Numéros de téléphone.")
+    email: Optional[Texte] = Field(None, description="Adresse électronique.")
+    coordonnees_publiques: bool = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
+
+
+class DateCle(Strict):
+    date: dt.date = Field(description="Date (AAAA-MM-JJ).")
+    evenement: Texte = Field(description="Ce qui a eu lieu ce jour-là.")
+
+
+class Chiffre(Strict):
+    """A figure quoted by a document, kept with its wording."""
+
+    valeur: Texte = Field(description="La valeur telle que publiée (« 5 plaintes », « 6000 »).")
+    libelle: Texte = Field(description="Ce que mesure la valeur.")
+
+
+# --- Records -----------------------------------------------------------------------------
+
+
+class Record(Strict):
+    """Fields shared by every record type."""
+
+    KIND: ClassVar[str]
+    LABEL: ClassVar[str]
+    FOLDER: ClassVar[str]  # folder under content/
+    SECTION: ClassVar[str]  # URL prefix on the site (French)
+
+    titre: Texte = Field(description="Titre de la ressource.")
+    statut: Literal["publie", "brouillon"] = Field(description="« publie » pour le site public, « brouillon » sinon.")
+    resume: Optional[Texte] = Field(None, description="Résumé en une ou deux phrases, pour les listes et la recherche.")
+    themes: list[ThemeRef] = Field(default_factory=list, description="Thématiques (registre des thèmes).")
+    territoires: list[TerritoireRef] = Field(default_factory=list, description="Territoires concernés (registre des territoires).")
+    documents: list[PieceJointe] = Field(default_factory=list, description="Documents téléchargeables.")
+    liens: list[Lien] = Field(default_factory=list, description="Liens externes.")
+
+    def sort_date(self) -> dt.date:
+        """The date listings sort and group by."""
+        return self.date  # type: ignore[attr-defined]
+
+
+class PointOrdreDuJour(Strict):
+    titre: Texte = Field(description="Intitulé de la partie.")
+    points: list[Texte] = Field(default_factory=list, description="Points traités dans cette partie.")
+
+
+class PriseDeParole(Strict):
+    """A reaction or remark, attributed to a speaker."""
+
+    intervenant: Intervenant = Field(description="Qui parle.")
+    propos: Texte = Field(description="Résumé de ce qui a été dit (Markdown).")
+
+
+class Intervention(Strict):
+    """A presentation or testimony during a meeting, and the reactions it drew."""
+
+    titre: Texte = Field(description="Intitulé de l'intervention.")
+    type: Literal["presentation", "temoignage", "retour", "perspectives", "echanges"] = Field(
+        "presentation", description="Nature de l'intervention.")
+    partie: Optional[int] = Field(None, ge=1, description="Numéro de la partie de l'ordre du jour (1, 2…).")
+    intervenants: list[Intervenant] = Field(default_factory=list, description="Qui intervient.")
+    resume: Optional[Texte] = Field(None, description="Résumé de l'intervention (Markdown).")
+    reactions: list[PriseDeParole] = Field(default_factory=list, description="Réactions et échanges qui ont suivi.")
+
+
+class Participant(Intervenant):
+    presence: Literal["present", "excuse"] = Field("present", description="« present » ou « excuse ».")
+
+
+class Reunion(Record):
+    """A network meeting (réunion de réseau) or regional meeting (rencontre régionale)."""
+
+    KIND = "reunion"
+    LABEL = "Réunion"
+    FOLDER = "meetings"
+    SECTION = "reunions"
+
+    type: Literal["reunion-de-reseau", "rencontre-regionale", "webinaire", "seminaire"] = Field(description="Nature de la réunion.")
+    date: dt.date = Field(description="Date de la réunion (AAAA-MM-JJ).")
+    heure_debut: Optional[Heure] = None
+    heure_fin: Optional[Heure] = None
+    format: Literal["visio", "presentiel", "hybride"] = Field(description="Visioconférence, présentiel ou hybride.")
+    lieu: Optional[Texte] = Field(None, description="Lieu, pour une réunion en présentiel ou hybride.")
+    organisateur: OrganisationRef = Field(description="Organisation qui réunit le réseau.")
+    serie: Optional[Slug] = Field(None, description="Identifiant de la série de réunions (par ex. « reseau-lcd »).")
+    precedente: Optional[ReunionRef] = Field(None, description="Identifiant de la réunion précédente de la série.")
+    suivante: Optional[ReunionRef] = Field(None, description="Identifiant de la réunion suivante de la série.")
+    nombre_participants: Optional[int] = Field(None, ge=0, description="Nombre de participants annoncé.")
+    nombre_territoires: Optional[int] = Field(None, ge=0, description="Nombre de territoires représentés annoncé.")
+    participants: list[Participant] = Field(default_factory=list, description="Liste des participants et excusés.")
+    ordre_du_jour: list[PointOrdreDuJour] = Field(default_factory=list, description="Parties et points de l'ordre du jour.")
+    interventions: list[Intervention] = Field(default_factory=list, description="Interventions, témoignages et réactions.")
+    perspectives: list[Texte] = Field(default_factory=list, description="Suites annoncées.")
+
+    @model_validator(mode="after")
+    def _times_in_order(self):
+        if self.heure_debut and self.heure_fin and self.heure_fin <= self.heure_debut:
+            raise ValueError("heure_fin doit être après heure_debut")
+        return self
+
+
+class Creneau(Strict):
+    """One time slot of a session, for one audience group or for all."""
+
+    date: dt.date = Field(description="Date (AAAA-MM-JJ).")
+    heure_debut: Optional[Heure] = None
+    heure_fin: Optional[Heure] = None
+    groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
+
+
+class Session(Strict):
+    numero: Optional[int] = Field(None, ge=1, description="Numéro de la session.")
+    titre: Texte = Field(description="Titre de la session.")
+    type: Literal["demi-journee", "journee", "webinaire", "visite", "atelier"] = Field("demi-journee", description="Forme de la session.")
+    format: Optional[Literal["visio", "presentiel", "hybride"]] = None
+    lieu: Optional[Texte] = None
+    creneaux: list[Creneau] = Field(min_length=1, description="Date(s) et horaires, par groupe de public.")
+    contenus: list[Texte] = Field(default_factory=list, description="Contenus abordés.")
+
+
+class Phase(Strict):
+    titre: Texte = Field(description="Titre de la phase (« Première phase »…).")
+    sous_titre: Optional[Texte] = Field(None, description="Thème de la phase.")
+    sessions: list[Session] = Field(min_length=1)
+
+
+class Groupe(Strict):
+    id: Slug = Field(description="Identifiant du groupe, utilisé par les créneaux.")
+    libelle: Texte = Field(description="Qui compose ce groupe.")
+
+
+class Inscription(Strict):
+    url: Optional[Url] = None
+    date_limite: Optional[dt.date] = None
+    modalites: Optional[Texte] = Field(None, description="Comment s'inscrire, ce qui suit l'inscription.")
+
+
+class Cycle(Record):
+    """A qualification cycle or course (cycle de qualification, parcours qualifiant)."""
+
+    KIND = "cycle"
+    LABEL = "Cycle de qualification"
+    FOLDER = "cycles"
+    SECTION = "cycles"
+
+    type: Literal["cycle-de-qualification", "parcours-qualifiant", "formation"] = Field(description="Nature du cycle.")
+    sous_titre: Optional[Texte] = None
+    organisateur: OrganisationRef = Field(description="Organisation qui propose le cycle.")
+    format: Literal["visio", "presentiel", "hybride"] = Field(description="Format dominant du cycle.")
+    contexte: Optional[Texte] = Field(None, description="Contexte (Markdown).")
+    publics: list[Texte] = Field(default_factory=list, description="Publics visés.")
+    groupes: list[Groupe] = Field(default_factory=list, description="Groupes de public, quand les séances diffèrent par groupe.")
+    finalite: Optional[Texte] = None
+    objectifs: list[Texte] = Field(default_factory=list, description="Objectifs spécifiques.")
+    intervenants: list[Intervenant] = Field(default_factory=list)
+    phases: list[Phase] = Field(min_length=1, description="Phases du cycle et leurs sessions.")
+    inscription: Optional[Inscription] = None
+    contact: Optional[Contact] = None
+    annonce_dans: Optional[ReunionRef] = Field(None, description="Réunion où le cycle a été annoncé.")
+    bilan: Optional[Texte] = Field(None, description="Bilan une fois le cycle tenu.")
+
+    @model_validator(mode="after")
+    def _groups_known(self):
+        known = {g.id for g in self.groupes}
+        for phase in self.phases:
+            for session in phase.sessions:
+                for slot in session.creneaux:
+                    if slot.groupe and slot.groupe not in known:
+                        raise ValueError(f"groupe « {slot.groupe} » absent de « groupes »")
+        return self
+
+    def sort_date(self) -> dt.date:
+        return min(slot.date for phase in self.phases for s in phase.sessions for slot in s.creneaux)
+
+
+class FicheAction(Strict):
+    """An action sheet of a plan, with every heading such sheets use."""
+
+    numero: Optional[Texte] = Field(None, description="Numéro de la fiche ou du projet.")
+    titre: Texte
+    axe: Optional[Texte] = None
+    constat: Optional[Texte] = Field(None, description="Constat qui motive l'action (Markdown).")
+    objectifs: list[Texte] = Field(default_factory=list)
+    recommandations: list[Texte] = Field(default_factory=list)
+    preconisations: list[Texte] = Field(default_factory=list)
+    moyens: list[Texte] = Field(default_factory=list, description="« Comment y parvenir ».")
+    prealables: list[Texte] = Field(default_factory=list, description="Éléments à réunir au préalable.")
+    acteurs: list[Texte] = Field(default_factory=list, description="Acteurs concernés.")
+    vigilance: list[Texte] = Field(default_factory=list, description="Points de vigilance.")
+    effets_attendus: list[Texte] = Field(default_factory=list)
+
+
+class ActionEngagee(Strict):
+    action: Texte
+    description: Optional[Texte] = None
+    porteur: Optional[Texte] = Field(None, description="Institution ou structure qui porte l'action.")
+    axe: Optional[Texte] = None
+    echeance: Optional[Texte] = Field(None, description="Calendrier tel que publié (« Avril 2017 », « Depuis 2016 »).")
+
+
+class Axe(Strict):
+    titre: Texte
+    description: Optional[Texte] = None
+    actions: list[Texte] = Field(default_factory=list, description="Actions numérotées dans l'ordre du document.")
+
+
+class Diagnostic(Strict):
+    annee: Optional[int] = None
+    realise_par: Optional[OrganisationRef] = None
+    methode: Optional[Texte] = None
+    constats: list[Texte] = Field(default_factory=list)
+    chiffres: list[Chiffre] = Field(default_factory=list)
+
+
+class Periode(Strict):
+    debut: int = Field(ge=1990, le=2100)
+    fin: int = Field(ge=1990, le=2100)
+
+
+class Plan(Record):
+    """A synthesis of a territorial plan (PTLCD, women-men equality action plan…)."""
+
+    KIND = "plan"
+    LABEL = "Plan territorial"
+    FOLDER = "plans"
+    SECTION = "plans"
+
+    type: Literal["ptlcd", "plan-egalite-femmes-hommes", "feuille-de-route", "autre"] = Field(description="Nature du plan.")
+    territoire: TerritoireRef = Field(description="Territoire couvert par le plan.")
+    porteur: OrganisationRef = Field(description="Organisation qui porte le plan.")
+    date: dt.date = Field(description="Date du document (adoption, signature ou publication).")
+    periode: Optional[Periode] = None
+    cadre: Optional[Texte] = Field(None, description="Cadre du plan (par ex. « annexe 7 du contrat de ville 2015-2020 »).")
+    partiel: bool = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du plan.")
+    dates_cles: list[DateCle] = Field(default_factory=list)
+    contexte: Optional[Texte] = None
+    diagnostic: Optional[Diagnostic] = None
+    priorites: list[Texte] = Field(default_factory=list)
+    leviers: list[Axe] = Field(default_factory=list)
+    axes: list[Axe] = Field(default_factory=list)
+    fiches_action: list[FicheAction] = Field(default_factory=list)
+    actions_engagees: list[ActionEngagee] = Field(default_factory=list)
+    actions_partenaires: list[ActionEngagee] = Field(default_factory=list)
+    gouvernance: Optional[Texte] = None
+    partenaires: list[OrganisationRef] = Field(default_factory=list)
+    contact: Optional[Contact] = None
+
+
+class QuestionGrille(Strict):
+    id: Texte = Field(description="Identifiant de la question dans la grille (« 1 », « 2a »…).")
+    partie: Optional[Texte] = Field(None, description="Partie du dossier à laquelle la question renvoie.")
+    texte: Texte
+
+
+class RegleGrille(Strict):
+    resultat: Texte = Field(description="Résultat attribué (« Marqueur 2 »…).")
+    condition: Texte
+
+
+class Grille(Strict):
+    questions: list[QuestionGrille] = Field(min_length=1)
+    reponses: list[Texte] = Field(default_factory=lambda: ["Oui", "Non"])
+    regles: list[RegleGrille] = Field(default_factory=list, description="Règles de cotation.")
+
+
+class Domaine(Strict):
+    titre: Texte
+    description: Optional[Texte] = None
+    questions: list[Texte] = Field(default_factory=list)
+
+
+class Source(Strict):
+    titre: Texte
+    url: Optional[Url] = None
+
+
+class Fiche(Record):
+    """A tool sheet (fiche outil): grid, reference frame, questionnaire, guide…"""
+
+    KIND = "fiche"
+    LABEL = "Fiche outil"
+    FOLDER = "fiches"
+    SECTION = "fiches"
+
+    type: Literal["grille", "referentiel", "questionnaire", "guide", "outil-auto-evaluation", "fiche-juridique", "enquete"] = Field(
+        description="Nature de l'outil.")
+    date: dt.date = Field(description="Date de publication (AAAA-MM-JJ).")
+    auteurs: list[Intervenant] = Field(default_factory=list, description="Auteurs : personnes et organisations.")
+    objet: Optional[Texte] = Field(None, description="À quoi sert l'outil.")
+    publics: list[Texte] = Field(default_factory=list)
+    domaines: list[Domaine] = Field(default_factory=list, description="Parties ou domaines de l'outil.")
+    grille: Optional[Grille] = None
+    mode_emploi: Optional[Texte] = None
+    sources: list[Source] = Field(default_factory=list)
+    presentee_dans: list[ReunionRef] = Field(default_factory=list, description="Réunions où l'outil a été présenté.")
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (Reunion, Cycle, Plan, Fiche)
+
+
+# --- Registries --------------------------------------------------------------------------
+
+
+class Fonction(Strict):
+    organisation: OrganisationRef
+    intitule: Texte
+    depuis: Optional[dt.date] = None
+    jusqu_a: Optional[dt.date] = None
+
+
+class Personne(Strict):
+    KIND: ClassVar[str] = "personne"
+    id: Slug
+    nom: Texte = Field(description="Nom de famille.")
+    prenom: Texte = Field(description="Prénom.")
+    autres_graphies: list[Texte] = Field(default_factory=list, description="Autres orthographes rencontrées dans les documents.")
+    consentement_publication: bool = Field(description="Vrai seulement si la personne a accepté d'être nommée sur le site.")
+    fonctions: list[Fonction] = Field(default_factory=list, description="Fonctions connues, hors réunions.")
+
+
+class Organisation(Strict):
+    KIND: ClassVar[str] = "organisation"
+    id: Slug
+    nom: Texte
+    sigle: Optional[Texte] = None
+    type: Literal["collectivite", "etat", "association", "cabinet", "recherche", "bailleur", "etablissement-public", "autre"]
+    territoire: Optional[TerritoireRef] = None
+    site_web: Optional[Url] = None
+
+
+def luhn_valid(digits: str) -> bool:
+    """SIREN numbers end with a Luhn check digit."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+_CODE_PATTERNS = {
+    "region": (r"^\d{2}$", "code région INSEE à 2 chiffres"),
+    "departement": (r"^(\d{2}|2A|2B|97\d)$", "code département INSEE"),
+    "epci": (r"^\d{9}$", "SIREN à 9 chiffres"),
+    "commune": (r"^(\d{5}|2[AB]\d{3})$", "code INSEE de commune à 5 caractères"),
+    "qpv": (r"^Q[NP]\d{3}\d{3}[A-Z]?$|^QN\d{5}[A-Z]$", "code QPV (par ex. QN05901M)"),
+}
+
+
+class Territoire(Strict):
+    KIND: ClassVar[str] = "territoire"
+    id: Slug
+    nom: Texte
+    sigle: Optional[Texte] = None
+    niveau: Literal["region", "departement", "epci", "commune", "qpv"]
+    code: Texte = Field(description="Code officiel : INSEE (région, département, commune), SIREN (EPCI), code QPV.")
+    parent: Optional[TerritoireRef] = None
+
+    @field_validator("code")
+    @classmethod
+    def _code_fits_level(cls, code: str, info: ValidationInfo) -> str:
+        level = info.data.get("niveau")
+        if level is None:
+            return code  # the level's own error is reported
+        pattern, expected = _CODE_PATTERNS[level]
+        if not re.match(pattern, code):
+            raise ValueError(f"code « {code} » invalide pour le niveau {level} : {expected} attendu")
+        if level == "epci" and not luhn_valid(code):
+            raise ValueError(f"SIREN « {code} » invalide : la clé de contrôle (Luhn) ne correspond pas")
+        return code
+
+
+class Theme(Strict):
+    KIND: ClassVar[str] = "theme"
+    id: Slug
+    libelle: Texte
+    parent: Optional[ThemeRef] = None
+    description: Optional[Texte] = None
+
+
+REGISTRY_TYPES: tuple[type[Strict], ...] = (Personne, Organisation, Territoire, Theme)

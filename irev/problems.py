@@ -1,0 +1,54 @@
+"""Authoring problems, reported to editors in French as `file:line: field: message`."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing an editor must fix (or, with `warning`, should look at)."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+    hint: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return f"{text} (piste : {self.hint})" if self.hint else text
+
+
+class ContentError(Exception):
+    """Raised when a content tree has problems: carries all of them, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(report(self.problems))
+
+
+def closest(word: str, candidates) -> str:
+    """The known id or field name an editor most likely meant, as a hint ('' if none)."""
+    match = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return f"vouliez-vous dire « {match[0]} » ?" if match else ""
+
+
+def relative(path: Path, root: Path) -> str:
+    """Paths in messages are relative to the content tree's parent, as editors see them in a PR."""
+    try:
+        return path.relative_to(root.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def report(problems: list[Problem]) -> str:
+    errors = [p for p in problems if not p.warning]
+    warnings = [p for p in problems if p.warning]
+    lines = [f"ERREUR {p}" for p in errors] + [f"ATTENTION {p}" for p in warnings]
+    lines.append(f"{len(errors)} erreur(s), {len(warnings)} avertissement(s).")
+    return "\n".join(lines)
