@@ -39,6 +39,13 @@ class Catalogue:
     def latest(self, count: int) -> list[Entry]:
         return sorted(self.records.values(), key=lambda e: (e.model.sort_date(), e.id), reverse=True)[:count]
 
+    def person_name(self, ident: str | None) -> str | None:
+        """A person's name, only if the registry records their consent to publication."""
+        person = self.get("personne", ident)
+        if person is None or not person.consentement_publication:
+            return None
+        return f"{person.prenom} {person.nom}"
+
     def get(self, kind: str, ident: str | None) -> BaseModel | None:
         """A registry entry's model or a shown record's model, or None (unknown or draft)."""
         if ident is None:

@@ -269,6 +269,10 @@ class Cycle(Record):
                         raise ValueError(f"groupe « {slot.groupe} » absent de « groupes »")
         return self
 
+    def group_label(self, ident: str | None) -> str:
+        """Who a time slot is for; a slot without a group is for everyone."""
+        return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
+
     def sort_date(self) -> dt.date:
         return min(slot.date for phase in self.phases for s in phase.sessions for slot in s.creneaux)
 

@@ -1,0 +1,36 @@
+# Two commands for a newcomer: `make serve` (site on http://127.0.0.1:8000) and `make test`.
+# Both create .venv from the pinned requirements on first use.
+# CONTENT_DIR=/other/tree points every target at another content tree.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export CONTENT_DIR ?= $(CURDIR)/content
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve site check test schemas clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+serve: $(STAMP)  ## build and serve the site, reloading on edits (IREV_BROUILLONS=1 shows drafts)
+	$(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
+
+site: $(STAMP)  ## build the public site into site/, failing on any content problem
+	$(BIN)/mkdocs build --strict --clean
+
+check: $(STAMP)  ## validate the content alone and list every problem
+	$(BIN)/python -m irev check
+
+schemas: $(STAMP)  ## regenerate the JSON Schemas in schemas/ from the models
+	$(BIN)/python -m irev schemas
+
+test: $(STAMP)  ## run every test (browser tests need Debian's chromium: see README)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf site .cache
