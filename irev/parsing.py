@@ -70,9 +70,9 @@ def parse_yaml(text: str, first_line: int = 1) -> Parsed:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = (mark.line + 1 if mark else 1) + offset
-        if not (tab_lines and "tab" in str(error.problem)):
-            parsed.problems.append((line, "", *_translate(error)))
+        line = mark.line + 1 if mark else 1
+        if line not in tab_lines:  # a tab's own error is already reported, in clearer words
+            parsed.problems.append((line + offset, "", *_translate(error)))
         return parsed
     finally:
         loader.dispose()

@@ -1,0 +1,60 @@
+"""Shared helpers: content trees to break on purpose, and real MkDocs builds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    """A writable copy of the minimal valid content tree."""
+    target = tmp_path / "content"
+    shutil.copytree(MINIMAL, target)
+    return target
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(args: list[str], content: Path, **env) -> subprocess.CompletedProcess:
+    """Run a command of the project (python -m …) on a content tree, as `make` would."""
+    environment = {**os.environ, "CONTENT_DIR": str(content), "NO_MKDOCS_2_WARNING": "1", **env}
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=environment, capture_output=True, text=True)
+
+
+def build_site(content: Path, site_dir: Path, **env) -> subprocess.CompletedProcess:
+    """A real `mkdocs build --strict` of a content tree into site_dir."""
+    return run(["mkdocs", "build", "--strict", "--site-dir", str(site_dir)], content, **env)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The site built once from the project's real content."""
+    site = tmp_path_factory.mktemp("site") / "site"
+    result = build_site(CONTENT, site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def page_text(site: Path, url_path: str) -> str:
+    """The visible text of a built page's article, whitespace folded (tags dropped)."""
+    import re
+    html = (site / url_path / "index.html").read_text(encoding="utf-8")
+    article = html[html.index("<article"): html.index("</article>")]
+    article = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", article)
+    text = re.sub(r"<[^>]+>", " ", article)
+    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", '"')
+    return " ".join(text.split())

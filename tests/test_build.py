@@ -1,0 +1,62 @@
+"""Real `mkdocs build --strict` runs: pages exist with their content; bad content stops the build."""
+
+from __future__ import annotations
+
+from conftest import MINIMAL, build_site, page_text, write
+
+
+def test_minimal_build_has_a_page_per_record_and_per_type(tmp_path):
+    site = tmp_path / "site"
+    result = build_site(MINIMAL, site)
+    assert result.returncode == 0, result.stderr
+    for path in ("index.html", "reunions/index.html", "cycles/index.html", "plans/index.html", "fiches/index.html",
+                 "reunions/2022-03-01-reunion-test/index.html", "cycles/2021-04-cycle-test/index.html",
+                 "a-propos/index.html"):
+        assert (site / path).is_file(), path
+    text = page_text(site, "reunions/2022-03-01-reunion-test")
+    assert "mardi 1er mars 2022, 9 h 30 – 12 h 00" in text
+    assert "Ada MARTIN Chargée de mission" in text
+    index = page_text(site, "reunions")
+    assert "2022 Réunion de test du réseau" in index
+    home = page_text(site, "")
+    assert "Réunion de test du réseau — Réunions de réseau, 1er mars 2022" in home
+    assert '<html lang="fr"' in (site / "index.html").read_text()
+
+
+def test_cycle_slots_show_each_audience_group(tmp_path):
+    site = tmp_path / "site"
+    assert build_site(MINIMAL, site).returncode == 0
+    text = page_text(site, "cycles/2021-04-cycle-test")
+    assert "mardi 6 avril 2021 9 h 00 – 12 h 00 Délégués du préfet" in text
+    assert "mardi 6 avril 2021 13 h 30 – 16 h 30 Tous les publics" in text
+    assert "Tél. 03 00 00 00 00" in text
+
+
+def test_drafts_and_unconsented_names_stay_out_of_the_public_build(tmp_path):
+    site = tmp_path / "site"
+    assert build_site(MINIMAL, site).returncode == 0
+    assert not (site / "reunions" / "2022-04-01-reunion-brouillon").exists()
+    everything = " ".join(p.read_text(errors="ignore") for p in site.rglob("*") if p.is_file())
+    assert "brouillon" not in everything.lower().replace("brouillons", "")
+    assert "SECRET" not in everything and "paul-secret" not in everything
+    assert "Personne non nommée" in page_text(site, "reunions/2022-03-01-reunion-test")
+
+
+def test_drafts_are_shown_with_a_banner_when_asked(tmp_path):
+    site = tmp_path / "site"
+    assert build_site(MINIMAL, site, IREV_BROUILLONS="1").returncode == 0
+    text = page_text(site, "reunions/2022-04-01-reunion-brouillon")
+    assert "Brouillon Cette ressource est un brouillon" in text
+
+
+def test_bad_content_fails_the_build_with_every_problem_and_publishes_nothing(tree, tmp_path):
+    write(tree / "meetings" / "2022-02-30-x.md",
+          "---\ntitre: x\nstatut: publie\ntype: reunion-de-reseau\ndate: 2022-02-30\nformat: visio\norganisateur: irev\n---\n")
+    write(tree / "cycles" / "dup.md", "---\ntitre: a\ntitre: b\n---\n")
+    site = tmp_path / "site"
+    result = build_site(tree, site)
+    assert result.returncode != 0
+    assert "meetings/2022-02-30-x.md:5: date: date impossible « 2022-02-30 »" in result.stderr
+    assert "cycles/dup.md:3: titre: champ en double" in result.stderr
+    assert "Rien n'a été publié" in result.stderr
+    assert not site.exists()

@@ -1,0 +1,18 @@
+"""The committed JSON Schemas are exactly what the models generate."""
+
+from irev import schemas
+
+
+def test_committed_schemas_match_the_models():
+    directory = schemas.default_dir()
+    generated = schemas.generate()
+    committed = {p.name: p.read_text(encoding="utf-8") for p in directory.glob("*.json")}
+    assert set(committed) == set(generated), "run `make schemas` and commit schemas/"
+    for name, text in generated.items():
+        assert committed[name] == text, f"{name} is stale: run `make schemas` and commit schemas/"
+
+
+def test_schema_documents_fields_in_french():
+    meeting = schemas.generate()["reunion.schema.json"]
+    assert '"additionalProperties": false' in meeting
+    assert "Date de la réunion (AAAA-MM-JJ)." in meeting
