@@ -1,0 +1,85 @@
+"""A real browser (Debian's chromium driven by Playwright) on the built site, as a visitor uses it."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from conftest import MINIMAL, build_site
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is required in CI: .ci/run installs it with apt-get")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    site = tmp_path_factory.mktemp("browser") / "site"
+    assert build_site(MINIMAL, site).returncode == 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site_url):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(site_url) else None)
+    yield page
+    context.close()
+    assert outside == [], f"the page loaded third-party resources: {outside}"
+
+
+def test_visitor_goes_from_home_to_a_meeting(page, site_url):
+    page.goto(site_url + "/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_role("link", name="Réunions").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Réunions de réseau")
+    page.get_by_role("link", name="Réunion de test du réseau").click()
+    expect(page).to_have_url(site_url + "/reunions/2022-03-01-reunion-test/")
+    expect(page.get_by_role("table")).to_contain_text("Ada MARTIN")
+
+
+def test_keyboard_user_can_skip_to_content(page, site_url):
+    page.goto(site_url + "/cycles/2021-04-cycle-test/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Aller au contenu"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#cycle-de-test")
+
+
+def test_phone_layout_shows_the_record(page, site_url):
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(site_url + "/reunions/2022-03-01-reunion-test/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the page must not scroll sideways on a phone"
