@@ -34,8 +34,8 @@ def on_config(config):
     content = loading.load(root)
     cat, problems = catalogue.build(content, show_drafts=os.environ.get("IREV_BROUILLONS") == "1")
     problems = sorted(content.problems + problems)
-    for problem in problems:
-        (log.warning if problem.warning else log.error)(str(problem))
+    for problem in problems:  # warnings are shown without failing a --strict build
+        (log.info if problem.warning else log.error)(("ATTENTION " if problem.warning else "") + str(problem))
     errors = sum(not p.warning for p in problems)
     if errors:
         raise PluginError(f"Contenu invalide ({root}) : {errors} erreur(s), listée(s) ci-dessus. Rien n'a été publié.")

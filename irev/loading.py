@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import models
+from . import models, referentiel
 from .parsing import Parsed, dotted, parse_yaml, split_front_matter
 from .problems import Problem, closest, relative
 
@@ -118,7 +118,15 @@ def _load_registry(root: Path, path: Path, model: type[BaseModel], content: Cont
         problems.append(Problem(file, 1, "", "le registre doit être une liste d'entrées commençant par « - »"))
         return {}
     entries: dict[str, Entry] = {}
+    reference = referentiel.load() if model is models.Territoire else None
     for index, item in enumerate(data):
+        if reference is not None:
+            item = referentiel.complete(item, reference)
+            message = referentiel.unknown_code(item, reference)
+            if message:
+                problems.append(Problem(file, parsed.line_of((index, "code")), "code", message,
+                                        "vérifiez le code, ou ignorez cet avertissement pour un territoire hors région",
+                                        warning=True))
         content.sources.append(Source(model, item, file, parsed, (index,)))
         instance = _validate(model, parsed, file, problems, (index,), item)
         if instance is None:

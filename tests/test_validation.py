@@ -103,7 +103,7 @@ def test_times_are_read_as_times_not_base_60_numbers(tree):
 def test_invalid_siren_check_digit(tree):
     path = tree / "registre" / "territoires.yml"
     path.write_text(path.read_text().replace('"246200364"', '"246200365"'))
-    [problem] = only(problems_of(tree), "territoires.yml")
+    [problem] = [p for p in problems_of(tree) if not p.warning]
     assert (problem.line, problem.field) == (14, "code")
     assert "Luhn" in problem.message
 
@@ -134,3 +134,28 @@ def test_check_passes_on_the_real_content():
     result = run(["irev", "check"], loading.Path(__file__).resolve().parent.parent / "content")
     assert result.returncode == 0, result.stdout
     assert "0 erreur(s)" in result.stdout
+
+
+def test_a_territory_is_one_line_away(tree):
+    path = tree / "registre" / "territoires.yml"
+    path.write_text(path.read_text() + '- code: "62498"\n')
+    content = loading.load(tree)
+    lens = content.registries["territoire"]["lens"].model
+    assert (lens.nom, lens.niveau, lens.parent) == ("Lens", "commune", "ca-de-lens-lievin")
+    assert problems_of(tree) == []
+
+
+def test_a_territory_whose_parent_is_missing_names_it(tree):
+    path = tree / "registre" / "territoires.yml"
+    path.write_text(path.read_text() + '- code: "59350"\n')
+    [problem] = problems_of(tree)
+    assert (problem.line, problem.field) == (16, "parent")
+    assert problem.message == "territoire inconnu « metropole-europeenne-de-lille »"
+
+
+def test_unknown_official_code_is_a_warning(tree):
+    path = tree / "registre" / "territoires.yml"
+    path.write_text(path.read_text() + '- id: nulle-part\n  nom: Nulle part\n  niveau: commune\n  code: "59999"\n')
+    [problem] = problems_of(tree)
+    assert problem.warning and problem.line == 19
+    assert "absent du référentiel INSEE" in problem.message
