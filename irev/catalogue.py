@@ -57,19 +57,18 @@ class Catalogue:
 
 def build(content: Content, show_drafts: bool = False) -> tuple[Catalogue, list[Problem]]:
     """Resolve every reference; return the catalogue and the problems (unknown ids, loops)."""
-    all_records = {entry.id: entry for entry in content.records}
-    known = dict(content.registries)
-    for kind in RECORD_KINDS:
-        known[kind] = {i: e for i, e in all_records.items() if e.kind == kind}
+    known: dict[str, set] = {}
+    for source in content.sources:
+        known.setdefault(source.model.KIND, set()).add(source.ident)
     problems = []
     for source in content.sources:
         for kind, ident, path in references(source.model, source.data):
-            if ident not in known.get(kind, {}):
+            if ident not in known.get(kind, ()):
                 problems.append(Problem(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
                                         f"{UNKNOWN[kind]} « {ident} »",
-                                        closest(ident, known.get(kind, {})) or "ajoutez l'entrée au registre ou corrigez l'identifiant"))
+                                        closest(ident, sorted(known.get(kind, ()))) or "ajoutez l'entrée au registre ou corrigez l'identifiant"))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
-    shown = {i: e for i, e in all_records.items() if show_drafts or e.model.statut == "publie"}
+    shown = {e.id: e for e in content.records if show_drafts or e.model.statut == "publie"}
     return Catalogue(shown, content.registries, show_drafts), problems
 
 

@@ -52,6 +52,7 @@ class Source:
     """Raw data read for a model, valid or not: references are checked on it."""
 
     model: type[BaseModel]
+    ident: object  # the id it declares, valid or not: references to it are not "unknown"
     data: object
     file: str
     parsed: Parsed
@@ -99,7 +100,7 @@ def _load_record(root: Path, path: Path, model: type[models.Record], content: Co
         return None
     document = split_front_matter(path.read_text(encoding="utf-8"))
     _report_parse(document.meta, file, problems)
-    content.sources.append(Source(model, document.meta.data, file, document.meta))
+    content.sources.append(Source(model, path.stem, document.meta.data, file, document.meta))
     instance = _validate(model, document.meta, file, problems, (), document.meta.data)
     if instance is None:
         return None
@@ -127,7 +128,8 @@ def _load_registry(root: Path, path: Path, model: type[BaseModel], content: Cont
                 problems.append(Problem(file, parsed.line_of((index, "code")), "code", message,
                                         "vérifiez le code, ou ignorez cet avertissement pour un territoire hors région",
                                         warning=True))
-        content.sources.append(Source(model, item, file, parsed, (index,)))
+        ident = item.get("id") if isinstance(item, dict) else None
+        content.sources.append(Source(model, ident, item, file, parsed, (index,)))
         instance = _validate(model, parsed, file, problems, (index,), item)
         if instance is None:
             continue
