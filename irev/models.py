@@ -133,6 +133,8 @@ class Record(Strict):
     territoires: list[TerritoireRef] = Field(default_factory=list, description="Territoires concernés (registre des territoires).")
     documents: list[PieceJointe] = Field(default_factory=list, description="Documents téléchargeables.")
     liens: list[Lien] = Field(default_factory=list, description="Liens externes.")
+    personnes_citees: list[Intervenant] = Field(
+        default_factory=list, description="Personnes ou organisations citées par le document sans y intervenir.")
 
     def sort_date(self) -> dt.date:
         """The date listings sort and group by."""
@@ -145,9 +147,9 @@ class PointOrdreDuJour(Strict):
 
 
 class PriseDeParole(Strict):
-    """A reaction or remark, attributed to a speaker."""
+    """A reaction or remark, attributed to a speaker (none: the participants as a group)."""
 
-    intervenant: Intervenant = Field(description="Qui parle.")
+    intervenant: Optional[Intervenant] = Field(None, description="Qui parle ; absent pour une réaction collective.")
     propos: Texte = Field(description="Résumé de ce qui a été dit (Markdown).")
 
 
@@ -161,6 +163,8 @@ class Intervention(Strict):
     intervenants: list[Intervenant] = Field(default_factory=list, description="Qui intervient.")
     resume: Optional[Texte] = Field(None, description="Résumé de l'intervention (Markdown).")
     reactions: list[PriseDeParole] = Field(default_factory=list, description="Réactions et échanges qui ont suivi.")
+    personnes_citees: list[Intervenant] = Field(
+        default_factory=list, description="Personnes citées dans l'intervention (intervenants d'un webinaire…).")
 
 
 class Participant(Intervenant):
@@ -321,6 +325,18 @@ class Periode(Strict):
     fin: int = Field(ge=1990, le=2100)
 
 
+class Presentation(Strict):
+    """A meeting where a plan or tool was presented, and who presented it."""
+
+    reunion: ReunionRef = Field(description="Identifiant de la réunion.")
+    intervenants: list[Intervenant] = Field(default_factory=list, description="Qui l'a présenté.")
+
+
+class Source(Strict):
+    titre: Texte
+    url: Optional[Url] = None
+
+
 class Plan(Record):
     """A synthesis of a territorial plan (PTLCD, women-men equality action plan…)."""
 
@@ -348,6 +364,8 @@ class Plan(Record):
     gouvernance: Optional[Texte] = None
     partenaires: list[OrganisationRef] = Field(default_factory=list)
     contact: Optional[Contact] = None
+    sources: list[Source] = Field(default_factory=list, description="Études et documents sur lesquels s'appuie le plan.")
+    presentations: list[Presentation] = Field(default_factory=list, description="Réunions où le plan a été présenté.")
 
 
 class QuestionGrille(Strict):
@@ -373,11 +391,6 @@ class Domaine(Strict):
     questions: list[Texte] = Field(default_factory=list)
 
 
-class Source(Strict):
-    titre: Texte
-    url: Optional[Url] = None
-
-
 class Fiche(Record):
     """A tool sheet (fiche outil): grid, reference frame, questionnaire, guide…"""
 
@@ -396,7 +409,7 @@ class Fiche(Record):
     grille: Optional[Grille] = None
     mode_emploi: Optional[Texte] = None
     sources: list[Source] = Field(default_factory=list)
-    presentee_dans: list[ReunionRef] = Field(default_factory=list, description="Réunions où l'outil a été présenté.")
+    presentations: list[Presentation] = Field(default_factory=list, description="Réunions où l'outil a été présenté.")
 
 
 RECORD_TYPES: tuple[type[Record], ...] = (Reunion, Cycle, Plan, Fiche)
@@ -420,6 +433,9 @@ class Personne(Strict):
     autres_graphies: list[Texte] = Field(default_factory=list, description="Autres orthographes rencontrées dans les documents.")
     consentement_publication: bool = Field(description="Vrai seulement si la personne a accepté d'être nommée sur le site.")
     fonctions: list[Fonction] = Field(default_factory=list, description="Fonctions connues, hors réunions.")
+    email: Optional[Texte] = Field(None, description="Adresse électronique.")
+    telephones: list[Texte] = Field(default_factory=list)
+    coordonnees_publiques: bool = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
 
 
 class Organisation(Strict):
