@@ -7,13 +7,14 @@ Drafts are left out unless asked for, so nothing downstream can leak them.
 
 from __future__ import annotations
 
+import datetime as dt
 import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pydantic import BaseModel
 
-from . import models
+from . import mentions, models
 from .loading import Content, Entry
 from .parsing import dotted
 from .problems import Problem, closest
@@ -21,8 +22,34 @@ from .problems import Problem, closest
 RECORD_KINDS = {model.KIND: model for model in models.RECORD_TYPES}
 UNKNOWN = {
     "personne": "personne inconnue", "organisation": "organisation inconnue", "territoire": "territoire inconnu",
-    "theme": "thème inconnu", "reunion": "réunion inconnue",
+    "theme": "thème inconnu", "reunion": "réunion inconnue", "cycle": "cycle inconnu", "plan": "plan inconnu",
+    "fiche": "fiche inconnue",
 }
+# The role a reference plays, from the nearest field name on its path (read from the end).
+ROLES = {
+    "participants": "participant", "intervenants": "intervenant", "intervenant": "intervenant", "contact": "contact",
+    "auteurs": "auteur", "personnes_citees": "citee", "organisateur": "organisateur", "porteur": "porteur",
+    "partenaires": "partenaire", "realise_par": "prestataire", "themes": "theme", "territoires": "territoire",
+    "territoire": "territoire", "precedente": "serie", "suivante": "serie", "annonce_dans": "annonce",
+    "reunion": "presentation",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """One reference from a shown record to an entry: by which record, in which role."""
+
+    record: Entry
+    role: str  # a value of ROLES, "excuse" for an excused participant, or "mention"
+    detail: object = None  # the Intervenant holding the reference: the function held that day
+
+    @property
+    def date(self) -> dt.date:
+        return self.record.model.sort_date()
+
+
+def _newest_first(entries):
+    return sorted(entries, key=lambda e: (e.model.sort_date(), e.id), reverse=True)
 
 
 @dataclass
@@ -30,14 +57,15 @@ class Catalogue:
     records: dict[str, Entry] = field(default_factory=dict)  # public (or shown) records by id
     registries: dict[str, dict[str, Entry]] = field(default_factory=dict)
     show_drafts: bool = False
+    backlinks: dict[tuple[str, str], list[Link]] = field(default_factory=dict)  # (kind, id) -> links to it
+    children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
 
     def by_kind(self, kind: str) -> list[Entry]:
         """Records of one kind, newest first."""
-        return sorted((e for e in self.records.values() if e.kind == kind),
-                      key=lambda e: (e.model.sort_date(), e.id), reverse=True)
+        return _newest_first(e for e in self.records.values() if e.kind == kind)
 
     def latest(self, count: int) -> list[Entry]:
-        return sorted(self.records.values(), key=lambda e: (e.model.sort_date(), e.id), reverse=True)[:count]
+        return _newest_first(self.records.values())[:count]
 
     def person_name(self, ident: str | None) -> str | None:
         """A person's name, only if the registry records their consent to publication."""
@@ -54,9 +82,87 @@ class Catalogue:
         entry = table.get(ident) if table is not None else self.records.get(ident)
         return entry.model if entry is not None and entry.kind == kind else None
 
+    # --- cross-links -------------------------------------------------------------------------
+
+    def links_to(self, kind: str, ident: str, roles: tuple[str, ...] | None = None) -> list[Link]:
+        """Links to an entry from shown records, newest first, optionally of some roles only."""
+        links = self.backlinks.get((kind, ident), [])
+        return [link for link in links if roles is None or link.role in roles]
+
+    def records_linking(self, kind: str, ident: str, roles: tuple[str, ...] | None = None) -> list[Entry]:
+        """Distinct records linking to an entry, newest first."""
+        return _newest_first({link.record.id: link.record for link in self.links_to(kind, ident, roles)}.values())
+
+    def ancestors(self, kind: str, ident: str) -> list[str]:
+        """Parents from the root down (region > département > EPCI…; broader themes)."""
+        chain, current = [], self.get(kind, ident)
+        while current is not None and current.parent and current.parent not in chain:
+            chain.insert(0, current.parent)
+            current = self.get(kind, current.parent)
+        return chain
+
+    def descendants(self, kind: str, ident: str) -> list[str]:
+        """The entry and everything below it in its tree."""
+        found, stack = [], [ident]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(self.children.get((kind, current), []))
+        return found
+
+    def records_on(self, kind: str, ident: str) -> list[Entry]:
+        """Records classed under a territory or theme, or under anything below it."""
+        role = "territoire" if kind == "territoire" else "theme"
+        found = {}
+        for sub in self.descendants(kind, ident):
+            for link in self.links_to(kind, sub, (role,)):
+                found[link.record.id] = link.record
+        return _newest_first(found.values())
+
+    def related(self, entry: Entry, count: int = 5) -> list[Entry]:
+        """Records sharing themes (2 points each) or territories (1 point each) with a record."""
+        scores: dict[str, int] = {}
+        for kind, idents, weight in (("theme", entry.model.themes, 2), ("territoire", entry.model.territoires, 1)):
+            for ident in idents:
+                for other in self.records_linking(kind, ident, (kind,)):
+                    if other.id != entry.id:
+                        scores[other.id] = scores.get(other.id, 0) + weight
+        ranked = sorted(scores, key=lambda i: (-scores[i], -self.records[i].model.sort_date().toordinal(), i))
+        return [self.records[i] for i in ranked[:count]]
+
+    def functions_of(self, person: str) -> list[tuple[str, str | None, dt.date | None, dt.date | None]]:
+        """(function, organisation, first seen, last seen) of a person, from the registry and the records."""
+        spans: dict[tuple[str, str | None], list] = {}
+        entry = self.registries.get("personne", {}).get(person)
+        for held in (entry.model.fonctions if entry else []):
+            spans[(held.intitule, held.organisation)] = [held.depuis, held.jusqu_a or held.depuis]
+        for link in self.links_to("personne", person):
+            detail = link.detail
+            dated = link.record.kind in ("reunion", "cycle")  # a fiche's date is not when its author held a post
+            if dated and isinstance(detail, models.Intervenant) and detail.fonction:
+                span = spans.setdefault((detail.fonction, detail.organisation), [link.date, link.date])
+                span[0] = min(d for d in (span[0], link.date) if d)
+                span[1] = max(d for d in (span[1], link.date) if d)
+        rows = [(name, org, first, last) for (name, org), (first, last) in spans.items()]
+        return sorted(rows, key=lambda r: (r[3] or dt.date.min), reverse=True)
+
+    def people_of(self, organisation: str) -> list[tuple[str, str | None, dt.date, dt.date]]:
+        """(person, function, first seen, last seen) for people who represented an organisation."""
+        spans: dict[tuple[str, str | None], list] = {}
+        for link in self.links_to("organisation", organisation):
+            detail = link.detail
+            if isinstance(detail, models.Intervenant) and detail.personne:
+                span = spans.setdefault((detail.personne, detail.fonction), [link.date, link.date])
+                span[0], span[1] = min(span[0], link.date), max(span[1], link.date)
+        rows = [(person, name, first, last) for (person, name), (first, last) in spans.items()]
+        return sorted(rows, key=lambda r: (-r[3].toordinal(), r[0]))
+
 
 def build(content: Content, show_drafts: bool = False) -> tuple[Catalogue, list[Problem]]:
-    """Resolve every reference; return the catalogue and the problems (unknown ids, loops)."""
+    """Resolve every reference and mention; index the backlinks of shown records.
+
+    Returns the catalogue and the problems (unknown ids, parent loops, bad mentions).
+    """
     known: dict[str, set] = {}
     for source in content.sources:
         known.setdefault(source.model.KIND, set()).add(source.ident)
@@ -64,12 +170,63 @@ def build(content: Content, show_drafts: bool = False) -> tuple[Catalogue, list[
     for source in content.sources:
         for kind, ident, path in references(source.model, source.data):
             if ident not in known.get(kind, ()):
-                problems.append(Problem(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
-                                        f"{UNKNOWN[kind]} « {ident} »",
-                                        closest(ident, sorted(known.get(kind, ()))) or "ajoutez l'entrée au registre ou corrigez l'identifiant"))
+                problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
+                                         kind, ident, known))
+    for entry in content.records:
+        for kind, ident, _, line, where in _mentions(entry):
+            if kind is None:
+                problems.append(Problem(entry.file, line, where, f"mention mal formée « {ident} »",
+                                        "écrivez [[personne:identifiant]] (ou organisation, territoire, theme, reunion, cycle, plan, fiche)"))
+            elif ident not in known.get(kind, ()):
+                problems.append(_unknown(entry.file, line, where, kind, ident, known))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     shown = {e.id: e for e in content.records if show_drafts or e.model.statut == "publie"}
-    return Catalogue(shown, content.registries, show_drafts), problems
+    catalogue = Catalogue(shown, content.registries, show_drafts)
+    _index(catalogue)
+    return catalogue, problems
+
+
+def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict) -> Problem:
+    return Problem(file, line, where, f"{UNKNOWN[kind]} « {ident} »",
+                   closest(ident, sorted(known.get(kind, ()))) or "ajoutez l'entrée au registre ou corrigez l'identifiant")
+
+
+def _mentions(entry: Entry):
+    """(kind, id, label, line, field) of every mention in a record's body and text fields."""
+    for kind, ident, label, offset in mentions.find(entry.body):
+        yield kind, ident, label, entry.body_line + entry.body.count("\n", 0, offset), "texte"
+    for path, text in mentions.strings(entry.parsed.data):
+        for kind, ident, label, offset in mentions.find(text):
+            yield kind, ident, label, entry.line_of(path), dotted(path)
+
+
+def _index(catalogue: Catalogue) -> None:
+    """Backlinks and trees, in one pass over the shown records (time linear in their size)."""
+    for entry in _newest_first(catalogue.records.values()):
+        for kind, ident, path in references(type(entry.model), entry.parsed.data):
+            holder = _at(entry.model, path[:-1]) if path[-1] in ("personne", "organisation") else None
+            role = _role(path, holder)
+            catalogue.backlinks.setdefault((kind, ident), []).append(Link(entry, role, holder))
+        for kind, ident, *_ in _mentions(entry):
+            if kind is not None:
+                catalogue.backlinks.setdefault((kind, ident), []).append(Link(entry, "mention"))
+    for kind in ("territoire", "theme"):
+        for ident, item in catalogue.registries.get(kind, {}).items():
+            if item.model.parent:
+                catalogue.children.setdefault((kind, item.model.parent), []).append(ident)
+
+
+def _role(path: tuple, holder) -> str:
+    role = next((ROLES[p] for p in reversed(path) if isinstance(p, str) and p in ROLES), "reference")
+    if role == "participant" and getattr(holder, "presence", None) == "excuse":
+        return "excuse"
+    return role
+
+
+def _at(model, path: tuple):
+    for part in path:
+        model = model[part] if isinstance(part, int) else getattr(model, part)
+    return model
 
 
 def references(model: type[BaseModel], data, path: tuple = ()):

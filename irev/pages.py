@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from dataclasses import dataclass
 from itertools import groupby
 
 import jinja2
 
-from . import models
+from . import mentions, models, referentiel
 from .catalogue import Catalogue, RECORD_KINDS
 from .loading import Entry
 
@@ -41,6 +42,13 @@ VALUE_LABELS = {
 }
 
 
+ENTITY_SECTIONS = {"personne": "personnes", "organisation": "organisations", "territoire": "territoires",
+                   "theme": "thematiques"}
+DIRECTORY_TITLES = {"personne": "Personnes", "organisation": "Organisations", "territoire": "Territoires",
+                    "theme": "Thématiques"}
+REDACTED = "[nom non publié]"
+
+
 @dataclass(frozen=True)
 class Page:
     src_uri: str  # e.g. "reunions/2022-06-22-reseau-lcd.md", served at /reunions/2022-06-22-reseau-lcd/
@@ -53,14 +61,23 @@ def record_uri(entry: Entry) -> str:
 
 
 def index_uri(kind: str) -> str:
-    return f"{RECORD_KINDS[kind].SECTION}/index.md"
+    section = RECORD_KINDS[kind].SECTION if kind in RECORD_KINDS else ENTITY_SECTIONS[kind]
+    return f"{section}/index.md"
+
+
+def entity_uri(kind: str, ident: str) -> str:
+    return f"{ENTITY_SECTIONS[kind]}/{ident}.md"
 
 
 def generate(catalogue: Catalogue) -> list[Page]:
-    """Every generated page of the site: the records and the index of each type."""
+    """Every generated page: records, their indexes, entity pages and their directories."""
     renderer = Renderer(catalogue)
     pages = [renderer.record(entry) for entry in catalogue.records.values()]
     pages += [renderer.index(kind) for kind in RECORD_KINDS]
+    for kind in ENTITY_SECTIONS:
+        shown = [i for i in catalogue.registries.get(kind, {}) if renderer.has_page(kind, i)]
+        pages += [renderer.entity(kind, ident) for ident in shown]
+        pages.append(renderer.directory(kind, shown))
     return pages
 
 
@@ -69,7 +86,14 @@ def latest_markdown(catalogue: Catalogue, from_uri: str, count: int = 6) -> str:
     return Renderer(catalogue).render("latest.md.j2", from_uri, entries=catalogue.latest(count))
 
 
-def format_date(value: dt.date, weekday: bool = False) -> str:
+def redact(catalogue: Catalogue, markdown: str) -> str:
+    """Hand-written text with the names of people who did not consent removed."""
+    return Renderer(catalogue).redact(markdown)
+
+
+def format_date(value: dt.date | None, weekday: bool = False) -> str:
+    if value is None:
+        return ""
     text = f"{'1er' if value.day == 1 else value.day} {MONTHS[value.month - 1]} {value.year}"
     return f"{DAYS[value.weekday()]} {text}" if weekday else text
 
@@ -86,23 +110,35 @@ def cell(text) -> str:
     return " ".join(str(text or "").split()).replace("|", "\\|")
 
 
+def _relative(from_uri: str, uri: str) -> str:
+    return posixpath.relpath(uri, posixpath.dirname(from_uri) or ".")
+
+
 class Renderer:
-    """Renders templates with helpers that know the catalogue (labels, links, consent)."""
+    """Renders templates with helpers that know the catalogue: labels, links, consent.
+
+    Helpers that make links read the page being rendered (`from_uri`) from the template
+    context, since MkDocs checks relative links between source files.
+    """
 
     def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("irev", "templates"), autoescape=False, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        linked = {name: getattr(self, f"_{name}") for name in ("who", "entity", "link", "record_link")}
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
-                                org=self.org, territory=self.territory, theme=self.theme, who=self.who)
+                                name=self.name, **linked)
+        self.env.globals.update(cat=catalogue, record_uri=record_uri, index_uri=index_uri, entity_uri=entity_uri,
+                                SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, **linked)
+        self._hidden_names = self._names_without_consent()
 
     def render(self, template: str, from_uri: str, **context) -> str:
-        helpers = dict(
-            cat=self.catalogue, link=lambda uri: posixpath.relpath(uri, posixpath.dirname(from_uri) or "."),
-            record_uri=record_uri, index_uri=index_uri, who=self.who, org=self.org, territory=self.territory,
-            theme=self.theme, record_link=lambda ident: self.record_link(ident, from_uri), SECTION_TITLES=SECTION_TITLES)
-        return self.env.get_template(template).render(**helpers, **context)
+        text = self.env.get_template(template).render(from_uri=from_uri, **context)
+        text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(from_uri, kind, ident, label))
+        return self.redact(text)
+
+    # --- pages -----------------------------------------------------------------------------
 
     def record(self, entry: Entry) -> Page:
         uri = record_uri(entry)
@@ -116,34 +152,90 @@ class Renderer:
         text = self.render("index.md.j2", uri, kind=kind, title=SECTION_TITLES[kind], years=years)
         return Page(uri, SECTION_TITLES[kind], text)
 
-    # --- labels ----------------------------------------------------------------------------
+    def entity(self, kind: str, ident: str) -> Page:
+        uri = entity_uri(kind, ident)
+        model = self.catalogue.registries[kind][ident].model
+        text = self.render(f"{kind}.md.j2", uri, ident=ident, e=model, title=self.name(ident, kind))
+        return Page(uri, self.name(ident, kind), text)
 
-    def org(self, ident: str | None) -> str:
-        org = self.catalogue.get("organisation", ident)
-        if org is None:
+    def directory(self, kind: str, idents: list[str]) -> Page:
+        uri = index_uri(kind)
+        rows = sorted(idents, key=lambda i: _sort_key(self.name(i, kind)))
+        text = self.render("directory.md.j2", uri, kind=kind, title=DIRECTORY_TITLES[kind], idents=rows)
+        return Page(uri, DIRECTORY_TITLES[kind], text)
+
+    # --- labels and links --------------------------------------------------------------------
+
+    def has_page(self, kind: str, ident: str | None) -> bool:
+        if kind in RECORD_KINDS:
+            return ident in self.catalogue.records
+        if kind == "personne":
+            return self.catalogue.person_name(ident) is not None
+        return self.catalogue.get(kind, ident) is not None
+
+    def name(self, ident: str | None, kind: str) -> str:
+        """The public label of an entry ('' if unknown; people without consent have none)."""
+        if kind == "personne":
+            return self.catalogue.person_name(ident) or ""
+        model = self.catalogue.get(kind, ident)
+        if model is None:
             return ""
-        return f"{org.nom} ({org.sigle})" if org.sigle and org.sigle != org.nom else org.nom
+        if kind == "organisation":
+            return f"{model.nom} ({model.sigle})" if model.sigle and model.sigle != model.nom else model.nom
+        return getattr(model, "libelle", None) or getattr(model, "nom", None) or model.titre
 
-    def territory(self, ident: str | None) -> str:
-        territory = self.catalogue.get("territoire", ident)
-        return territory.nom if territory is not None else ""
+    def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> str:
+        """A link to an entry's page with its label; plain text where it has no page."""
+        text = label or self.name(ident, kind)
+        if kind == "personne" and not self.has_page(kind, ident):
+            return "une personne non nommée"
+        if not self.has_page(kind, ident):
+            return text
+        uri = entity_uri(kind, ident) if kind in ENTITY_SECTIONS else record_uri(self.catalogue.records[ident])
+        return f"[{text}]({_relative(from_uri, uri)})"
 
-    def theme(self, ident: str | None) -> str:
-        theme = self.catalogue.get("theme", ident)
-        return theme.libelle if theme is not None else ""
+    @jinja2.pass_context
+    def _entity(self, ctx, ident: str | None, kind: str, label: str | None = None) -> str:
+        return self.entity_markdown(ctx["from_uri"], kind, ident, label)
 
-    def who(self, person: models.Intervenant, with_role: bool = True) -> str:
+    @jinja2.pass_context
+    def _link(self, ctx, uri: str) -> str:
+        return _relative(ctx["from_uri"], uri)
+
+    @jinja2.pass_context
+    def _record_link(self, ctx, ident: str | None) -> str:
+        """A link to a shown record, or '' (unknown or draft: never linked)."""
+        return self.entity_markdown(ctx["from_uri"], self.catalogue.records[ident].kind, ident) \
+            if ident in self.catalogue.records else ""
+
+    @jinja2.pass_context
+    def _who(self, ctx, person: models.Intervenant, with_role: bool = True) -> str:
         """A person as the public may see them: named only with consent, else by role."""
-        name = self.catalogue.person_name(person.personne)
-        role = ", ".join(x for x in (person.fonction if with_role else None, self.org(person.organisation)) if x)
+        from_uri = ctx["from_uri"]
+        name = self.entity_markdown(from_uri, "personne", person.personne) if self.has_page("personne", person.personne) else ""
+        org = self.entity_markdown(from_uri, "organisation", person.organisation) if person.organisation else ""
+        role = ", ".join(x for x in (person.fonction if with_role else None, org) if x)
         if name:
             return f"{name}, {role}" if role else name
         return role or "Personne non nommée"
 
-    def record_link(self, ident: str | None, from_uri: str) -> str:
-        """A Markdown link to a shown record, or '' (unknown or draft: never linked)."""
-        entry = self.catalogue.records.get(ident) if ident else None
-        if entry is None:
-            return ""
-        target = posixpath.relpath(record_uri(entry), posixpath.dirname(from_uri))
-        return f"[{entry.model.titre}]({target})"
+    # --- privacy -----------------------------------------------------------------------------
+
+    def _names_without_consent(self) -> re.Pattern | None:
+        """One pattern matching every written form of the names of people who did not consent."""
+        forms = set()
+        for entry in self.catalogue.registries.get("personne", {}).values():
+            person = entry.model
+            if not person.consentement_publication:
+                forms.update({f"{person.prenom} {person.nom}", f"{person.nom} {person.prenom}", *person.autres_graphies})
+        if not forms:
+            return None
+        alternatives = sorted((r"[\s-]+".join(map(re.escape, form.split())) for form in forms), key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+    def redact(self, text: str) -> str:
+        return self._hidden_names.sub(REDACTED, text) if self._hidden_names else text
+
+
+def _sort_key(text: str) -> str:
+    return referentiel.slugify(text)

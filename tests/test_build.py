@@ -39,7 +39,7 @@ def test_drafts_and_unconsented_names_stay_out_of_the_public_build(tmp_path):
     everything = " ".join(p.read_text(errors="ignore") for p in site.rglob("*") if p.is_file())
     assert "brouillon" not in everything.lower().replace("brouillons", "")
     assert "SECRET" not in everything and "paul-secret" not in everything
-    assert "Personne non nommée" in page_text(site, "reunions/2022-03-01-reunion-test")
+    assert "une personne non nommée Responsable habitat" in page_text(site, "reunions/2022-03-01-reunion-test")
 
 
 def test_drafts_are_shown_with_a_banner_when_asked(tmp_path):
