@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from . import mentions, models
+from . import mentions, models, similar
 from .loading import Content, Entry
 from .parsing import dotted
 from .problems import Problem, closest
@@ -139,8 +139,8 @@ class Catalogue:
         for link in self.links_to("personne", person):
             detail = link.detail
             dated = link.record.kind in ("reunion", "cycle")  # a fiche's date is not when its author held a post
-            if dated and isinstance(detail, models.Intervenant) and detail.fonction:
-                span = spans.setdefault((detail.fonction, detail.organisation), [link.date, link.date])
+            if dated and isinstance(detail, models.Intervenant) and (detail.fonction or detail.organisation):
+                span = spans.setdefault((detail.fonction or "", detail.organisation), [link.date, link.date])
                 span[0] = min(d for d in (span[0], link.date) if d)
                 span[1] = max(d for d in (span[1], link.date) if d)
         rows = [(name, org, first, last) for (name, org), (first, last) in spans.items()]
@@ -180,6 +180,7 @@ def build(content: Content, show_drafts: bool = False) -> tuple[Catalogue, list[
             elif ident not in known.get(kind, ()):
                 problems.append(_unknown(entry.file, line, where, kind, ident, known))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
+    problems += similar.warnings(content.registries)
     shown = {e.id: e for e in content.records if show_drafts or e.model.statut == "publie"}
     catalogue = Catalogue(shown, content.registries, show_drafts)
     _index(catalogue)

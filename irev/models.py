@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, ClassVar, Literal, Optional
+from typing import Annotated, ClassVar, Literal, Optional, Union
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
                       model_validator)
@@ -49,6 +49,22 @@ Heure = Annotated[
     Field(description="Heure, « 9:30 », « 09:30 » ou « 9h30 »."),
 ]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
+# A document dated only by its year (2017) or month ("2017-04") keeps that precision.
+DateDocument = Union[
+    dt.date,
+    Annotated[int, Field(ge=1900, le=2100)],
+    Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+]
+
+
+def as_date(value) -> dt.date:
+    """The first day a partial date can mean, for sorting."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int):
+        return dt.date(value, 1, 1)
+    year, month = value.split("-")
+    return dt.date(int(year), int(month), 1)
 
 
 class Strict(BaseModel):
@@ -138,6 +154,10 @@ class Record(Strict):
 
     def sort_date(self) -> dt.date:
         """The date listings sort and group by."""
+        return as_date(self.date_as_published())
+
+    def date_as_published(self):
+        """The record's date with the precision its source gives (a date, a year or a month)."""
         return self.date  # type: ignore[attr-defined]
 
 
@@ -277,7 +297,7 @@ class Cycle(Record):
         """Who a time slot is for; a slot without a group is for everyone."""
         return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
 
-    def sort_date(self) -> dt.date:
+    def date_as_published(self) -> dt.date:
         return min(slot.date for phase in self.phases for s in phase.sessions for slot in s.creneaux)
 
 
@@ -348,7 +368,7 @@ class Plan(Record):
     type: Literal["ptlcd", "plan-egalite-femmes-hommes", "feuille-de-route", "autre"] = Field(description="Nature du plan.")
     territoire: TerritoireRef = Field(description="Territoire couvert par le plan.")
     porteur: OrganisationRef = Field(description="Organisation qui porte le plan.")
-    date: dt.date = Field(description="Date du document (adoption, signature ou publication).")
+    date: DateDocument = Field(description="Date du document (adoption, signature ou publication) : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     periode: Optional[Periode] = None
     cadre: Optional[Texte] = Field(None, description="Cadre du plan (par ex. « annexe 7 du contrat de ville 2015-2020 »).")
     partiel: bool = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du plan.")
@@ -401,7 +421,7 @@ class Fiche(Record):
 
     type: Literal["grille", "referentiel", "questionnaire", "guide", "outil-auto-evaluation", "fiche-juridique", "enquete"] = Field(
         description="Nature de l'outil.")
-    date: dt.date = Field(description="Date de publication (AAAA-MM-JJ).")
+    date: DateDocument = Field(description="Date de publication : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     auteurs: list[Intervenant] = Field(default_factory=list, description="Auteurs : personnes et organisations.")
     objet: Optional[Texte] = Field(None, description="À quoi sert l'outil.")
     publics: list[Texte] = Field(default_factory=list)

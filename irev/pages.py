@@ -91,9 +91,15 @@ def redact(catalogue: Catalogue, markdown: str) -> str:
     return Renderer(catalogue).redact(markdown)
 
 
-def format_date(value: dt.date | None, weekday: bool = False) -> str:
+def format_date(value, weekday: bool = False) -> str:
+    """`22 juin 2022`; a partial date as written: `2017`, `avril 2017`."""
     if value is None:
         return ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        year, month = value.split("-")
+        return f"{MONTHS[int(month) - 1]} {year}"
     text = f"{'1er' if value.day == 1 else value.day} {MONTHS[value.month - 1]} {value.year}"
     return f"{DAYS[value.weekday()]} {text}" if weekday else text
 

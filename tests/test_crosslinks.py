@@ -1,0 +1,145 @@
+"""Cross-links on the real content: entity pages, backlinks, mentions, privacy and drafts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from conftest import CONTENT, MINIMAL, build_site, page_text, run, write
+
+
+def test_territory_page_has_breadcrumb_children_organisations_and_records(real_site):
+    text = page_text(real_site, "territoires/ca-de-lens-lievin")
+    assert "Hauts-de-France › Pas-de-Calais › CA de Lens - Liévin" in text
+    assert "EPCI Code officiel 246200364 (SIREN)" in text
+    assert "Territoires rattachés Lens Liévin" in text
+    assert "Communauté d'agglomération de Lens-Liévin (CALL)" in text
+    assert "Réunions où ses organisations étaient représentées" in text
+    assert "Réunion de réseau lutte contre les discriminations du 22 juin 2022" in text
+
+
+def test_region_page_gathers_records_of_its_child_territories(real_site):
+    text = page_text(real_site, "territoires/hauts-de-france")
+    for title in ("Plan territorial de prévention et de lutte contre les discriminations",
+                  "Réunion de réseau lutte contre les discriminations du 22 juin 2022"):
+        assert title in text
+
+
+def test_person_page_lists_functions_meetings_and_roles(real_site):
+    text = page_text(real_site, "personnes/karima-elkhadiri")
+    assert "Chargée de mission Pôle Prévention Discriminations" in text
+    assert re.search(r"Chargée de mission IREV .* du 22 février 2022 au 22 juin 2022", text)
+    assert "Réunions : présent" in text and "Contact Initier un plan de lutte contre les discriminations" in text
+
+
+def test_person_who_changed_organisation_has_both_functions(real_site):
+    text = page_text(real_site, "personnes/cindy-guillotte")
+    assert "IREV" in text and "Ville de Dunkerque" in text
+
+
+def test_organisation_page_lists_its_people_over_time(real_site):
+    text = page_text(real_site, "organisations/call")
+    assert "Alicia DE BASTIANI Responsable Habitat le 22 juin 2022" in text
+    assert "Zaïna MESLIL Chargée de mission du 22 février 2022 au 22 juin 2022" in text
+    assert "Territoire CA de Lens - Liévin" in text
+
+
+def test_theme_page_shows_thesaurus_place_and_narrower_records(real_site):
+    text = page_text(real_site, "thematiques/discriminations")
+    assert "Thèmes plus précis" in text and "Discriminations dans le logement" in text
+    assert "Plans territoriaux (" in text and "Réunions de réseau (" in text
+    narrower = page_text(real_site, "thematiques/discriminations-logement")
+    assert "Thème plus large : Prévention et lutte contre les discriminations" in narrower
+
+
+def test_directories_exist_and_link_entries(real_site):
+    for section, entry in (("territoires", "CA de Lens - Liévin"), ("personnes", "Karima ELKHADIRI"),
+                           ("organisations", "Défenseur des droits"), ("thematiques", "Égalité femmes-hommes")):
+        assert entry in page_text(real_site, section), section
+
+
+def test_record_page_links_its_entities_backlinks_and_series(real_site):
+    html = (real_site / "reunions/2022-02-22-reseau-lcd/index.html").read_text()
+    assert 'href="../../personnes/karima-elkhadiri/"' in html
+    assert 'href="../../organisations/call/"' in html
+    assert 'href="../../thematiques/evaluation/"' in html
+    text = page_text(real_site, "reunions/2022-02-22-reseau-lcd")
+    assert "Réunion suivante : Réunion de réseau lutte contre les discriminations du 22 juin 2022" in text
+    cited = text[text.index("Cité dans"):]
+    assert "Réunion de réseau lutte contre les discriminations du 22 juin 2022" in cited
+    assert "Instruction des actions de la programmation au regard de l'égalité femmes-hommes" in cited
+    assert "Ressources liées" in text
+
+
+def test_mentions_render_as_links_and_count_as_backlinks(tree, tmp_path):
+    path = tree / "meetings" / "2022-03-01-reunion-test.md"
+    path.write_text(path.read_text().replace("Mot d'introduction de la réunion.",
+                                             "Accueil par [[personne:ada-martin]] et [[personne:paul-secret]], "
+                                             "voir [[cycle:2021-04-cycle-test|le cycle]] et [[theme:discriminations]]."))
+    site = tmp_path / "site"
+    assert build_site(tree, site).returncode == 0
+    html = (site / "reunions/2022-03-01-reunion-test/index.html").read_text()
+    assert '<a href="../../personnes/ada-martin/">Ada MARTIN</a>' in html
+    assert '<a href="../../cycles/2021-04-cycle-test/">le cycle</a>' in html
+    assert '<a href="../../thematiques/discriminations/">Discriminations</a>' in html
+    assert "une personne non nommée" in html
+    assert "Cité dans Réunion de test du réseau" in page_text(site, "cycles/2021-04-cycle-test")
+
+
+def test_unknown_mention_fails_the_build_with_file_and_line(tree, tmp_path):
+    path = tree / "meetings" / "2022-03-01-reunion-test.md"
+    path.write_text(path.read_text() + "\nSuite.\n\nVoir [[personne:ada-martn]] et [[personne Ada]].\n")
+    result = build_site(tree, tmp_path / "site")
+    assert result.returncode != 0
+    lines = path.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "ada-martn" in text)
+    assert f"meetings/2022-03-01-reunion-test.md:{line}: texte: personne inconnue « ada-martn »" in result.stderr
+    assert "ada-martin" in result.stderr  # the hint
+    assert f"2022-03-01-reunion-test.md:{line}: texte: mention mal formée « [[personne Ada]] »" in result.stderr
+
+
+def test_withdrawn_consent_leaves_no_trace_of_the_name(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    people = content / "registre" / "personnes.yml"
+    text = people.read_text()
+    block = text.index("- id: karima-elkhadiri")
+    end = text.index("consentement_publication: true", block)
+    people.write_text(text[:end] + "consentement_publication: false" + text[end + len("consentement_publication: true"):])
+    site = tmp_path / "site"
+    result = build_site(content, site)
+    assert result.returncode == 0, result.stderr
+    leaks = [str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()
+             and re.search(r"elkhadiri|karima", p.read_bytes().decode("utf-8", "ignore"), re.IGNORECASE)]
+    assert leaks == []
+    assert not (site / "personnes" / "karima-elkhadiri").exists()
+
+
+def test_a_draft_leaves_no_trace_in_the_public_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    write(content / "fiches" / "2023-fiche-confidentielle-zorglub.md",
+          "---\ntitre: Projet Zorglub confidentiel\nstatut: brouillon\ntype: guide\ndate: 2023-01-15\n"
+          "themes: [discriminations]\nterritoires: [ca-de-lens-lievin]\n"
+          "auteurs:\n  - organisation: irev\n---\nTexte Zorglub.\n")
+    site = tmp_path / "site"
+    assert build_site(content, site).returncode == 0
+    leaks = [str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()
+             and "zorglub" in p.read_bytes().decode("utf-8", "ignore").lower()]
+    assert leaks == []
+
+
+def test_check_warns_about_near_duplicate_people_and_organisations(tree):
+    people = tree / "registre" / "personnes.yml"
+    people.write_text(people.read_text() + "- id: martin-ada\n  nom: Martïn\n  prenom: ADA\n  consentement_publication: true\n"
+                      "- id: ada-marton\n  nom: MARTON\n  prenom: Ada\n  consentement_publication: true\n")
+    orgs = tree / "registre" / "organisations.yml"
+    orgs.write_text(orgs.read_text() + "- id: irev-bis\n  nom: Centre de ressources Politique de la Ville Hauts de France\n"
+                    "  type: association\n")
+    result = run(["irev", "check"], tree)
+    assert result.returncode == 0  # warnings do not fail
+    out = result.stdout
+    assert "ATTENTION content/registre/personnes.yml:10: id: « martin-ada » ressemble à « ada-martin » (ligne 2)" in out
+    assert "« ada-marton » ressemble à « ada-martin »" in out
+    assert "« irev-bis » ressemble à « irev »" in out
+    assert "4 avertissement(s)" in out  # martin-ada and ada-marton are one letter apart too
