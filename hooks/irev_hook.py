@@ -5,7 +5,8 @@
   problem listed in French as `file:line: field: message`.
 - on_files: add the generated pages and the attachments as in-memory files
   (never written into docs/).
-- on_page_markdown: fill the home page's list of latest resources.
+- on_page_markdown: fill the home page's list of latest resources; redact hand-written pages.
+- on_post_build: index the built site with Pagefind.
 - on_serve: watch the content tree, so `make serve` reloads on an edit.
 """
 
@@ -21,7 +22,7 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the core lives beside hooks/
 
-from irev import catalogue, loading, pages  # noqa: E402
+from irev import catalogue, loading, pages, search  # noqa: E402
 from irev.cli import content_dir  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
@@ -59,6 +60,13 @@ def on_page_markdown(markdown, page, config, files):
     if LATEST_MARKER in markdown:
         markdown = markdown.replace(LATEST_MARKER, pages.latest_markdown(_build["catalogue"], page.file.src_uri))
     return pages.redact(_build["catalogue"], markdown)
+
+
+def on_post_build(config):
+    try:
+        search.index_site(Path(config["site_dir"]))
+    except RuntimeError as error:
+        raise PluginError(str(error)) from error
 
 
 def on_serve(server, config, builder):

@@ -73,6 +73,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+PUBLICS = {
+    "elus": "Élus",
+    "professionnels-politique-de-la-ville": "Professionnels de la politique de la ville",
+    "agents-collectivites": "Agents des collectivités",
+    "services-etat": "Services de l'État",
+    "associations": "Associations et centres sociaux",
+    "bailleurs": "Bailleurs sociaux",
+    "education": "Communauté éducative",
+    "entreprises": "Entreprises",
+    "habitants": "Habitants",
+}
+PublicCible = Literal[tuple(PUBLICS)]  # type: ignore[valid-type]
+
+
 # --- Small shared structures -------------------------------------------------------------
 
 
@@ -151,6 +165,8 @@ class Record(Strict):
     liens: list[Lien] = Field(default_factory=list, description="Liens externes.")
     personnes_citees: list[Intervenant] = Field(
         default_factory=list, description="Personnes ou organisations citées par le document sans y intervenir.")
+    publics_cibles: list[PublicCible] = Field(
+        default_factory=list, description="À qui s'adresse la ressource (vocabulaire fixe, sert de filtre de recherche).")
 
     def sort_date(self) -> dt.date:
         """The date listings sort and group by."""

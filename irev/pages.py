@@ -148,8 +148,33 @@ class Renderer:
 
     def record(self, entry: Entry) -> Page:
         uri = record_uri(entry)
-        text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=entry.body.strip())
+        text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=entry.body.strip(),
+                           search=self.search_fields(entry))
         return Page(uri, entry.model.titre, text)
+
+    def search_fields(self, entry: Entry) -> dict:
+        """What the search index needs of a record: facets (a record on a narrower theme or a
+        commune also counts for the broader theme, EPCI and département), shown metadata, sort key."""
+        model = entry.model
+        places = list(model.territoires) + ([model.territoire] if isinstance(model, models.Plan) else [])
+        facets = {
+            "type": [SECTION_TITLES[entry.kind]],
+            "theme": self._with_ancestors("theme", model.themes),
+            "territoire": self._with_ancestors("territoire", places),
+            "annee": [str(model.sort_date().year)],
+            "public": [models.PUBLICS[p] for p in model.publics_cibles],
+        }
+        names = list(dict.fromkeys(self.name(t, "territoire") for t in places))
+        shown = ", ".join(names[:3]) + (f" et {len(names) - 3} autres" if len(names) > 3 else "")
+        meta = {"type": SECTION_TITLES[entry.kind], "date": format_date(model.date_as_published()), "territoire": shown}
+        return {"facets": facets, "meta": meta, "sort": model.sort_date().isoformat()}
+
+    def _with_ancestors(self, kind: str, idents) -> list[str]:
+        names = {}
+        for ident in idents:
+            for each in [*self.catalogue.ancestors(kind, ident), ident]:
+                names[self.name(each, kind)] = True
+        return [n for n in names if n]
 
     def index(self, kind: str) -> Page:
         uri = index_uri(kind)
