@@ -147,6 +147,9 @@
     return fieldset;
   }
 
+  // On a phone the filters start folded, so the results are in sight.
+  if (window.matchMedia("(max-width: 45em)").matches) root.querySelector(".irev-library__filters").open = false;
+
   let timer;
   input.value = state.q;
   input.addEventListener("input", () => {

@@ -1,0 +1,88 @@
+"""Search and the resource library in a real browser, over the real content indexed by Pagefind."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import serve
+
+from playwright.sync_api import expect
+
+
+@pytest.fixture(scope="module")
+def site_url(real_site):
+    with serve(real_site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, site_url):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def result_titles(page):
+    return page.locator(".irev-result__title").all_inner_texts()
+
+
+def test_header_box_searches_the_library(page, site_url):
+    page.goto(site_url + "/")
+    box = page.get_by_role("searchbox", name="Rechercher dans les ressources")
+    box.fill("logement")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/ressources/\?q=logement$"))
+    expect(page.locator(".irev-result").first).to_be_visible()
+    assert "Enquête de perception des discriminations dans le logement – Communauté d'agglomération de Lens-Liévin" in result_titles(page)
+    meta = page.locator(".irev-result__meta").first.inner_text()
+    assert re.search(r"(Fiches outils|Plans territoriaux|Réunions de réseau|Cycles de qualification) · .*20\d\d", meta)
+
+
+def test_unaccented_query_matches_accented_words(page, site_url):
+    page.goto(site_url + "/ressources/?q=egalite")
+    expect(page.locator(".irev-result").first).to_be_visible()
+    assert any("égalité" in title for title in result_titles(page))
+
+
+def test_library_lists_everything_and_filters_by_theme_and_territory(page, site_url):
+    page.goto(site_url + "/ressources/")
+    status = page.locator(".irev-library__status")
+    expect(status).to_have_text("12 ressources")
+    page.locator("fieldset", has_text="Thématique").get_by_role("button", name=re.compile("^Afficher les")).click()
+    page.get_by_label(re.compile(r"^Discriminations dans le logement \(\d+\)$")).check()
+    expect(page).to_have_url(re.compile(r"theme=Discriminations\+dans\+le\+logement$"))
+    expect(status).to_have_text(re.compile(r"^[2-9] ressources$"))
+    themed = set(result_titles(page))
+    assert "Plan territorial de prévention et de lutte contre les discriminations de la Métropole Européenne de Lille" in themed
+    page.get_by_label(re.compile(r"^CA de Lens - Liévin \(\d+\)$")).check()
+    expect(page).to_have_url(re.compile(r"theme=Discriminations\+dans\+le\+logement&territoire=CA\+de\+Lens"))
+    expect(page.locator(".irev-result")).not_to_have_count(len(themed))
+    narrowed = set(result_titles(page))
+    assert narrowed and narrowed < themed
+    assert "Enquête de perception des discriminations dans le logement – Communauté d'agglomération de Lens-Liévin" in narrowed
+
+
+def test_broader_theme_includes_records_of_narrower_themes(page, site_url):
+    page.goto(site_url + "/ressources/?theme=Prévention+et+lutte+contre+les+discriminations")
+    expect(page.locator(".irev-library__status")).to_have_text(re.compile(r"ressources$"))
+    assert "Enquête de perception des discriminations dans le logement – Communauté d'agglomération de Lens-Liévin" in result_titles(page)
+
+
+def test_commune_record_counts_for_its_epci_and_department(page, site_url):
+    page.goto(site_url + "/ressources/?territoire=Pas-de-Calais")
+    expect(page.locator(".irev-library__status")).to_have_text(re.compile(r"ressources?$"))
+    assert "Enquête de perception des discriminations dans le logement – Communauté d'agglomération de Lens-Liévin" in result_titles(page)
+
+
+def test_facets_work_with_the_keyboard_alone(page, site_url):
+    page.goto(site_url + "/ressources/")
+    expect(page.locator(".irev-library__status")).to_have_text("12 ressources")
+    page.locator("#bibliotheque-q").focus()
+    page.keyboard.press("Tab")  # first value of the first facet: a type of resource
+    focused = page.evaluate("document.activeElement.name")
+    assert focused == "type"
+    page.keyboard.press("Space")
+    expect(page.locator(".irev-library__status")).not_to_have_text("12 ressources")
+    assert page.evaluate("document.activeElement.checked") is True
