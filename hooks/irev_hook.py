@@ -1,75 +1,152 @@
 """MkDocs adapter: a thin layer over the `irev` core, which knows nothing of MkDocs.
 
-- on_config: load and validate the content tree, once per build; any problem stops the
-  build before anything is written (nothing is published half-built), with every
-  problem listed in French as `file:line: field: message`.
-- on_files: add the generated pages and the attachments as in-memory files
-  (never written into docs/).
-- on_page_markdown: fill the home page's list of latest resources; redact hand-written pages.
-- on_post_build: index the built site with Pagefind.
-- on_serve: watch the content tree, so `make serve` reloads on an edit.
+- on_startup: note whether this is `mkdocs serve`.
+- on_config: load and validate the content tree; any problem stops the build before
+  anything is written (nothing is published half-built), with every problem listed in
+  French as `file:line: field: message`. Then generate every page and convert it to HTML
+  through the core's cache.
+- on_files: add the generated pages (as small placeholder sources under .cache/, rewritten
+  only when their page changed, so `--dirty` rebuilds only those) and the attachments.
+- on_page_markdown / on_page_content: hand MkDocs the cached HTML instead of converting.
+- on_post_build: index the site with Pagefind (in the background while serving, so an
+  edit shows at once).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import sys
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the core lives beside hooks/
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import catalogue, loading, pages, search  # noqa: E402
+from irev import catalogue, loading, pages, rendering, search  # noqa: E402
 from irev.cli import content_dir  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
 LATEST_MARKER = "<!-- dernieres-ressources -->"
-_build: dict = {}  # what on_config computed, for the later events of the same build
+_build: dict = {"command": "build"}  # what earlier events of the same build computed
+
+
+def cache_dir() -> Path:
+    """$IREV_CACHE_DIR, or one folder per content tree under .cache/ (ignored by git)."""
+    if os.environ.get("IREV_CACHE_DIR"):
+        return Path(os.environ["IREV_CACHE_DIR"])
+    return ROOT / ".cache" / hashlib.sha256(str(content_dir().resolve()).encode()).hexdigest()[:12]
+
+
+@contextmanager
+def timed(step: str):
+    """Time one step of the hook's own work (reported at the end, and to $IREV_TIMINGS)."""
+    start = time.perf_counter()
+    yield
+    _build.setdefault("timings", {})[step] = round(time.perf_counter() - start, 3)
+
+
+def on_startup(command, dirty):
+    _build["command"] = command
 
 
 def on_config(config):
+    if not config["use_directory_urls"]:
+        raise PluginError("irev_hook suppose use_directory_urls: true")
+    _build["timings"] = {}
+    _build["cache"] = cache_dir()
     root = content_dir()
-    content = loading.load(root)
-    cat, problems = catalogue.build(content, show_drafts=os.environ.get("IREV_BROUILLONS") == "1")
+    with timed("chargement"):
+        content = loading.load(root)
+    with timed("validation et catalogue"):
+        cat, problems = catalogue.build(content, show_drafts=os.environ.get("IREV_BROUILLONS") == "1")
     problems = sorted(content.problems + problems)
     for problem in problems:  # warnings are shown without failing a --strict build
         (log.info if problem.warning else log.error)(("ATTENTION " if problem.warning else "") + str(problem))
     errors = sum(not p.warning for p in problems)
     if errors:
         raise PluginError(f"Contenu invalide ({root}) : {errors} erreur(s), listée(s) ci-dessus. Rien n'a été publié.")
-    _build.update(root=root, catalogue=cat, pages=pages.generate(cat))
+    with timed("génération des pages"):
+        generated = pages.generate(cat)
+    with timed("rendu HTML (cache)"):
+        rendered = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
+                                          config["mdx_configs"], _build["cache"] / "html")
+    _build.update(root=root, catalogue=cat, pages=generated, rendered=rendered)
     return config
 
 
 def on_files(files, config):
-    for page in _build["pages"]:
-        files.append(File.generated(config, page.src_uri, content=page.markdown))
-    attachments = _build["root"] / loading.ATTACHMENTS_DIR
-    for path in sorted(p for p in attachments.rglob("*") if p.is_file()):
-        uri = f"{loading.ATTACHMENTS_DIR}/{path.relative_to(attachments).as_posix()}"
-        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    with timed("fichiers sources"):
+        sources = _build["cache"] / "sources"
+        wanted = {page.src_uri for page in _build["pages"]}
+        for stale in (p for p in sources.rglob("*.md") if p.relative_to(sources).as_posix() not in wanted):
+            stale.unlink()  # a removed or unpublished page must not linger
+        for page in _build["pages"]:
+            _write_placeholder(sources, page, _build["rendered"][page.src_uri])
+            files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
+        attachments = _build["root"] / loading.ATTACHMENTS_DIR
+        for path in sorted(p for p in attachments.rglob("*") if p.is_file()):
+            uri = f"{loading.ATTACHMENTS_DIR}/{path.relative_to(attachments).as_posix()}"
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
     return files
 
 
+def _write_placeholder(sources: Path, page: pages.Page, rendered: rendering.Rendered) -> None:
+    """A source holding the page's title and flags; its text changes whenever its HTML does."""
+    digest = hashlib.sha256(f"{rendered.html}\0{rendered.toc}".encode()).hexdigest()
+    meta = {"title": page.title, "recherche": page.searchable, "rendu": digest}
+    text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
+    path = sources / page.src_uri
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def on_page_markdown(markdown, page, config, files):
-    if page.file.generated_by is not None:
-        return markdown  # generated by the core, already final
+    if _is_generated(page):
+        return ""  # converted by the core already: nothing for MkDocs to convert
     if LATEST_MARKER in markdown:
         markdown = markdown.replace(LATEST_MARKER, pages.latest_markdown(_build["catalogue"], page.file.src_uri))
     return pages.redact(_build["catalogue"], markdown)
 
 
+def on_page_content(html, page, config, files):
+    if not _is_generated(page):
+        return html
+    rendered = _build["rendered"][page.file.src_uri]
+    page.toc = get_toc(rendered.toc)
+    return rendered.html
+
+
+def _is_generated(page) -> bool:
+    return page.file.src_uri in _build["rendered"] and page.file.abs_src_path.startswith(str(_build["cache"]))
+
+
 def on_post_build(config):
-    try:
-        search.index_site(Path(config["site_dir"]))
-    except RuntimeError as error:
-        raise PluginError(str(error)) from error
+    site = Path(config["site_dir"])
+    if _build["command"] == "serve" and _build.get("indexed"):
+        threading.Thread(target=search.index_site, args=(site,), daemon=True).start()
+    else:
+        with timed("indexation Pagefind"):
+            try:
+                search.index_site(site)
+            except RuntimeError as error:
+                raise PluginError(str(error)) from error
+        _build["indexed"] = True
+    log.info("irev : " + ", ".join(f"{step} {seconds} s" for step, seconds in _build["timings"].items()))
+    if os.environ.get("IREV_TIMINGS"):
+        Path(os.environ["IREV_TIMINGS"]).write_text(json.dumps(_build["timings"], ensure_ascii=False), encoding="utf-8")
 
 
 def on_serve(server, config, builder):
     server.watch(str(content_dir()))
-    server.watch(str(Path(__file__).resolve().parent.parent / "irev"))
+    server.watch(str(ROOT / "irev"))
     return server

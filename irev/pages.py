@@ -54,6 +54,7 @@ class Page:
     src_uri: str  # e.g. "reunions/2022-06-22-reseau-lcd.md", served at /reunions/2022-06-22-reseau-lcd/
     title: str
     markdown: str
+    searchable: bool = False  # records only: search results are resources, not directories
 
 
 def record_uri(entry: Entry) -> str:
@@ -150,7 +151,7 @@ class Renderer:
         uri = record_uri(entry)
         text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=entry.body.strip(),
                            search=self.search_fields(entry))
-        return Page(uri, entry.model.titre, text)
+        return Page(uri, entry.model.titre, text, searchable=True)
 
     def search_fields(self, entry: Entry) -> dict:
         """What the search index needs of a record: facets (a record on a narrower theme or a

@@ -40,7 +40,8 @@ def run(args: list[str], content: Path, **env) -> subprocess.CompletedProcess:
 
 
 def build_site(content: Path, site_dir: Path, **env) -> subprocess.CompletedProcess:
-    """A real `mkdocs build --strict` of a content tree into site_dir."""
+    """A real `mkdocs build --strict` of a content tree into site_dir (its cache beside it)."""
+    env.setdefault("IREV_CACHE_DIR", str(site_dir.parent / f"{site_dir.name}-cache"))
     return run(["mkdocs", "build", "--strict", "--site-dir", str(site_dir)], content, **env)
 
 

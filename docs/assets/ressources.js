@@ -60,9 +60,10 @@
     results = main.results;
     shown = 0;
     list.replaceChildren();
+    await showMore();
+    // Announced once the results are on the page.
     status.textContent = results.length === 0 ? "Aucune ressource ne correspond à cette recherche."
       : `${results.length} ressource${results.length > 1 ? "s" : ""}`;
-    await showMore();
   }
 
   async function showMore() {

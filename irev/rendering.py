@@ -1,0 +1,134 @@
+"""Rendering: generated Markdown pages -> HTML, cached by content hash, in parallel when cold.
+
+MkDocs would convert every page itself, creating a Markdown converter per page and
+redoing all of it on every build. Here each page is converted once per distinct content:
+the HTML and its table of contents are kept in a cache folder, keyed by a hash of the
+page's location and Markdown, the Markdown extensions and their settings, and the source
+of this package. Any change of content, templates, configuration or code therefore
+changes the key, and a stale entry can never be served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PARALLEL_FROM = 64  # below this many pages to convert, a process pool costs more than it saves
+_HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#]*\.md)(#[^"]*)?"')
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: list  # python-markdown's toc_tokens: [{"level", "id", "name", "children"}…]
+
+
+def fingerprint(extensions: list, configs: dict) -> str:
+    """What, besides a page's own Markdown, decides its HTML."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([extensions, configs, markdown.__version__], sort_keys=True, default=str).encode())
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in (".py", ".j2"):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_pages(pages: list[tuple[str, str]], extensions: list, configs: dict, cache_dir: Path,
+                 workers: int = 2) -> dict[str, Rendered]:
+    """HTML for each (src_uri, markdown) page, from the cache when possible.
+
+    Entries not used by this build are removed afterwards, so the cache stays the
+    size of one site.
+    """
+    salt = fingerprint(extensions, configs)
+    keys = {uri: hashlib.sha256(f"{salt}\0{uri}\0{text}".encode()).hexdigest() for uri, text in pages}
+    done: dict[str, Rendered] = {}
+    missing = []
+    for uri, text in pages:
+        cached = _read(cache_dir, keys[uri])
+        if cached is None:
+            missing.append((uri, text))
+        else:
+            done[uri] = cached
+    for uri, html, toc in _convert(missing, extensions, configs, workers):
+        done[uri] = Rendered(html, toc)
+        _write(cache_dir, keys[uri], done[uri])
+    _prune(cache_dir, set(keys.values()))
+    return done
+
+
+def _convert(pages: list[tuple[str, str]], extensions: list, configs: dict, workers: int):
+    if len(pages) < PARALLEL_FROM or workers < 2:
+        return convert_batch(pages, extensions, configs)
+    size = -(-len(pages) // (workers * 4))  # a few batches per worker evens out long pages
+    batches = [pages[i:i + size] for i in range(0, len(pages), size)]
+    with ProcessPoolExecutor(workers) as pool:
+        results = pool.map(convert_batch, batches, [extensions] * len(batches), [configs] * len(batches))
+        return [item for batch in results for item in batch]
+
+
+def convert_batch(pages: list[tuple[str, str]], extensions: list, configs: dict) -> list[tuple[str, str, list]]:
+    """Convert pages with one Markdown converter (building one per page costs as much as converting)."""
+    converter = markdown.Markdown(extensions=extensions, extension_configs=configs)
+    out = []
+    for uri, text in pages:
+        converter.reset()
+        html = converter.convert(text)
+        out.append((uri, _site_urls(html, uri), getattr(converter, "toc_tokens", [])))
+    return out
+
+
+def page_url(src_uri: str) -> str:
+    """The directory URL a source is served at: `reunions/x.md` -> `reunions/x/`, `index.md` -> ``."""
+    if src_uri == "index.md" or src_uri.endswith("/index.md"):
+        return src_uri[: -len("index.md")]
+    return src_uri[: -len(".md")] + "/"
+
+
+def _site_urls(html: str, src_uri: str) -> str:
+    """Links between sources (`../personnes/x.md`) as links between served pages (`../../personnes/x/`)."""
+    here = page_url(src_uri).rstrip("/") or "."
+
+    def replace(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), match.group(2)))
+        relative = posixpath.relpath(page_url(target).rstrip("/") or ".", here)
+        return f'{match.group(1)}="{"" if relative == "." else relative + "/"}{match.group(3) or ""}"'
+
+    return _HREF.sub(replace, html)
+
+
+def _entry(cache_dir: Path, key: str) -> Path:
+    return cache_dir / key[:2] / f"{key}.json"
+
+
+def _read(cache_dir: Path, key: str) -> Rendered | None:
+    try:
+        data = json.loads(_entry(cache_dir, key).read_text(encoding="utf-8"))
+        return Rendered(data["html"], data["toc"])
+    except (OSError, ValueError, KeyError):
+        return None  # absent or damaged: render again
+
+
+def _write(cache_dir: Path, key: str, rendered: Rendered) -> None:
+    path = _entry(cache_dir, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps({"html": rendered.html, "toc": rendered.toc}), encoding="utf-8")
+    temporary.replace(path)  # atomic: a reader never sees half an entry
+
+
+def _prune(cache_dir: Path, used: set[str]) -> None:
+    if not cache_dir.is_dir():
+        return
+    for path in cache_dir.glob("*/*.json"):
+        if path.stem not in used:
+            path.unlink(missing_ok=True)

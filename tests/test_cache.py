@@ -1,0 +1,79 @@
+"""The HTML cache: reused when nothing changed, never stale when something did."""
+
+from __future__ import annotations
+
+from conftest import build_site, page_text
+
+from irev import rendering
+
+EXTENSIONS = ["toc", "tables", "md_in_html"]
+
+
+def count_conversions(monkeypatch) -> list:
+    converted = []
+    real = rendering.convert_batch
+
+    def spy(pages, extensions, configs):
+        converted.extend(uri for uri, _ in pages)
+        return real(pages, extensions, configs)
+
+    monkeypatch.setattr(rendering, "convert_batch", spy)
+    return converted
+
+
+def test_second_render_uses_the_cache(tmp_path, monkeypatch):
+    converted = count_conversions(monkeypatch)
+    pages = [("reunions/a.md", "# A\n\n[lien](../personnes/x.md#role)"), ("index.md", "# Accueil")]
+    first = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
+    second = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
+    assert converted == ["reunions/a.md", "index.md"]
+    assert first == second
+    assert 'href="../../personnes/x/#role"' in second["reunions/a.md"].html
+    assert second["reunions/a.md"].toc[0]["name"] == "A"
+
+
+def test_any_change_of_text_or_settings_renders_again(tmp_path, monkeypatch):
+    converted = count_conversions(monkeypatch)
+    rendering.render_pages([("a.md", "# A")], EXTENSIONS, {}, tmp_path)
+    rendering.render_pages([("a.md", "# A modifié")], EXTENSIONS, {}, tmp_path)
+    rendering.render_pages([("a.md", "# A modifié")], EXTENSIONS, {"toc": {"permalink": True}}, tmp_path)
+    assert converted == ["a.md", "a.md", "a.md"]
+
+
+def test_damaged_entry_is_rendered_again(tmp_path):
+    pages = [("a.md", "# A")]
+    rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
+    for entry in tmp_path.glob("*/*.json"):
+        entry.write_text("{tronqué")
+    assert rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)["a.md"].html.startswith('<h1 id="a">A</h1>')
+
+
+def test_links_between_sources_become_links_between_pages():
+    assert rendering.page_url("reunions/a.md") == "reunions/a/"
+    assert rendering.page_url("reunions/index.md") == "reunions/"
+    [(_, html, _)] = rendering.convert_batch([("index.md", "[R](reunions/index.md) [P](personnes/x.md)")], [], {})
+    assert 'href="reunions/"' in html and 'href="personnes/x/"' in html
+
+
+def test_a_stale_cache_cannot_show_old_content(tree, tmp_path):
+    site = tmp_path / "site"
+    cache = tmp_path / "cache"
+    assert build_site(tree, site, IREV_CACHE_DIR=str(cache)).returncode == 0
+    assert "Mot d'introduction de la réunion." in page_text(site, "reunions/2022-03-01-reunion-test")
+    record = tree / "meetings" / "2022-03-01-reunion-test.md"
+    record.write_text(record.read_text().replace("Mot d'introduction de la réunion.", "Texte entièrement réécrit."))
+    assert build_site(tree, site, IREV_CACHE_DIR=str(cache)).returncode == 0
+    text = page_text(site, "reunions/2022-03-01-reunion-test")
+    assert "Texte entièrement réécrit." in text and "Mot d'introduction" not in text
+
+
+def test_unchanged_pages_keep_their_sources_untouched(tree, tmp_path):
+    cache = tmp_path / "cache"
+    assert build_site(tree, tmp_path / "site", IREV_CACHE_DIR=str(cache)).returncode == 0
+    sources = {p: p.stat().st_mtime_ns for p in (cache / "sources").rglob("*.md")}
+    record = tree / "cycles" / "2021-04-cycle-test.md"
+    record.write_text(record.read_text().replace("Concepts clés", "Concepts fondamentaux"))
+    assert build_site(tree, tmp_path / "site", IREV_CACHE_DIR=str(cache)).returncode == 0
+    changed = {p.relative_to(cache / "sources").as_posix() for p, t in sources.items() if p.stat().st_mtime_ns != t}
+    assert "cycles/2021-04-cycle-test.md" in changed
+    assert "reunions/2022-03-01-reunion-test.md" not in changed
