@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export CONTENT_DIR ?= $(CURDIR)/content
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve site check test schemas clean
+.PHONY: serve site check test schemas bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): requirements.txt
 	touch $@
 
 serve: $(STAMP)  ## build and serve the site, reloading on edits (IREV_BROUILLONS=1 shows drafts)
-	$(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
+	$(BIN)/mkdocs serve --strict --dirty -a 127.0.0.1:8000
 
 site: $(STAMP)  ## build the public site into site/, failing on any content problem
 	$(BIN)/mkdocs build --strict --clean
@@ -34,3 +34,6 @@ test: $(STAMP)  ## run every test (browser tests need Debian's chromium: see REA
 
 clean:
 	rm -rf site .cache
+
+bench: $(STAMP)  ## measure check, builds, search and preview at 1,000 and 10,000 records: benchmarks/results.md
+	$(BIN)/python scripts/bench.py

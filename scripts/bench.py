@@ -1,0 +1,283 @@
+"""Benchmark: `make bench` (or `python scripts/bench.py --sizes 1000 10000`).
+
+For the seed corpus and generated corpora of each size, measures in one session:
+`irev check`; a cold build (empty cache) and a warm build (cache kept, nothing changed),
+with the hooks' own steps; pages written, site size, median record page; the bytes a
+first search transfers; the time `mkdocs serve --dirty` takes to show an edited record.
+A baseline of the same pages as plain Markdown built by stock MkDocs + Material
+(section-level navigation, no hooks) is built in the same run, and figures are given
+as ratios to it. Results go to benchmarks/results.md (and .json beside it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from irev import catalogue, loading, pages  # noqa: E402
+
+RECORD_SECTIONS = ("reunions", "cycles", "plans", "fiches")
+QUERY = "logement"
+
+
+# --- measuring a command ---------------------------------------------------------------------
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as handle:
+                rss[int(entry)] = int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += rss.get(current, 0)
+        stack.extend(children.get(current, []))
+    return total
+
+
+def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
+    """Wall time and peak memory (whole process tree, sampled every 0.1 s) of a command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
+    reader.start()
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.1)
+    reader.join()
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} a échoué :\n{''.join(output)[-3000:]}")
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1024), "output": "".join(output)}
+
+
+# --- one corpus ------------------------------------------------------------------------------
+
+
+def site_figures(site: Path) -> dict:
+    html = list(site.rglob("*.html"))
+    records = [p for p in html if p.parent.parent.name in RECORD_SECTIONS and p.parent.parent.parent == site]
+    sizes = [p.stat().st_size for p in records]
+    return {
+        "pages": sum(1 for p in html if p.name == "index.html"),
+        "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1),
+        "median_record_kb": round(statistics.median(sizes) / 1024, 1) if sizes else 0,
+    }
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def search_bytes(site: Path) -> dict:
+    """Bytes the resource library transfers from /pagefind/ for a first query, in a real browser."""
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/ressources/?q={QUERY}"
+    sizes: dict[str, int] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                                 args=["--no-sandbox", "--disable-background-networking"])
+            page = browser.new_page()
+            page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if "/pagefind/" in r.url else None)
+            page.goto(url)
+            page.wait_for_selector(".irev-result", timeout=120_000)
+            page.wait_for_load_state("networkidle")
+            browser.close()
+    finally:
+        server.shutdown()
+    kinds: dict[str, int] = {}
+    for address, size in sizes.items():
+        name = address.split("/pagefind/")[1].split("?")[0]
+        kind = name.split("/")[0] if "/" in name else ("wasm" if "wasm" in name else name.split(".")[-1])
+        kinds[kind] = kinds.get(kind, 0) + size
+    return {"search_kb": round(sum(sizes.values()) / 1024, 1), "search_detail_kb": {k: round(v / 1024, 1) for k, v in sorted(kinds.items())}}
+
+
+def preview_seconds(content: Path, cache: Path) -> float:
+    """Time from editing one record to `mkdocs serve --dirty` serving the change."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "CONTENT_DIR": str(content), "IREV_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in server.stderr:
+            if "Serving on" in line:
+                break
+        threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+        record = sorted((content / "meetings").glob("*.md"))[len(list((content / "meetings").glob("*.md"))) // 2]
+        url = f"http://127.0.0.1:{port}/reunions/{record.stem}/"
+        marker = f"Modification mesurée {time.time_ns()}"
+        time.sleep(1.5)  # let the watcher settle after the first build
+        start = time.perf_counter()
+        text = record.read_text(encoding="utf-8")
+        record.write_text(text.rstrip("\n") + f"\n\n{marker}\n", encoding="utf-8")
+        while time.perf_counter() - start < 600:
+            try:
+                if marker in urllib.request.urlopen(url, timeout=30).read().decode():
+                    return round(time.perf_counter() - start, 2)
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("la page modifiée n'a pas été servie en 10 minutes")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def baseline_tree(content: Path, directory: Path) -> int:
+    """The site's generated pages as plain Markdown for stock MkDocs + Material."""
+    cat, _ = catalogue.build(loading.load(content))
+    generated = pages.generate(cat)
+    docs = directory / "docs"
+    for page in generated:
+        path = docs / page.src_uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page.markdown, encoding="utf-8")
+    (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
+    sections = [f"  - {p.title}: {p.src_uri}" for p in generated if p.src_uri.endswith("/index.md")]
+    (directory / "mkdocs.yml").write_text(
+        "site_name: Référence\ntheme:\n  name: material\n  language: fr\n  font: false\n"
+        "markdown_extensions: [admonition, attr_list, md_in_html, tables, def_list, toc]\n"
+        "validation:\n  nav:\n    omitted_files: ignore\n  links:\n    not_found: ignore\n    unrecognized_links: ignore\n"
+        "nav:\n  - Accueil: index.md\n" + "\n".join(sections) + "\n", encoding="utf-8")
+    return len(generated) + 1
+
+
+def bench_corpus(name: str, content: Path, work: Path, with_preview: bool) -> dict:
+    env = {"CONTENT_DIR": str(content), "NO_MKDOCS_2_WARNING": "1"}
+    result: dict = {"corpus": name}
+    check = measure([sys.executable, "-m", "irev", "check"], env)
+    result["records"] = int(re.search(r"(\d+) ressource", check["output"]).group(1))
+    result["check"] = {k: check[k] for k in ("seconds", "peak_mb")}
+    cache, site = work / "cache", work / "site"
+    for phase in ("cold", "warm"):
+        timings = work / f"timings-{phase}.json"
+        run = measure([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+                      {**env, "IREV_CACHE_DIR": str(cache), "IREV_TIMINGS": str(timings)})
+        result[phase] = {"seconds": run["seconds"], "peak_mb": run["peak_mb"], "hooks": json.loads(timings.read_text())}
+    result.update(site_figures(site))
+    result.update(search_bytes(site))
+    if with_preview:
+        result["preview_seconds"] = preview_seconds(content, cache)
+    reference = work / "baseline"
+    baseline_pages = baseline_tree(content, reference)
+    stock = measure([sys.executable, "-m", "mkdocs", "build", "-d", str(reference / "site")], {"NO_MKDOCS_2_WARNING": "1"},
+                    cwd=reference)
+    result["baseline"] = {"pages": baseline_pages, "seconds": stock["seconds"], "peak_mb": stock["peak_mb"],
+                          **{k: v for k, v in site_figures(reference / "site").items() if k != "pages"}}
+    return result
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base else "–"
+
+
+def report(results: list[dict]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` on {time.strftime('%Y-%m-%d')} — {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. Times are wall-clock seconds; memory is the peak resident memory of the "
+        "whole process tree (sampled every 0.1 s). Ratios divide by the baseline built in the same run: the same pages "
+        "as plain Markdown, built by stock MkDocs 1.6 + Material (section-level navigation, no hooks, its lunr search).",
+        "",
+        "| corpus | records | pages | check s | check MB | cold s (ratio) | warm s (ratio) | build peak MB (ratio) "
+        "| site MB (ratio) | median record page KB (ratio) | first search KB | preview s (÷ cold) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        b = r["baseline"]
+        preview = f"{r['preview_seconds']} ({r['preview_seconds'] / r['cold']['seconds']:.2f})" if "preview_seconds" in r else "–"
+        lines.append(
+            f"| {r['corpus']} | {r['records']} | {r['pages']} | {r['check']['seconds']} | {r['check']['peak_mb']} "
+            f"| {r['cold']['seconds']} ({ratio(r['cold']['seconds'], b['seconds'])}) "
+            f"| {r['warm']['seconds']} ({ratio(r['warm']['seconds'], b['seconds'])}) "
+            f"| {max(r['cold']['peak_mb'], r['warm']['peak_mb'])} ({ratio(max(r['cold']['peak_mb'], r['warm']['peak_mb']), b['peak_mb'])}) "
+            f"| {r['site_mb']} ({ratio(r['site_mb'], b['site_mb'])}) "
+            f"| {r['median_record_kb']} ({ratio(r['median_record_kb'], b['median_record_kb'])}) "
+            f"| {r['search_kb']} | {preview} |")
+    lines += ["", "## Baseline (stock MkDocs + Material)", "",
+              "| corpus | pages | build s | peak MB | site MB | median record page KB |", "|---|---|---|---|---|---|"]
+    for r in results:
+        b = r["baseline"]
+        lines.append(f"| {r['corpus']} | {b['pages']} | {b['seconds']} | {b['peak_mb']} | {b['site_mb']} | {b['median_record_kb']} |")
+    lines += ["", "## Where the hooks' time goes (seconds)", "", "| corpus | build | " + " | ".join(
+        results[0]["cold"]["hooks"]) + " |", "|---|---|" + "---|" * len(results[0]["cold"]["hooks"])]
+    for r in results:
+        for phase in ("cold", "warm"):
+            lines.append(f"| {r['corpus']} | {phase} | " + " | ".join(str(v) for v in r[phase]["hooks"].values()) + " |")
+    lines += ["", "## First search, by kind of file (KB)", ""]
+    for r in results:
+        lines.append(f"- {r['corpus']}: " + ", ".join(f"{k} {v}" for k, v in r["search_detail_kb"].items()))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Mesure la validation, la construction et la recherche du site.")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000], help="tailles des corpus générés")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md", help="fichier de résultats")
+    args = parser.parse_args(argv)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="irev-bench-") as temporary:
+        work = Path(temporary)
+        corpora = [("seed", ROOT / "content")]
+        for size in args.sizes:
+            target = work / f"corpus-{size}"
+            subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_corpus.py"), "--records", str(size),
+                            "--out", str(target)], check=True, cwd=ROOT)
+            corpora.append((str(size), target))
+        for name, content in corpora:
+            print(f"… {name}", flush=True)
+            results.append(bench_corpus(name, content, work / f"run-{name}", with_preview=name == "1000"))
+            print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report(results), encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"écrit : {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
