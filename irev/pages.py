@@ -47,6 +47,7 @@ ENTITY_SECTIONS = {"personne": "personnes", "organisation": "organisations", "te
 DIRECTORY_TITLES = {"personne": "Personnes", "organisation": "Organisations", "territoire": "Territoires",
                     "theme": "Thématiques"}
 REDACTED = "[nom non publié]"
+LIST_LIMIT = 30  # entries per type on an entity page; the library lists the rest
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,8 @@ class Renderer:
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
                                 name=self.name, **linked)
         self.env.globals.update(cat=catalogue, record_uri=record_uri, index_uri=index_uri, entity_uri=entity_uri,
-                                SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, **linked)
+                                SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
+                                **linked)
         self._hidden_names = self._names_without_consent()
 
     def render(self, template: str, from_uri: str, **context) -> str:

@@ -23,7 +23,7 @@ import markdown
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PARALLEL_FROM = 64  # below this many pages to convert, a process pool costs more than it saves
-_HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#]*\.md)(#[^"]*)?"')
+_HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]*\.md)([?#][^"]*)?"')
 
 
 @dataclass(frozen=True)

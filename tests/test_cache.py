@@ -53,6 +53,8 @@ def test_links_between_sources_become_links_between_pages():
     assert rendering.page_url("reunions/index.md") == "reunions/"
     [(_, html, _)] = rendering.convert_batch([("index.md", "[R](reunions/index.md) [P](personnes/x.md)")], [], {})
     assert 'href="reunions/"' in html and 'href="personnes/x/"' in html
+    [(_, html, _)] = rendering.convert_batch([("themes/t.md", "[B](../ressources.md?theme=A%20B&type=C)")], [], {})
+    assert 'href="../../ressources/?theme=A%20B&amp;type=C"' in html
 
 
 def test_a_stale_cache_cannot_show_old_content(tree, tmp_path):
