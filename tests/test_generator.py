@@ -1,0 +1,99 @@
+"""scripts/generate_corpus.py: a valid, realistic and reproducible content tree, never written over anything."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from irev import catalogue, loading
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "generate_corpus.py"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("generate_corpus", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the script runs
+    spec.loader.exec_module(module)
+    return module
+
+
+generator = _script()
+
+
+def generate(out: Path, records: int, seed: int = 1) -> Path:
+    assert generator.main(["--records", str(records), "--out", str(out), "--seed", str(seed)]) == 0
+    return out
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A 300-record tree, loaded and catalogued as the site build does."""
+    root = generate(tmp_path_factory.mktemp("corpus") / "content", 300)
+    content = loading.load(root)
+    _, problems = catalogue.build(content, show_drafts=True)
+    return root, content, problems
+
+
+def test_tree_loads_without_any_error_or_warning(corpus):
+    _, content, problems = corpus
+    assert [str(p) for p in content.problems + problems] == []
+    assert len(content.records) == 300
+
+
+def test_record_types_in_the_stated_proportions(corpus):
+    _, content, _ = corpus
+    kinds = Counter(entry.kind for entry in content.records)
+    for kind, share in (("reunion", 0.40), ("cycle", 0.15), ("plan", 0.15), ("fiche", 0.30)):
+        assert abs(kinds[kind] / 300 - share) <= 0.03, kinds
+
+
+def test_drafts_people_without_consent_and_mentions_exist(corpus):
+    _, content, _ = corpus
+    drafts = [e for e in content.records if e.model.statut == "brouillon"]
+    assert 0 < len(drafts) < 300 * 0.06
+    people = content.registries["personne"].values()
+    assert any(not p.model.consentement_publication for p in people)
+    assert any(p.model.autres_graphies for p in people)
+    assert any("[[" in e.body for e in content.records)
+
+
+def test_meeting_series_are_chained_both_ways(corpus):
+    _, content, _ = corpus
+    meetings = {e.id: e.model for e in content.records if e.kind == "reunion"}
+    for ident, meeting in meetings.items():
+        if meeting.suivante:
+            following = meetings[meeting.suivante]
+            assert following.precedente == ident and following.serie == meeting.serie
+            assert following.date > meeting.date
+
+
+def test_same_seed_same_bytes_other_seed_other_tree(tmp_path):
+    first = files(generate(tmp_path / "a", 120, seed=7))
+    second = files(generate(tmp_path / "b", 120, seed=7))
+    other = files(generate(tmp_path / "c", 120, seed=8))
+    assert first == second
+    assert first != other
+
+
+def test_refuses_a_non_empty_directory_and_leaves_it_untouched(tmp_path):
+    target = tmp_path / "occupied"
+    target.mkdir()
+    (target / "notes.md").write_text("à garder\n", encoding="utf-8")
+    before = files(target)
+    result = subprocess.run([sys.executable, str(SCRIPT), "--records", "10", "--out", str(target)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert "erreur" in result.stderr and "vide" in result.stderr
+    assert files(target) == before
+    assert sorted(p.name for p in target.iterdir()) == ["notes.md"]
