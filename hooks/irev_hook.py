@@ -31,19 +31,12 @@ from mkdocs.structure.toc import get_toc
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import catalogue, loading, pages, rendering, search  # noqa: E402
-from irev.cli import content_dir  # noqa: E402
+from irev import catalogue, loading, pages, rendering, search, settings  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
 LATEST_MARKER = "<!-- dernieres-ressources -->"
 _build: dict = {"command": "build"}  # what earlier events of the same build computed
 
-
-def cache_dir() -> Path:
-    """$IREV_CACHE_DIR, or one folder per content tree under .cache/ (ignored by git)."""
-    if os.environ.get("IREV_CACHE_DIR"):
-        return Path(os.environ["IREV_CACHE_DIR"])
-    return ROOT / ".cache" / hashlib.sha256(str(content_dir().resolve()).encode()).hexdigest()[:12]
 
 
 @contextmanager
@@ -62,10 +55,10 @@ def on_config(config):
     if not config["use_directory_urls"]:
         raise PluginError("irev_hook suppose use_directory_urls: true")
     _build["timings"] = {}
-    _build["cache"] = cache_dir()
-    root = content_dir()
+    _build["cache"] = settings.cache_dir()
+    root = settings.content_dir()
     with timed("chargement"):
-        content = loading.load(root)
+        content = loading.load(root, settings.parse_cache_file())
     with timed("validation et catalogue"):
         cat, problems = catalogue.build(content, show_drafts=os.environ.get("IREV_BROUILLONS") == "1")
     problems = sorted(content.problems + problems)
@@ -147,6 +140,6 @@ def on_post_build(config):
 
 
 def on_serve(server, config, builder):
-    server.watch(str(content_dir()))
+    server.watch(str(settings.content_dir()))
     server.watch(str(ROOT / "irev"))
     return server

@@ -18,6 +18,7 @@ from . import mentions, models, similar
 from .loading import Content, Entry
 from .parsing import dotted
 from .problems import Problem, closest
+from .runtime import gc_paused
 
 RECORD_KINDS = {model.KIND: model for model in models.RECORD_TYPES}
 UNKNOWN = {
@@ -158,22 +159,40 @@ class Catalogue:
         return sorted(rows, key=lambda r: (-r[3].toordinal(), r[0]))
 
 
-def build(content: Content, show_drafts: bool = False) -> tuple[Catalogue, list[Problem]]:
-    """Resolve every reference and mention; index the backlinks of shown records.
+def validate(content: Content) -> list[Problem]:
+    """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates)."""
+    with gc_paused():
+        return _check(content)[0]
 
-    Returns the catalogue and the problems (unknown ids, parent loops, bad mentions).
-    """
+
+def build(content: Content, show_drafts: bool = False) -> tuple[Catalogue, list[Problem]]:
+    """Validate, then index the backlinks of shown records (drafts left out unless asked)."""
+    with gc_paused():
+        problems, record_refs, record_mentions = _check(content)
+        shown = {e.id: e for e in content.records if show_drafts or e.model.statut == "publie"}
+        catalogue = Catalogue(shown, content.registries, show_drafts)
+        _index(catalogue, record_refs, record_mentions)
+    return catalogue, problems
+
+
+def _check(content: Content) -> tuple[list[Problem], dict, dict]:
+    """The problems, and each record's references and mentions (computed once, reused by the index)."""
     known: dict[str, set] = {}
     for source in content.sources:
         known.setdefault(source.model.KIND, set()).add(source.ident)
     problems = []
+    record_refs: dict[str, list] = {}
     for source in content.sources:
-        for kind, ident, path in references(source.model, source.data):
+        refs = list(references(source.model, source.data))
+        if not source.prefix:
+            record_refs[source.file] = refs
+        for kind, ident, path in refs:
             if ident not in known.get(kind, ()):
                 problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
                                          kind, ident, known))
+    record_mentions = {entry.file: list(_mentions(entry)) for entry in content.records}
     for entry in content.records:
-        for kind, ident, _, line, where in _mentions(entry):
+        for kind, ident, _, line, where in record_mentions[entry.file]:
             if kind is None:
                 problems.append(Problem(entry.file, line, where, f"mention mal formée « {ident} »",
                                         "écrivez [[personne:identifiant]] (ou organisation, territoire, theme, reunion, cycle, plan, fiche)"))
@@ -181,10 +200,7 @@ def build(content: Content, show_drafts: bool = False) -> tuple[Catalogue, list[
                 problems.append(_unknown(entry.file, line, where, kind, ident, known))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries)
-    shown = {e.id: e for e in content.records if show_drafts or e.model.statut == "publie"}
-    catalogue = Catalogue(shown, content.registries, show_drafts)
-    _index(catalogue)
-    return catalogue, problems
+    return problems, record_refs, record_mentions
 
 
 def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict) -> Problem:
@@ -194,21 +210,24 @@ def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dic
 
 def _mentions(entry: Entry):
     """(kind, id, label, line, field) of every mention in a record's body and text fields."""
-    for kind, ident, label, offset in mentions.find(entry.body):
-        yield kind, ident, label, entry.body_line + entry.body.count("\n", 0, offset), "texte"
+    if "[[" in entry.body:
+        for kind, ident, label, offset in mentions.find(entry.body):
+            yield kind, ident, label, entry.body_line + entry.body.count("\n", 0, offset), "texte"
+    if "[[" not in entry.parsed.text:
+        return  # most records mention nothing: skip walking their fields
     for path, text in mentions.strings(entry.parsed.data):
         for kind, ident, label, offset in mentions.find(text):
             yield kind, ident, label, entry.line_of(path), dotted(path)
 
 
-def _index(catalogue: Catalogue) -> None:
+def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict) -> None:
     """Backlinks and trees, in one pass over the shown records (time linear in their size)."""
     for entry in _newest_first(catalogue.records.values()):
-        for kind, ident, path in references(type(entry.model), entry.parsed.data):
+        for kind, ident, path in record_refs[entry.file]:
             holder = _at(entry.model, path[:-1]) if path[-1] in ("personne", "organisation") else None
             role = _role(path, holder)
             catalogue.backlinks.setdefault((kind, ident), []).append(Link(entry, role, holder))
-        for kind, ident, *_ in _mentions(entry):
+        for kind, ident, *_ in record_mentions[entry.file]:
             if kind is not None:
                 catalogue.backlinks.setdefault((kind, ident), []).append(Link(entry, "mention"))
     for kind in ("territoire", "theme"):
@@ -218,10 +237,15 @@ def _index(catalogue: Catalogue) -> None:
 
 
 def _role(path: tuple, holder) -> str:
-    role = next((ROLES[p] for p in reversed(path) if isinstance(p, str) and p in ROLES), "reference")
+    role = _role_of_fields(tuple(p for p in path if isinstance(p, str)))
     if role == "participant" and getattr(holder, "presence", None) == "excuse":
         return "excuse"
     return role
+
+
+@lru_cache(maxsize=None)
+def _role_of_fields(fields: tuple[str, ...]) -> str:
+    return next((ROLES[f] for f in reversed(fields) if f in ROLES), "reference")
 
 
 def _at(model, path: tuple):
@@ -254,9 +278,17 @@ def references(model: type[BaseModel], data, path: tuple = ()):
 
 @lru_cache(maxsize=None)
 def _ref_fields(model: type[BaseModel]) -> dict[str, tuple[str | None, type[BaseModel] | None]]:
-    """Each field's reference kind and nested model (None, None for a plain field), read once per class."""
-    return {name: (_ref_kind(info.metadata) or _ref_kind_in(info.annotation), _submodel_in(info.annotation))
-            for name, info in model.model_fields.items()}
+    """The fields that hold references, directly (their kind) or inside a nested model (that model).
+
+    Read once per class; fields that can hold no reference are left out, so the walk skips them.
+    """
+    fields = {}
+    for name, info in model.model_fields.items():
+        kind = _ref_kind(info.metadata) or _ref_kind_in(info.annotation)
+        sub = _submodel_in(info.annotation)
+        if kind or (sub is not None and _ref_fields(sub)):
+            fields[name] = (kind, sub)
+    return fields
 
 
 def _submodel_in(annotation) -> type[BaseModel] | None:

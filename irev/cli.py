@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from . import catalogue, loading, schemas
+from . import catalogue, loading, schemas, settings
 from .problems import report
 
 
-def content_dir() -> Path:
-    """The content tree every command works on: $CONTENT_DIR, or content/ beside this package."""
-    return Path(os.environ.get("CONTENT_DIR") or Path(__file__).resolve().parent.parent / "content")
-
-
 def check(root: Path) -> int:
-    content = loading.load(root)
-    _, problems = catalogue.build(content)
+    content = loading.load(root, settings.parse_cache_file())
+    problems = catalogue.validate(content)
     problems = sorted(content.problems + problems)
     counts = f"{len(content.records)} ressource(s), " + ", ".join(
         f"{len(t)} {k}(s)" for k, t in content.registries.items())
@@ -34,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("schemas", help="écrire les schémas JSON dans schemas/")
     args = parser.parse_args(argv)
     if args.command == "check":
-        return check(content_dir())
+        return check(settings.content_dir())
     written = schemas.write(schemas.default_dir())
     print("\n".join(str(p) for p in written))
     return 0

@@ -17,8 +17,9 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from . import models, referentiel
-from .parsing import Parsed, dotted, parse_yaml, split_front_matter
+from .parsing import NO_CACHE, ParseCache, Parsed, dotted, front_matter, parse_yaml, split_front_matter
 from .problems import Problem, closest, relative
+from .runtime import gc_paused
 
 REGISTRY_FILES = {
     "personne": "registre/personnes.yml",
@@ -62,43 +63,55 @@ class Source:
 @dataclass
 class Content:
     root: Path
+    cache: ParseCache = NO_CACHE
     sources: list[Source] = field(default_factory=list)
     records: list[Entry] = field(default_factory=list)
     registries: dict[str, dict[str, Entry]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
-def load(root: Path) -> Content:
-    """Read and validate every file of a content tree; never stops at the first problem."""
+def load(root: Path, cache_file: Path | None = None) -> Content:
+    """Read and validate every file of a content tree; never stops at the first problem.
+
+    With a cache file, unchanged files are not parsed again (see parsing.ParseCache).
+    """
     root = Path(root)
-    content = Content(root=root)
-    if not root.is_dir():
-        content.problems.append(Problem(str(root), 1, "", "dossier de contenu introuvable", "vérifiez CONTENT_DIR"))
-        return content
-    for kind, name in REGISTRY_FILES.items():
-        content.registries[kind] = _load_registry(root, root / name, REGISTRY_MODELS[kind], content)
-    seen: dict[str, str] = {}
-    for model in models.RECORD_TYPES:
-        for path in sorted((root / model.FOLDER).glob("*.md")):
-            entry = _load_record(root, path, model, content)
-            if entry is None:
-                continue
-            if entry.id in seen:
-                content.problems.append(Problem(entry.file, 1, "", f"identifiant « {entry.id} » déjà pris par {seen[entry.id]}",
-                                                "renommez le fichier"))
-                continue
-            seen[entry.id] = entry.file
-            content.records.append(entry)
+    content = Content(root=root, cache=ParseCache(cache_file))
+    with gc_paused():
+        _load_all(root, content)
+    content.cache.save()
     return content
 
 
-def _load_record(root: Path, path: Path, model: type[models.Record], content: Content) -> Entry | None:
+def _load_all(root: Path, content: Content) -> None:
+    if not root.is_dir():
+        content.problems.append(Problem(str(root), 1, "", "dossier de contenu introuvable", "vérifiez CONTENT_DIR"))
+        return
+    for kind, name in REGISTRY_FILES.items():
+        content.registries[kind] = _load_registry(root, root / name, REGISTRY_MODELS[kind], content)
+    files = [(model, path, path.read_text(encoding="utf-8"))
+             for model in models.RECORD_TYPES for path in sorted((root / model.FOLDER).glob("*.md"))]
+    content.cache.fill([b[0] for b in map(front_matter, (text for _, _, text in files)) if not isinstance(b, str)])
+    seen: dict[str, str] = {}
+    for model, path, text in files:
+        entry = _load_record(root, path, text, model, content)
+        if entry is None:
+            continue
+        if entry.id in seen:
+            content.problems.append(Problem(entry.file, 1, "", f"identifiant « {entry.id} » déjà pris par {seen[entry.id]}",
+                                            "renommez le fichier"))
+            continue
+        seen[entry.id] = entry.file
+        content.records.append(entry)
+
+
+def _load_record(root: Path, path: Path, text: str, model: type[models.Record], content: Content) -> Entry | None:
     file, problems = relative(path, root), content.problems
     if not re.match(models.SLUG_PATTERN, path.stem):
         problems.append(Problem(file, 1, "", f"nom de fichier « {path.name} » invalide : minuscules, chiffres et tirets",
                                 "par ex. 2022-06-22-reseau-lcd.md"))
         return None
-    document = split_front_matter(path.read_text(encoding="utf-8"))
+    document = split_front_matter(text, content.cache)
     _report_parse(document.meta, file, problems)
     content.sources.append(Source(model, path.stem, document.meta.data, file, document.meta))
     instance = _validate(model, document.meta, file, problems, (), document.meta.data)
@@ -112,7 +125,7 @@ def _load_registry(root: Path, path: Path, model: type[BaseModel], content: Cont
     if not path.exists():
         problems.append(Problem(file, 1, "", "registre introuvable", "créez ce fichier (une liste YAML, éventuellement vide : [])"))
         return {}
-    parsed = parse_yaml(path.read_text(encoding="utf-8"))
+    parsed = parse_yaml(path.read_text(encoding="utf-8"), cache=content.cache)
     _report_parse(parsed, file, problems)
     data = parsed.data if parsed.data is not None else []
     if not isinstance(data, list):
@@ -133,10 +146,9 @@ def _load_registry(root: Path, path: Path, model: type[BaseModel], content: Cont
         instance = _validate(model, parsed, file, problems, (index,), item)
         if instance is None:
             continue
-        line = parsed.line_of((index,))
         if instance.id in entries:
             first = entries[instance.id].line_of()
-            problems.append(Problem(file, line, "id", f"identifiant « {instance.id} » en double (déjà ligne {first})",
+            problems.append(Problem(file, parsed.line_of((index,)), "id", f"identifiant « {instance.id} » en double (déjà ligne {first})",
                                     "chaque entrée a un identifiant unique"))
             continue
         entries[instance.id] = Entry(instance.id, model.KIND, instance, file, parsed, (index,))
@@ -223,6 +235,8 @@ def _french(model, error: dict) -> tuple[str, str]:
         return f"valeur « {value} » au format inattendu", ""
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])), ""
+    if kind.startswith("date_") and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return f"date impossible « {value} »", "une date s'écrit AAAA-MM-JJ et doit exister au calendrier"
     if kind in _SIMPLE_MESSAGES:
         message, hint = _SIMPLE_MESSAGES[kind]
         return message.format(input=value, **ctx), hint

@@ -1,24 +1,32 @@
 """Reading YAML with line numbers: front matter, registries, and the problems they can have.
 
-libyaml's C loader composes the node tree (PyYAML's pure-Python loader costs ~5 ms a
-record); we build plain Python values from the nodes ourselves so that we can
-- keep the line of every value (editors need `file:line`),
-- refuse duplicate keys (PyYAML silently keeps the last one),
-- keep times such as `9:00` as text (YAML 1.1 reads them as the base-60 integer 540),
-- report an impossible date (`2022-02-30`) as a problem instead of crashing.
+Every value is read as text (libyaml's C parser with PyYAML's base loader): the models
+then convert text to dates, numbers and booleans, and say in French what is wrong.
+Reading text only avoids YAML 1.1's surprises (`9:30` read as the number 570, `no` as
+false, `59350` losing its leading zero elsewhere) and is the fastest way through PyYAML.
+Empty values and `null` are read as absent.
+
+Line numbers cost as much as the parse itself and are only needed to report a problem,
+so they are computed on demand, from a second parse keeping every node's position.
+Duplicate keys are refused (PyYAML silently keeps the last one).
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
 Path_ = tuple  # a path into the data: ("participants", 3, "personne")
 
-# YAML 1.1 base-60 numbers look like times of day; editors mean times.
-_SEXAGESIMAL = re.compile(r"^[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
 _YAML_MESSAGES = [
     ("found character '\\t' that cannot start any token",
@@ -41,43 +49,160 @@ _YAML_MESSAGES = [
 ]
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+class _TextLoader(yaml.CBaseLoader):
+    """libyaml's parser; every scalar is text except an empty value or `null`."""
+
+    def construct_mapping(self, node, deep=False):
+        result = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in result:
+                raise _DuplicateKey(key)
+            result[key] = self.construct_object(value_node, deep=deep)
+        return result
+
+
+_TextLoader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
+_TextLoader.add_constructor("tag:yaml.org,2002:null", lambda loader, node: None)
+_TextLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node, deep=True))
+
+
 @dataclass
 class Parsed:
-    """Plain data from one YAML document, the line of each value, and what went wrong."""
+    """Plain data from one YAML document, what went wrong, and (on demand) the line of each value."""
 
     data: object = None
-    lines: dict = field(default_factory=dict)  # Path_ -> 1-based line in the file
     problems: list = field(default_factory=list)  # (line, field, message, hint)
     broken: set = field(default_factory=set)  # paths whose value could not be read
+    text: str = ""  # the YAML source, for line numbers
+    offset: int = 0  # lines before the YAML in its file
+    _lines: dict | None = None  # Path_ -> 1-based line in the file
+
+    @property
+    def lines(self) -> dict:
+        if self._lines is None:
+            self._lines = _positions(self.text, self.offset)
+        return self._lines
 
     def line_of(self, path: Path_) -> int:
         """The line of a value, or of its nearest enclosing value (a missing field's block)."""
-        path = tuple(path)
-        while path and path not in self.lines:
+        lines, path = self.lines, tuple(path)
+        while path and path not in lines:
             path = path[:-1]
-        return self.lines.get(path, self.lines.get((), 1))
+        return lines.get(path, lines.get((), self.offset + 1))
 
 
-def parse_yaml(text: str, first_line: int = 1) -> Parsed:
+class ParseCache:
+    """Data of YAML documents parsed cleanly in an earlier run, keyed by a hash of their text.
+
+    PyYAML needs about 1 ms a record; an unchanged file is read back from here instead.
+    Only clean parses are kept (a document with a problem is parsed, and reported, again).
+    The file is tied to this module's source, so a change of parsing rules empties it.
+    """
+
+    VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.entries: dict[str, object] = {}
+        self.used: set[str] = set()
+        self.changed = False
+        if path is not None and path.exists():
+            try:
+                version, entries = marshal.loads(path.read_bytes())
+                if version == self.VERSION:
+                    self.entries = entries
+            except (ValueError, EOFError, TypeError):
+                pass  # damaged: start afresh
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def get(self, key: str):
+        if key in self.entries:
+            self.used.add(key)
+            return True, self.entries[key]
+        return False, None
+
+    def put(self, key: str, data) -> None:
+        self.entries[key] = data
+        self.used.add(key)
+        self.changed = True
+
+    def save(self) -> None:
+        """Keep what this run used, so the cache stays the size of one content tree."""
+        if self.path is None or not (self.changed or self.used != self.entries.keys()):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        kept = {key: self.entries[key] for key in self.used}
+        temporary.write_bytes(marshal.dumps((self.VERSION, kept)))
+        temporary.replace(self.path)
+
+    def fill(self, texts: list[str], workers: int = 2) -> None:
+        """Parse, in a pool of processes, the documents this cache does not know yet.
+
+        A cold run over thousands of files then takes half the time on two cores; documents
+        with a problem are left out, to be parsed and reported in the usual way.
+        """
+        keys = {self.key(text): text for text in texts}
+        missing = [(key, text) for key, text in keys.items() if key not in self.entries]
+        if self.path is None or len(missing) < PARALLEL_FROM or workers < 2:
+            return
+        size = -(-len(missing) // (workers * 4))
+        batches = [missing[i:i + size] for i in range(0, len(missing), size)]
+        with ProcessPoolExecutor(workers) as pool:
+            for batch in pool.map(_parse_batch, batches):
+                for key, ok, data in batch:
+                    if ok:
+                        self.put(key, data)
+
+
+PARALLEL_FROM = 500  # fewer documents than this parse faster than a pool starts
+
+
+def _parse_batch(batch: list[tuple[str, str]]) -> list[tuple[str, bool, object]]:
+    out = []
+    for key, text in batch:
+        parsed = _parse(text, 1)
+        out.append((key, not parsed.problems, parsed.data))
+    return out
+
+
+NO_CACHE = ParseCache(None)
+
+
+def parse_yaml(text: str, first_line: int = 1, cache: ParseCache = NO_CACHE) -> Parsed:
     """Parse one YAML document; `first_line` is where it starts in its file."""
-    parsed = Parsed()
-    offset = first_line - 1
-    tab_lines = _tab_indented_lines(text)
+    key = cache.key(text) if cache is not NO_CACHE else ""
+    hit, data = cache.get(key)
+    if hit:
+        return Parsed(data=data, text=text, offset=first_line - 1)
+    parsed = _parse(text, first_line)
+    if not parsed.problems:
+        cache.put(key, parsed.data)
+    return parsed
+
+
+def _parse(text: str, first_line: int) -> Parsed:
+    parsed = Parsed(text=text, offset=first_line - 1)
+    tab_lines = _tab_indented_lines(text) if "\t" in text else []
     for number in tab_lines:
-        parsed.problems.append((number + offset, "", _YAML_MESSAGES[0][1], _YAML_MESSAGES[0][2]))
-    loader = yaml.CSafeLoader(text)
+        parsed.problems.append((number + parsed.offset, "", _YAML_MESSAGES[0][1], _YAML_MESSAGES[0][2]))
     try:
-        node = loader.get_single_node()
+        parsed.data = yaml.load(text, Loader=_TextLoader)
+    except _DuplicateKey:
+        parsed.data = _read_duplicates(parsed)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         if line not in tab_lines:  # a tab's own error is already reported, in clearer words
-            parsed.problems.append((line + offset, "", *_translate(error)))
-        return parsed
-    finally:
-        loader.dispose()
-    if node is not None:
-        parsed.data = _build(node, (), parsed, loader, offset)
+            parsed.problems.append((line + parsed.offset, "", *_translate(error)))
     return parsed
 
 
@@ -93,42 +218,55 @@ def _translate(error: yaml.MarkedYAMLError) -> tuple[str, str]:
     return f"YAML illisible ({problem})", "vérifiez l'indentation et les guillemets"
 
 
-def _build(node, path: Path_, parsed: Parsed, loader, offset: int):
-    parsed.lines[path] = node.start_mark.line + 1 + offset
-    if isinstance(node, yaml.MappingNode):
-        return _build_mapping(node, path, parsed, loader, offset)
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), parsed, loader, offset) for i, item in enumerate(node.value)]
-    return _build_scalar(node, path, parsed, loader)
-
-
-def _build_mapping(node, path: Path_, parsed: Parsed, loader, offset: int) -> dict:
-    result: dict = {}
-    for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-        if key in result:
-            line = key_node.start_mark.line + 1 + offset
-            first = parsed.lines[path + (key,)]
-            parsed.problems.append(
-                (line, dotted(path + (key,)), f"champ en double (déjà donné ligne {first})",
-                 "gardez une seule fois ce champ"))
-            parsed.broken.add(path + (key,))
-            continue
-        result[key] = _build(value_node, path + (key,), parsed, loader, offset)
-    return result
-
-
-def _build_scalar(node, path: Path_, parsed: Parsed, loader):
-    if node.tag.endswith((":int", ":float")) and _SEXAGESIMAL.match(node.value):
-        return node.value
+def _nodes(text: str):
+    loader = _TextLoader(text)
     try:
-        return loader.construct_object(node, deep=True)
-    except ValueError:
-        parsed.problems.append(
-            (parsed.lines[path], dotted(path), f"date impossible « {node.value} »",
-             "une date s'écrit AAAA-MM-JJ et doit exister au calendrier"))
-        parsed.broken.add(path)
-        return node.value
+        return loader.get_single_node(), loader
+    finally:
+        loader.dispose()
+
+
+def _positions(text: str, offset: int) -> dict:
+    """The line of every value, by path (second parse, keeping node positions)."""
+    lines: dict = {}
+    try:
+        root, _ = _nodes(text)
+    except yaml.YAMLError:
+        return lines
+    queue = deque([((), root)] if root is not None else [])
+    while queue:  # in document order, so a duplicate key keeps its first line
+        path, node = queue.popleft()
+        lines.setdefault(path, node.start_mark.line + 1 + offset)
+        if isinstance(node, yaml.MappingNode):
+            queue.extend((path + (k.value,), v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            queue.extend((path + (i,), v) for i, v in enumerate(node.value))
+    return lines
+
+
+def _read_duplicates(parsed: Parsed):
+    """Data keeping the first of duplicate keys, each later one reported with its line."""
+    root, loader = _nodes(parsed.text)
+
+    def build(node, path):
+        if isinstance(node, yaml.MappingNode):
+            result = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in result:
+                    first = parsed.lines[path + (key,)]
+                    parsed.problems.append((key_node.start_mark.line + 1 + parsed.offset, dotted(path + (key,)),
+                                            f"champ en double (déjà donné ligne {first})",
+                                            "gardez une seule fois ce champ"))
+                    parsed.broken.add(path + (key,))
+                    continue
+                result[key] = build(value_node, path + (key,))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return loader.construct_object(node)
+
+    return build(root, ())
 
 
 def dotted(path: Path_) -> str:
@@ -137,8 +275,6 @@ def dotted(path: Path_) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
-
-
 
 
 @dataclass
@@ -150,17 +286,42 @@ class Document:
     body_line: int  # line of the body's first line in the file
 
 
-def split_front_matter(text: str) -> Document:
+def _closing_line(text: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the first line from `start` that is `---` (trailing spaces allowed)."""
+    position = start - 1
+    while True:
+        position = text.find("\n---", position)
+        if position < 0:
+            return None
+        end = text.find("\n", position + 4)
+        end = len(text) if end < 0 else end
+        if not text[position + 4:end].strip():
+            return position + 1, end
+        position += 4
+
+
+def front_matter(text: str) -> tuple[str, int, int] | str:
+    """(YAML text, end of the closing `---` line, body's first line), or a problem message."""
+    first_end = text.find("\n")
+    if text[: first_end if first_end >= 0 else len(text)].strip() != "---":
+        return "en-tête YAML manquant : le fichier doit commencer par « --- »"
+    closing = _closing_line(text, first_end + 1)
+    if closing is None:
+        return "en-tête YAML non fermé : la ligne « --- » de fin manque"
+    start, end = closing
+    return text[first_end + 1: start], end, text.count("\n", 0, start) + 2
+
+
+_HINTS = {"en-tête YAML manquant : le fichier doit commencer par « --- »":
+          "ajoutez les champs entre deux lignes « --- » en tête du fichier",
+          "en-tête YAML non fermé : la ligne « --- » de fin manque":
+          "ajoutez une ligne « --- » après le dernier champ"}
+
+
+def split_front_matter(text: str, cache: ParseCache = NO_CACHE) -> Document:
     """Split `---\\nYAML\\n---\\nMarkdown`; a file without front matter is a problem."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        meta = Parsed(problems=[(1, "", "en-tête YAML manquant : le fichier doit commencer par « --- »",
-                                 "ajoutez les champs entre deux lignes « --- » en tête du fichier")])
-        return Document(meta, text, 1)
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            meta = parse_yaml("".join(lines[1:index]), first_line=2)
-            return Document(meta, "".join(lines[index + 1:]), index + 2)
-    meta = Parsed(problems=[(1, "", "en-tête YAML non fermé : la ligne « --- » de fin manque",
-                             "ajoutez une ligne « --- » après le dernier champ")])
-    return Document(meta, "", len(lines) + 1)
+    bounds = front_matter(text)
+    if isinstance(bounds, str):
+        return Document(Parsed(problems=[(1, "", bounds, _HINTS[bounds])]), "", 1)
+    yaml_text, end, body_line = bounds
+    return Document(parse_yaml(yaml_text, first_line=2, cache=cache), text[end + 1:], body_line)
