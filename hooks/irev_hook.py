@@ -108,7 +108,7 @@ def on_page_markdown(markdown, page, config, files):
         return ""  # converted by the core already: nothing for MkDocs to convert
     if LATEST_MARKER in markdown:
         markdown = markdown.replace(LATEST_MARKER, pages.latest_markdown(_build["catalogue"], page.file.src_uri))
-    return pages.redact(_build["catalogue"], markdown)
+    return _build["catalogue"].redactor(markdown)
 
 
 def on_page_content(html, page, config, files):

@@ -7,6 +7,7 @@ Drafts are left out unless asked for, so nothing downstream can leak them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import typing
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 from . import mentions, models, similar
 from .loading import Content, Entry
 from .parsing import dotted
+from .privacy import Redactor
 from .problems import Problem, closest
 from .runtime import gc_paused
 
@@ -26,6 +28,7 @@ UNKNOWN = {
     "theme": "thème inconnu", "reunion": "réunion inconnue", "cycle": "cycle inconnu", "plan": "plan inconnu",
     "fiche": "fiche inconnue",
 }
+RELATED_SCAN = 200
 # The role a reference plays, from the nearest field name on its path (read from the end).
 ROLES = {
     "participants": "participant", "intervenants": "intervenant", "intervenant": "intervenant", "contact": "contact",
@@ -50,7 +53,11 @@ class Link:
 
 
 def _newest_first(entries):
-    return sorted(entries, key=lambda e: (e.model.sort_date(), e.id), reverse=True)
+    return sorted(entries, key=_recency, reverse=True)
+
+
+def _recency(entry: Entry):
+    return entry.model.sort_date(), entry.id
 
 
 @dataclass
@@ -58,7 +65,9 @@ class Catalogue:
     records: dict[str, Entry] = field(default_factory=dict)  # public (or shown) records by id
     registries: dict[str, dict[str, Entry]] = field(default_factory=dict)
     show_drafts: bool = False
-    backlinks: dict[tuple[str, str], list[Link]] = field(default_factory=dict)  # (kind, id) -> links to it
+    backlinks: dict[tuple[str, str], list[Link]] = field(default_factory=dict)  # (kind, id) -> links, newest first
+    rank: dict[str, int] = field(default_factory=dict)  # record id -> position, newest first
+    redactor: Redactor | None = None  # removes names without consent from free text
     children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
 
     def by_kind(self, kind: str) -> list[Entry]:
@@ -91,8 +100,8 @@ class Catalogue:
         return [link for link in links if roles is None or link.role in roles]
 
     def records_linking(self, kind: str, ident: str, roles: tuple[str, ...] | None = None) -> list[Entry]:
-        """Distinct records linking to an entry, newest first."""
-        return _newest_first({link.record.id: link.record for link in self.links_to(kind, ident, roles)}.values())
+        """Distinct records linking to an entry, newest first (the order backlinks are kept in)."""
+        return list({link.record.id: link.record for link in self.links_to(kind, ident, roles)}.values())
 
     def ancestors(self, kind: str, ident: str) -> list[str]:
         """Parents from the root down (region > département > EPCI…; broader themes)."""
@@ -118,17 +127,21 @@ class Catalogue:
         for sub in self.descendants(kind, ident):
             for link in self.links_to(kind, sub, (role,)):
                 found[link.record.id] = link.record
-        return _newest_first(found.values())
+        return sorted(found.values(), key=lambda e: self.rank[e.id])
 
     def related(self, entry: Entry, count: int = 5) -> list[Entry]:
-        """Records sharing themes (2 points each) or territories (1 point each) with a record."""
+        """Records sharing themes (2 points each) or territories (1 point each) with a record.
+
+        Only the RELATED_SCAN most recent records of each theme or territory are scored, so
+        the cost per page stays bounded however large the archive grows.
+        """
         scores: dict[str, int] = {}
         for kind, idents, weight in (("theme", entry.model.themes, 2), ("territoire", entry.model.territoires, 1)):
             for ident in idents:
-                for other in self.records_linking(kind, ident, (kind,)):
-                    if other.id != entry.id:
-                        scores[other.id] = scores.get(other.id, 0) + weight
-        ranked = sorted(scores, key=lambda i: (-scores[i], -self.records[i].model.sort_date().toordinal(), i))
+                for link in self.backlinks.get((kind, ident), [])[:RELATED_SCAN]:
+                    if link.role == kind and link.record.id != entry.id:
+                        scores[link.record.id] = scores.get(link.record.id, 0) + weight
+        ranked = sorted(scores, key=lambda i: (-scores[i], self.rank[i]))
         return [self.records[i] for i in ranked[:count]]
 
     def functions_of(self, person: str) -> list[tuple[str, str | None, dt.date | None, dt.date | None]]:
@@ -169,8 +182,9 @@ def build(content: Content, show_drafts: bool = False) -> tuple[Catalogue, list[
     """Validate, then index the backlinks of shown records (drafts left out unless asked)."""
     with gc_paused():
         problems, record_refs, record_mentions = _check(content)
-        shown = {e.id: e for e in content.records if show_drafts or e.model.statut == "publie"}
-        catalogue = Catalogue(shown, content.registries, show_drafts)
+        redactor = Redactor(e.model for e in content.registries.get("personne", {}).values())
+        shown = {e.id: _redacted(e, redactor) for e in content.records if show_drafts or e.model.statut == "publie"}
+        catalogue = Catalogue(shown, content.registries, show_drafts, redactor=redactor)
         _index(catalogue, record_refs, record_mentions)
     return catalogue, problems
 
@@ -203,6 +217,14 @@ def _check(content: Content) -> tuple[list[Problem], dict, dict]:
     return problems, record_refs, record_mentions
 
 
+def _redacted(entry: Entry, redactor: Redactor) -> Entry:
+    """The record with hidden names removed from its text (validated again: same model, new text)."""
+    if not (redactor.needed(entry.parsed.text) or redactor.needed(entry.body)):
+        return entry
+    model = type(entry.model).model_validate(redactor.data(entry.parsed.data))
+    return dataclasses.replace(entry, model=model, body=redactor(entry.body))
+
+
 def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict) -> Problem:
     return Problem(file, line, where, f"{UNKNOWN[kind]} « {ident} »",
                    closest(ident, sorted(known.get(kind, ()))) or "ajoutez l'entrée au registre ou corrigez l'identifiant")
@@ -222,7 +244,9 @@ def _mentions(entry: Entry):
 
 def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict) -> None:
     """Backlinks and trees, in one pass over the shown records (time linear in their size)."""
-    for entry in _newest_first(catalogue.records.values()):
+    ordered = _newest_first(catalogue.records.values())
+    catalogue.rank = {entry.id: position for position, entry in enumerate(ordered)}
+    for entry in ordered:
         for kind, ident, path in record_refs[entry.file]:
             holder = _at(entry.model, path[:-1]) if path[-1] in ("personne", "organisation") else None
             role = _role(path, holder)

