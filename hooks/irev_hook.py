@@ -8,12 +8,15 @@
 - on_files: add the generated pages (as small placeholder sources under .cache/, rewritten
   only when their page changed, so `--dirty` rebuilds only those) and the attachments.
 - on_page_markdown / on_page_content: hand MkDocs the cached HTML instead of converting.
-- on_post_build: index the site with Pagefind (in the background while serving, so an
-  edit shows at once).
+- on_post_build: index the site with Pagefind, or reuse the index made for the same
+  records (in the background while serving, so an edit shows at once).
 """
 
 from __future__ import annotations
 
+import ctypes
+import dataclasses
+import gc
 import hashlib
 import json
 import logging
@@ -72,11 +75,17 @@ def on_config(config):
     with timed("rendu HTML (cache)"):
         rendered = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
                                           config["mdx_configs"], _build["cache"] / "html")
+    _build["search_key"] = search.index_key(
+        [rendered[p.src_uri].html for p in generated if p.searchable],
+        ROOT / "mkdocs.yml", ROOT / "overrides" / "main.html")
+    # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
+    generated = [dataclasses.replace(p, markdown="") for p in generated]
     _build.update(root=root, catalogue=cat, pages=generated, rendered=rendered)
     return config
 
 
 def on_files(files, config):
+    _build["files"] = files
     with timed("fichiers sources"):
         sources = _build["cache"] / "sources"
         wanted = {page.src_uri for page in _build["pages"]}
@@ -123,14 +132,28 @@ def _is_generated(page) -> bool:
     return page.file.src_uri in _build["rendered"] and page.file.abs_src_path.startswith(str(_build["cache"]))
 
 
+def _release_memory() -> None:
+    """Hand memory back before Pagefind runs: it needs most of what the machine has."""
+    for file in _build["files"]:
+        if file.page is not None:
+            file.page.content = file.page.markdown = None
+    for key in ("pages", "rendered", "catalogue", "files"):
+        _build.pop(key, None)
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def on_post_build(config):
+    if _build["command"] != "serve":
+        _release_memory()
     site = Path(config["site_dir"])
     if _build["command"] == "serve" and _build.get("indexed"):
         threading.Thread(target=search.index_site, args=(site,), daemon=True).start()
     else:
         with timed("indexation Pagefind"):
             try:
-                search.index_site(site)
+                search.index_site_cached(site, _build["search_key"], _build["cache"] / "pagefind")
             except RuntimeError as error:
                 raise PluginError(str(error)) from error
         _build["indexed"] = True

@@ -12,7 +12,7 @@ import re
 from .models import SLUG_PATTERN
 
 REDACTED = "[nom non publié]"
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[\w-]+")  # `paul-secret` is one token: an id, not the name SECRET
 _ID = re.compile(SLUG_PATTERN)
 
 
@@ -24,7 +24,7 @@ class Redactor:
         for person in people:
             if not person.consentement_publication:
                 forms.update({f"{person.prenom} {person.nom}", f"{person.nom} {person.prenom}", *person.autres_graphies})
-                family_words.update(w.lower() for w in _WORD.findall(person.nom))
+                family_words.add(max(_WORD.findall(person.nom.lower()), key=len))  # not a particle (DE, LE)
         # A text without any of these family names cannot hold a hidden name: skip the slow pattern.
         self.family_words = family_words
         alternatives = sorted((r"[\s-]+".join(map(re.escape, form.split())) for form in forms), key=len, reverse=True)
