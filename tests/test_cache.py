@@ -79,3 +79,17 @@ def test_unchanged_pages_keep_their_sources_untouched(tree, tmp_path):
     changed = {p.relative_to(cache / "sources").as_posix() for p, t in sources.items() if p.stat().st_mtime_ns != t}
     assert "cycles/2021-04-cycle-test.md" in changed
     assert "reunions/2022-03-01-reunion-test.md" not in changed
+
+
+def test_search_index_is_reused_only_for_the_same_records(tree, tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    assert build_site(tree, site, IREV_CACHE_DIR=str(cache)).returncode == 0
+    [first] = list((cache / "pagefind").iterdir())
+    assert build_site(tree, site, IREV_CACHE_DIR=str(cache)).returncode == 0
+    assert list((cache / "pagefind").iterdir()) == [first]
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    record = tree / "meetings" / "2022-03-01-reunion-test.md"
+    record.write_text(record.read_text().replace("Mot d'introduction", "Nouveau mot d'introduction"))
+    assert build_site(tree, site, IREV_CACHE_DIR=str(cache)).returncode == 0
+    [second] = list((cache / "pagefind").iterdir())
+    assert second != first
