@@ -18,7 +18,7 @@ $(STAMP): requirements.txt
 	touch $@
 
 serve: $(STAMP)  ## build and serve the site, reloading on edits (IREV_BROUILLONS=1 shows drafts)
-	$(BIN)/mkdocs serve --strict --dirty -a 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty -a 127.0.0.1:8000
 
 site: $(STAMP)  ## build the public site into site/, failing on any content problem
 	$(BIN)/mkdocs build --strict --clean

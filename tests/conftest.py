@@ -98,3 +98,15 @@ def browser():
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def page(browser, site_url):
+    """A fresh French page; fails the test if the site loaded anything from another host."""
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(site_url) else None)
+    yield page
+    context.close()
+    assert outside == [], f"the page loaded third-party resources: {outside}"

@@ -6,23 +6,13 @@ import pytest
 from conftest import MINIMAL, build_site, serve
 from playwright.sync_api import expect
 
+
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory):
     site = tmp_path_factory.mktemp("browser") / "site"
     assert build_site(MINIMAL, site).returncode == 0
     with serve(site) as url:
         yield url
-
-
-@pytest.fixture
-def page(browser, site_url):
-    context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
-    outside = []
-    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(site_url) else None)
-    yield page
-    context.close()
-    assert outside == [], f"the page loaded third-party resources: {outside}"
 
 
 def test_visitor_goes_from_home_to_a_meeting(page, site_url):

@@ -16,14 +16,6 @@ def site_url(real_site):
         yield url
 
 
-@pytest.fixture
-def page(browser, site_url):
-    context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def result_titles(page):
     return page.locator(".irev-result__title").all_inner_texts()
 
