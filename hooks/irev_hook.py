@@ -71,7 +71,8 @@ def on_config(config):
     if errors:
         raise PluginError(f"Contenu invalide ({root}) : {errors} erreur(s), listée(s) ci-dessus. Rien n'a été publié.")
     with timed("génération des pages"):
-        generated = pages.generate(cat)
+        # Two processes for a build; one while serving (forking beside the server's threads is unsafe).
+        generated = pages.generate(cat, workers=1 if _build["command"] == "serve" else 2)
     with timed("rendu HTML (cache)"):
         rendered = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
                                           config["mdx_configs"], _build["cache"] / "html")

@@ -8,7 +8,10 @@ into docs/.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -69,16 +72,48 @@ def entity_uri(kind: str, ident: str) -> str:
     return f"{ENTITY_SECTIONS[kind]}/{ident}.md"
 
 
-def generate(catalogue: Catalogue) -> list[Page]:
-    """Every generated page: records, their indexes, entity pages and their directories."""
+PARALLEL_FROM = 2000  # fewer pages than this are made faster than two processes start
+_shared: Catalogue | None = None  # the catalogue forked workers inherit
+
+
+def generate(catalogue: Catalogue, workers: int = 1) -> list[Page]:
+    """Every generated page: records, their indexes, entity pages and their directories.
+
+    With workers > 1 (on a platform that forks), large sites are made in that many
+    processes, which inherit the catalogue instead of receiving a copy.
+    """
     renderer = Renderer(catalogue)
-    pages = [renderer.record(entry) for entry in catalogue.records.values()]
-    pages += [renderer.index(kind) for kind in RECORD_KINDS]
+    jobs: list[tuple] = [("record", ident) for ident in catalogue.records]
+    jobs += [("index", kind) for kind in RECORD_KINDS]
     for kind in ENTITY_SECTIONS:
         shown = [i for i in catalogue.registries.get(kind, {}) if renderer.has_page(kind, i)]
-        pages += [renderer.entity(kind, ident) for ident in shown]
-        pages.append(renderer.directory(kind, shown))
-    return pages
+        jobs += [("entity", kind, ident) for ident in shown]
+        jobs.append(("directory", kind, shown))
+    if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return [_make(renderer, job) for job in jobs]
+    global _shared
+    _shared = catalogue
+    gc.freeze()  # keeps the workers' collector off the inherited objects, so memory stays shared
+    try:
+        size = -(-len(jobs) // (workers * 16))  # small batches even out the long index pages
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            batches = pool.map(_make_batch, [jobs[i:i + size] for i in range(0, len(jobs), size)])
+            return [page for batch in batches for page in batch]
+    finally:
+        gc.unfreeze()
+        _shared = None
+
+
+def _make_batch(jobs: list[tuple]) -> list[Page]:
+    renderer = Renderer(_shared)
+    return [_make(renderer, job) for job in jobs]
+
+
+def _make(renderer: Renderer, job: tuple) -> Page:
+    kind, *arguments = job
+    if kind == "record":
+        return renderer.record(renderer.catalogue.records[arguments[0]])
+    return getattr(renderer, kind)(*arguments)
 
 
 def latest_markdown(catalogue: Catalogue, from_uri: str, count: int = 6) -> str:
