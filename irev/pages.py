@@ -1,4 +1,4 @@
-"""Page generation: catalogue -> Markdown pages (one per record, one index per type).
+"""Page generation: catalogue -> Markdown pages (records, indexes, entity pages, directories).
 
 Pages are plain data (a source path and Markdown text), handed to whichever renderer
 builds the site: MkDocs today, through hooks/irev_hook.py. Nothing here is written
@@ -159,7 +159,8 @@ class Renderer:
     """Renders templates with helpers that know the catalogue: labels, links, consent.
 
     Helpers that make links read the page being rendered (`from_uri`) from the template
-    context, since MkDocs checks relative links between source files.
+    context: links are written between source files (`../personnes/x.md`) and become
+    links between served pages when the page is converted (rendering.py).
     """
 
     def __init__(self, catalogue: Catalogue):
