@@ -7,10 +7,8 @@ into docs/.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import multiprocessing
-import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby

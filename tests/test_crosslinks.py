@@ -6,7 +6,7 @@ import gzip
 import re
 import shutil
 
-from conftest import CONTENT, MINIMAL, build_site, page_text, run, write
+from conftest import CONTENT, build_site, page_text, run, write
 
 
 def site_text(site) -> dict[str, str]:
