@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from . import models, referentiel
-from .parsing import NO_CACHE, ParseCache, Parsed, dotted, front_matter, parse_yaml, split_front_matter
+from .parsing import NO_CACHE, Document, ParseCache, Parsed, dotted, parse_yaml, split_all
 from .problems import Problem, closest, relative
 from .runtime import gc_paused
 
@@ -89,12 +89,11 @@ def _load_all(root: Path, content: Content) -> None:
         return
     for kind, name in REGISTRY_FILES.items():
         content.registries[kind] = _load_registry(root, root / name, REGISTRY_MODELS[kind], content)
-    files = [(model, path, path.read_text(encoding="utf-8"))
-             for model in models.RECORD_TYPES for path in sorted((root / model.FOLDER).glob("*.md"))]
-    content.cache.fill([b[0] for b in map(front_matter, (text for _, _, text in files)) if not isinstance(b, str)])
+    files = [(model, path) for model in models.RECORD_TYPES for path in sorted((root / model.FOLDER).glob("*.md"))]
+    documents = split_all([path.read_text(encoding="utf-8") for _, path in files], content.cache)
     seen: dict[str, str] = {}
-    for model, path, text in files:
-        entry = _load_record(root, path, text, model, content)
+    for (model, path), document in zip(files, documents):
+        entry = _load_record(root, path, document, model, content)
         if entry is None:
             continue
         if entry.id in seen:
@@ -105,13 +104,13 @@ def _load_all(root: Path, content: Content) -> None:
         content.records.append(entry)
 
 
-def _load_record(root: Path, path: Path, text: str, model: type[models.Record], content: Content) -> Entry | None:
+def _load_record(root: Path, path: Path, document: Document, model: type[models.Record],
+                 content: Content) -> Entry | None:
     file, problems = relative(path, root), content.problems
     if not re.match(models.SLUG_PATTERN, path.stem):
         problems.append(Problem(file, 1, "", f"nom de fichier « {path.name} » invalide : minuscules, chiffres et tirets",
                                 "par ex. 2022-06-22-reseau-lcd.md"))
         return None
-    document = split_front_matter(text, content.cache)
     _report_parse(document.meta, file, problems)
     content.sources.append(Source(model, path.stem, document.meta.data, file, document.meta))
     instance = _validate(model, document.meta, file, problems, (), document.meta.data)

@@ -318,9 +318,17 @@ _HINTS = {"en-tête YAML manquant : le fichier doit commencer par « --- »":
           "ajoutez une ligne « --- » après le dernier champ"}
 
 
-def split_front_matter(text: str, cache: ParseCache = NO_CACHE) -> Document:
-    """Split `---\\nYAML\\n---\\nMarkdown`; a file without front matter is a problem."""
-    bounds = front_matter(text)
+def split_all(texts: list[str], cache: ParseCache) -> list[Document]:
+    """Split files into front matter (parsed) and body; a file without front matter is a problem.
+
+    The YAML the cache lacks is parsed in parallel first, each file's bounds found once.
+    """
+    bounds = [front_matter(text) for text in texts]
+    cache.fill([b[0] for b in bounds if not isinstance(b, str)])
+    return [_document(text, b, cache) for text, b in zip(texts, bounds)]
+
+
+def _document(text: str, bounds, cache: ParseCache) -> Document:
     if isinstance(bounds, str):
         return Document(Parsed(problems=[(1, "", bounds, _HINTS[bounds])]), "", 1)
     yaml_text, end, body_line = bounds
