@@ -17,7 +17,6 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -52,6 +51,8 @@ def timed(step: str):
 
 def on_startup(command, dirty):
     _build["command"] = command
+    if command == "serve":  # what each rebuild keeps for the next: an edit remakes only what it changed
+        _build["memos"] = {"catalogue": {}, "pages": pages.Memo(), "rendered": {}, "placeholders": {}}
 
 
 def on_config(config):
@@ -62,8 +63,10 @@ def on_config(config):
     root = settings.content_dir()
     with timed("chargement"):
         content = loading.load(root, settings.parse_cache_file())
+    memos = _build.get("memos", {})
     with timed("validation et catalogue"):
-        cat, problems = catalogue.build(content, show_drafts=os.environ.get("IREV_BROUILLONS") == "1")
+        cat, problems = catalogue.build(content, show_drafts=os.environ.get("IREV_BROUILLONS") == "1",
+                                        memo=memos.get("catalogue"))
     problems = sorted(content.problems + problems)
     for problem in problems:  # warnings are shown without failing a --strict build
         (log.info if problem.warning else log.error)(("ATTENTION " if problem.warning else "") + str(problem))
@@ -72,12 +75,12 @@ def on_config(config):
         raise PluginError(f"Contenu invalide ({root}) : {errors} erreur(s), listée(s) ci-dessus. Rien n'a été publié.")
     with timed("génération des pages"):
         # Two processes for a build; one while serving (forking beside the server's threads is unsafe).
-        generated = pages.generate(cat, workers=1 if _build["command"] == "serve" else 2)
+        generated = pages.generate(cat, workers=1 if memos else 2, memo=memos.get("pages"))
     with timed("rendu HTML (cache)"):
         rendered = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
-                                          config["mdx_configs"], _build["cache"] / "html")
+                                          config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))
     _build["search_key"] = search.index_key(
-        [rendered[p.src_uri].html for p in generated if p.searchable],
+        [rendered[p.src_uri].key for p in generated if p.searchable],
         ROOT / "mkdocs.yml", ROOT / "overrides" / "main.html")
     # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
     generated = [dataclasses.replace(p, markdown="") for p in generated]
@@ -92,8 +95,9 @@ def on_files(files, config):
         wanted = {page.src_uri for page in _build["pages"]}
         for stale in (p for p in sources.rglob("*.md") if p.relative_to(sources).as_posix() not in wanted):
             stale.unlink()  # a removed or unpublished page must not linger
+        written = _build.get("memos", {}).get("placeholders", {})
         for page in _build["pages"]:
-            _write_placeholder(sources, page, _build["rendered"][page.src_uri])
+            _write_placeholder(sources, page, _build["rendered"][page.src_uri], written)
             files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
         attachments = _build["root"] / loading.ATTACHMENTS_DIR
         for path in sorted(p for p in attachments.rglob("*") if p.is_file()):
@@ -102,15 +106,20 @@ def on_files(files, config):
     return files
 
 
-def _write_placeholder(sources: Path, page: pages.Page, rendered: rendering.Rendered) -> None:
-    """A source holding the page's title and flags; its text changes whenever its HTML does."""
-    digest = hashlib.sha256(f"{rendered.html}\0{rendered.toc}".encode()).hexdigest()
-    meta = {"title": page.title, "recherche": page.searchable, "rendu": digest}
+def _write_placeholder(sources: Path, page: pages.Page, rendered: rendering.Rendered, written: dict) -> None:
+    """A source holding the page's title and flags; its text changes whenever its HTML does.
+
+    `written` remembers, while serving, what each placeholder holds: no need to read it back.
+    """
+    meta = {"title": page.title, "recherche": page.searchable, "rendu": rendered.key}
     text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
     path = sources / page.src_uri
+    if written.get(page.src_uri) == text and path.exists():
+        return
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    written[page.src_uri] = text
 
 
 def on_page_markdown(markdown, page, config, files):

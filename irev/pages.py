@@ -8,9 +8,10 @@ into docs/.
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 import jinja2
@@ -74,23 +75,63 @@ PARALLEL_FROM = 2000  # fewer pages than this are made faster than two processes
 _shared: Catalogue | None = None  # the catalogue forked workers inherit
 
 
-def generate(catalogue: Catalogue, workers: int = 1) -> list[Page]:
+@dataclass
+class Memo:
+    """The pages a previous build of this process made (`mkdocs serve`), to remake only what an edit changed.
+
+    Other pages show of a record only what its front matter and its mentions say (title,
+    date, references…), never its body. So while the registries, the set of shown records
+    and their front matters stay the same (`shape`), an edit of a record's body changes
+    its own page only; any other edit remakes every page.
+    """
+
+    shape: str = ""
+    bodies: dict[str, str] = field(default_factory=dict)  # record id -> body
+    pages: dict[tuple, Page] = field(default_factory=dict)  # job -> page
+
+
+def _shape(catalogue: Catalogue) -> str:
+    digest = hashlib.sha1(str(catalogue.show_drafts).encode())
+    for text in dict.fromkeys(e.parsed.text for table in catalogue.registries.values() for e in table.values()):
+        digest.update(text.encode())
+    for ident, entry in catalogue.records.items():
+        digest.update(f"\0{entry.kind}\0{ident}\0{entry.parsed.text}".encode())
+        if "[[" in entry.body:
+            digest.update(repr([m[:3] for m in mentions.find(entry.body)]).encode())
+    return digest.hexdigest()
+
+
+def generate(catalogue: Catalogue, workers: int = 1, memo: Memo | None = None) -> list[Page]:
     """Every generated page: records, their indexes, entity pages and their directories.
 
     With workers > 1 (on a platform that forks), large sites are made in that many
-    processes, which inherit the catalogue instead of receiving a copy.
+    processes, which inherit the catalogue instead of receiving a copy. With a memo,
+    pages an edit cannot have changed are taken from it (and the memo is updated).
     """
     renderer = Renderer(catalogue)
     jobs: list[tuple] = [("record", ident) for ident in catalogue.records]
     jobs += [("index", kind) for kind in RECORD_KINDS]
     for kind in ENTITY_SECTIONS:
-        shown = [i for i in catalogue.registries.get(kind, {}) if renderer.has_page(kind, i)]
+        shown = tuple(i for i in catalogue.registries.get(kind, {}) if renderer.has_page(kind, i))
         jobs += [("entity", kind, ident) for ident in shown]
         jobs.append(("directory", kind, shown))
+    if memo is None:
+        return _make_all(renderer, jobs, workers)
+    shape, bodies = _shape(catalogue), {ident: entry.body for ident, entry in catalogue.records.items()}
+    if shape == memo.shape:
+        todo = [job for job in jobs if job[0] == "record" and bodies[job[1]] != memo.bodies[job[1]]]
+    else:
+        todo, memo.pages = jobs, {}
+    memo.pages.update(zip(todo, _make_all(renderer, todo, workers)))
+    memo.shape, memo.bodies = shape, bodies
+    return [memo.pages[job] for job in jobs]
+
+
+def _make_all(renderer: Renderer, jobs: list[tuple], workers: int) -> list[Page]:
     if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return [_make(renderer, job) for job in jobs]
     global _shared
-    _shared = catalogue
+    _shared = renderer.catalogue
     gc.freeze()  # keeps the workers' collector off the inherited objects, so memory stays shared
     try:
         size = -(-len(jobs) // (workers * 16))  # small batches even out the long index pages
@@ -153,6 +194,24 @@ def _relative(from_uri: str, uri: str) -> str:
     return "../" * (here.count("/") + 1 if here else 0) + uri
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process: each build makes a new Renderer,
+    and compiling the templates again would cost more than a one-record preview."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:  # the key includes a checksum of the template's source
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     """Renders templates with helpers that know the catalogue: labels, links, consent.
 
@@ -165,7 +224,7 @@ class Renderer:
         self.catalogue = catalogue
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("irev", "templates"), autoescape=False, keep_trailing_newline=True,
-            trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+            trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_COMPILED)
         linked = {name: getattr(self, f"_{name}") for name in ("who", "entity", "link", "record_link")}
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
                                 name=self.name, **linked)
@@ -224,7 +283,7 @@ class Renderer:
         text = self.render(f"{kind}.md.j2", uri, ident=ident, e=model, title=self.name(ident, kind))
         return Page(uri, self.name(ident, kind), text)
 
-    def directory(self, kind: str, idents: list[str]) -> Page:
+    def directory(self, kind: str, idents: tuple[str, ...]) -> Page:
         uri = index_uri(kind)
         rows = sorted(idents, key=lambda i: _sort_key(self.name(i, kind)))
         text = self.render("directory.md.j2", uri, kind=kind, title=DIRECTORY_TITLES[kind], idents=rows)

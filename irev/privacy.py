@@ -27,6 +27,7 @@ class Redactor:
                 family_words.add(max(_WORD.findall(person.nom.lower()), key=len))  # not a particle (DE, LE)
         # A text without any of these family names cannot hold a hidden name: skip the slow pattern.
         self.family_words = family_words
+        self.key = frozenset(forms)  # two redactors with the same key redact alike
         alternatives = sorted((r"[\s-]+".join(map(re.escape, form.split())) for form in forms), key=len, reverse=True)
         self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE) if forms else None
 

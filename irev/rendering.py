@@ -30,6 +30,8 @@ _HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]*\.md)([?#][^"
 class Rendered:
     html: str
     toc: list  # python-markdown's toc_tokens: [{"level", "id", "name", "children"}…]
+    key: str  # the cache key: equal keys, equal HTML
+
 
 
 def fingerprint(extensions: list, configs: dict) -> str:
@@ -43,26 +45,30 @@ def fingerprint(extensions: list, configs: dict) -> str:
 
 
 def render_pages(pages: list[tuple[str, str]], extensions: list, configs: dict, cache_dir: Path,
-                 workers: int = 2) -> dict[str, Rendered]:
+                 workers: int = 2, memo: dict[str, Rendered] | None = None) -> dict[str, Rendered]:
     """HTML for each (src_uri, markdown) page, from the cache when possible.
 
     Entries not used by this build are removed afterwards, so the cache stays the
-    size of one site.
+    size of one site. A memo (by key) keeps this build's pages in memory for the next
+    one, which then reads no file for them (`mkdocs serve`).
     """
+    memo = {} if memo is None else memo
     salt = fingerprint(extensions, configs)
     keys = {uri: hashlib.sha256(f"{salt}\0{uri}\0{text}".encode()).hexdigest() for uri, text in pages}
     done: dict[str, Rendered] = {}
     missing = []
     for uri, text in pages:
-        cached = _read(cache_dir, keys[uri])
+        cached = memo.get(keys[uri]) or _read(cache_dir, keys[uri])
         if cached is None:
             missing.append((uri, text))
         else:
             done[uri] = cached
     for uri, html, toc in _convert(missing, extensions, configs, workers):
-        done[uri] = Rendered(html, toc)
+        done[uri] = Rendered(html, toc, keys[uri])
         _write(cache_dir, keys[uri], done[uri])
     _prune(cache_dir, set(keys.values()))
+    memo.clear()
+    memo.update((r.key, r) for r in done.values())
     return done
 
 
@@ -113,7 +119,7 @@ def _entry(cache_dir: Path, key: str) -> Path:
 def _read(cache_dir: Path, key: str) -> Rendered | None:
     try:
         data = json.loads(_entry(cache_dir, key).read_text(encoding="utf-8"))
-        return Rendered(data["html"], data["toc"])
+        return Rendered(data["html"], data["toc"], key)
     except (OSError, ValueError, KeyError):
         return None  # absent or damaged: render again
 

@@ -28,13 +28,13 @@ def index_site(site_dir: Path) -> None:
         raise RuntimeError(f"l'indexation Pagefind a échoué :\n{result.stdout}\n{result.stderr}")
 
 
-def index_key(record_html: list[str], *inputs: Path) -> str:
-    """What the index depends on: the records' HTML, the files that wrap it, Pagefind's version."""
+def index_key(record_keys: list[str], *inputs: Path) -> str:
+    """What the index depends on: the records' HTML (by rendering key), the files that wrap it, Pagefind's version."""
     digest = hashlib.sha256(version("pagefind_bin").encode() + Path(__file__).read_bytes())
     for path in inputs:
         digest.update(path.read_bytes())
-    for html in record_html:
-        digest.update(html.encode())
+    for key in record_keys:
+        digest.update(key.encode())
     return digest.hexdigest()
 
 
