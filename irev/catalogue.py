@@ -201,7 +201,7 @@ def _check(content: Content) -> tuple[list[Problem], dict, dict]:
     problems = []
     record_refs: dict[str, list] = {}
     for source in content.sources:
-        refs = list(references(source.model, source.data))
+        refs = references(source.model, source.data)
         if not source.prefix:
             record_refs[source.file] = refs
         for kind, ident, path in refs:
@@ -301,12 +301,18 @@ def _at(model, path: tuple):
     return model
 
 
-def references(model: type[BaseModel], data, path: tuple = ()):
-    """Yield (kind, id, path) for every reference in raw data read for a model.
+def references(model: type[BaseModel], data) -> list[tuple[str, str, tuple]]:
+    """(kind, id, path) of every reference in raw data read for a model, in document order.
 
     It walks the raw data, not a validated instance, so that references are checked
     even in a file with other problems: one run reports everything.
     """
+    found: list[tuple[str, str, tuple]] = []
+    _collect(model, data, (), found)
+    return found
+
+
+def _collect(model: type[BaseModel], data, path: tuple, found: list) -> None:
     if not isinstance(data, dict):
         return
     fields = _ref_fields(model)
@@ -314,13 +320,13 @@ def references(model: type[BaseModel], data, path: tuple = ()):
         if name not in fields:
             continue
         kind, sub = fields[name]
-        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        items = enumerate(value) if isinstance(value, list) else ((None, value),)
         for index, item in items:
             where = path + ((name,) if index is None else (name, index))
             if kind is not None and isinstance(item, str):
-                yield kind, item, where
+                found.append((kind, item, where))
             elif sub is not None:
-                yield from references(sub, item, where)
+                _collect(sub, item, where, found)
 
 
 @lru_cache(maxsize=None)
