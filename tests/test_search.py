@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 
 import pytest
@@ -78,3 +80,17 @@ def test_facets_work_with_the_keyboard_alone(page, site_url):
     page.keyboard.press("Space")
     expect(page.locator(".irev-library__status")).not_to_have_text("12 ressources")
     assert page.evaluate("document.activeElement.checked") is True
+
+
+def test_links_to_other_records_are_not_indexed_as_the_record_own_text(real_site):
+    """A record's series, « Cité dans » and related records name other records: searching
+    their titles must not find every record that links to them."""
+    fragments = {}
+    for path in (real_site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        fragments[fragment["url"]] = fragment["content"]
+    meeting = fragments["/reunions/2022-06-22-reseau-lcd/"]
+    assert "Ordre du jour" in meeting  # the record's own text is indexed
+    page = (real_site / "reunions" / "2022-06-22-reseau-lcd" / "index.html").read_text(encoding="utf-8")
+    assert "Réunion précédente" in page and "Ressources liées" in page  # shown on the page…
+    assert "Réunion précédente" not in meeting and "Ressources liées" not in meeting  # …but not indexed
