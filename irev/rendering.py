@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import posixpath
 import re
@@ -77,9 +78,19 @@ def _convert(pages: list[tuple[str, str]], extensions: list, configs: dict, work
         return convert_batch(pages, extensions, configs)
     size = -(-len(pages) // (workers * 4))  # a few batches per worker evens out long pages
     batches = [pages[i:i + size] for i in range(0, len(pages), size)]
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_small_workers()) as pool:
         results = pool.map(convert_batch, batches, [extensions] * len(batches), [configs] * len(batches))
         return [item for batch in results for item in batch]
+
+
+def _small_workers():
+    """Workers forked from a small server that has imported this module (and Markdown): forked
+    from the build instead, they would each hold a copy of its memory (the catalogue, every page)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # also hands the server this process's sys.path
+    return context
 
 
 def convert_batch(pages: list[tuple[str, str]], extensions: list, configs: dict) -> list[tuple[str, str, list]]:

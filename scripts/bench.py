@@ -43,25 +43,26 @@ QUERY = "logement"
 # --- measuring a command ---------------------------------------------------------------------
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _tree_pss_kb(pid: int) -> int:
+    """Memory of a process and all its descendants, from /proc: the sum of their proportional
+    set sizes (PSS), so that pages forked processes share are counted once, not once each."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    pss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/statm") as handle:
-                rss[int(entry)] = int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            with open(f"/proc/{entry}/smaps_rollup") as handle:
+                pss[int(entry)] = next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
         except (OSError, IndexError):
             continue
         children.setdefault(int(fields[1]), []).append(int(entry))
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
-        total += rss.get(current, 0)
+        total += pss.get(current, 0)
         stack.extend(children.get(current, []))
     return total
 
@@ -76,7 +77,7 @@ def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
     reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
     reader.start()
     while process.poll() is None:
-        peak = max(peak, _tree_rss_kb(process.pid))
+        peak = max(peak, _tree_pss_kb(process.pid))
         time.sleep(0.1)
     reader.join()
     seconds = time.perf_counter() - start
@@ -253,7 +254,7 @@ def report(results: list[dict]) -> str:
         "",
         f"Written by `make bench` on {time.strftime('%Y-%m-%d')} — {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}. Times are wall-clock seconds; memory is the peak resident memory of the "
-        "whole process tree (sampled every 0.1 s). Ratios divide by the baseline built in the same run: the same pages "
+        "whole process tree (sum of proportional set sizes, so pages shared by forked processes count once; sampled every 0.1 s). Ratios divide by the baseline built in the same run: the same pages "
         "as plain Markdown, built by stock MkDocs 1.6 + Material (section-level navigation, no hooks, its lunr search).",
         "",
         "| corpus | records | pages | check s | check MB | cold s (ratio) | warm s (ratio) | build peak MB (ratio) "
