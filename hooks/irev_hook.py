@@ -79,8 +79,9 @@ def on_config(config):
     with timed("rendu HTML (cache)"):
         rendered = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
                                           config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))
+    _build["search_pages"] = search.record_pages(cat)
     _build["search_key"] = search.index_key(
-        [rendered[p.src_uri].key for p in generated if p.searchable],
+        _build["search_pages"], [rendered[p.src_uri].key for p in generated if p.searchable],
         ROOT / "mkdocs.yml", ROOT / "overrides" / "main.html")
     # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
     generated = [dataclasses.replace(p, markdown="") for p in generated]
@@ -159,11 +160,11 @@ def on_post_build(config):
         _release_memory()
     site = Path(config["site_dir"])
     if _build["command"] == "serve" and _build.get("indexed"):
-        threading.Thread(target=search.index_site, args=(site,), daemon=True).start()
+        threading.Thread(target=search.index_site, args=(site, _build["search_pages"]), daemon=True).start()
     else:
         with timed("indexation Pagefind"):
             try:
-                search.index_site_cached(site, _build["search_key"], _build["cache"] / "pagefind")
+                search.index_site_cached(site, _build["search_pages"], _build["search_key"], _build["cache"] / "pagefind")
             except RuntimeError as error:
                 raise PluginError(str(error)) from error
         _build["indexed"] = True

@@ -1,50 +1,113 @@
 """Search indexing: Pagefind over the built site (the `pagefind_bin` package ships the binary).
 
-Pagefind reads `lang="fr"` and stems French; only pages marked `data-pagefind-body`
-(the records) are indexed, with the facets the record pages carry.
+Pagefind reads `lang="fr"` and stems French; only the record pages are indexed, with the
+facets they carry. Pagefind holds everything it indexes in memory (about 0.4 MB per record
+page), so a large site is indexed in parts of at most PART_PAGES pages, one after the
+other: the first part is the main index (pagefind/), the others go under pagefind/parts/
+and the browser merges them (Pagefind's mergeIndex, listed in pagefind/parts.json). Parts
+hold consecutive records, newest first, so a list sorted by date reads the parts in order.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from .models import RECORD_TYPES
+from .catalogue import Catalogue
+from .pages import record_uri
+from .rendering import page_url
 
-# The only pages with data-pagefind-body: the records.
-RECORD_PAGES = "{" + ",".join(model.SECTION for model in RECORD_TYPES) + "}/*/index.html"
-
-
-def index_site(site_dir: Path) -> None:
-    """Write the search index into site_dir/pagefind/; raise if Pagefind fails."""
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--quiet",
-                             "--glob", RECORD_PAGES, "--exclude-selectors", ".headerlink"],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"l'indexation Pagefind a échoué :\n{result.stdout}\n{result.stderr}")
+PART_PAGES = 3500  # about 1.3 GB for Pagefind, and a first search still under 300 KB at 10,000 records ($IREV_INDEX_PART sets another size)
+BUNDLE = "pagefind"
+PART_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # all the main index needs of a part
 
 
-def index_key(record_keys: list[str], *inputs: Path) -> str:
-    """What the index depends on: the records' HTML (by rendering key), the files that wrap it, Pagefind's version."""
-    digest = hashlib.sha256(version("pagefind_bin").encode() + Path(__file__).read_bytes())
+def part_pages() -> int:
+    return int(os.environ.get("IREV_INDEX_PART") or PART_PAGES)
+
+
+def record_pages(catalogue: Catalogue) -> list[str]:
+    """The built record pages (`reunions/x/index.html`), newest first."""
+    ordered = sorted(catalogue.records.values(), key=lambda entry: catalogue.rank[entry.id])
+    return [page_url(record_uri(entry)) + "index.html" for entry in ordered]
+
+
+def index_site(site_dir: Path, pages: list[str]) -> None:
+    """Write the search index of these pages into site_dir/pagefind/; raise if Pagefind fails.
+
+    The index is made beside the site and swapped in at the end: a visitor of `mkdocs serve`
+    never meets half an index.
+    """
+    size = part_pages()
+    parts = [pages[start:start + size] for start in range(0, len(pages), size)] or [[]]
+    fresh = site_dir / f".{BUNDLE}-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        for number, part in enumerate(parts):
+            output = fresh if number == 0 else fresh / "parts" / str(number)
+            _index_part(site_dir, part, output)
+            if number:
+                _keep_only(output, PART_FILES)
+        names = [f"parts/{number}/" for number in range(1, len(parts))]
+        (fresh / "parts.json").write_text(json.dumps(names), encoding="utf-8")
+        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
+        fresh.rename(site_dir / BUNDLE)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _index_part(site_dir: Path, pages: list[str], output: Path) -> None:
+    """Run Pagefind over some pages: hard links to them in a folder of their own, same paths."""
+    selection = output.parent / f"{output.name}-pages"
+    try:
+        for page in pages:
+            target = selection / page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(site_dir / page, target)
+            except OSError:
+                shutil.copyfile(site_dir / page, target)  # a file system without hard links
+        selection.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(selection), "--output-path", str(output),
+                                 "--quiet", "--exclude-selectors", ".headerlink"], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"l'indexation Pagefind a échoué :\n{result.stdout}\n{result.stderr}")
+    finally:
+        shutil.rmtree(selection, ignore_errors=True)
+
+
+def _keep_only(bundle: Path, names: tuple[str, ...]) -> None:
+    """A part needs its data only: the main index brings the script and the WebAssembly."""
+    for path in bundle.iterdir():
+        if path.name not in names and not path.name.endswith(".pf_meta"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def index_key(pages: list[str], record_keys: list[str], *inputs: Path) -> str:
+    """What the index depends on: which pages, their HTML (by rendering key), the files that wrap
+    it, the part size and Pagefind's version."""
+    digest = hashlib.sha256(f"{version('pagefind_bin')}\0{part_pages()}".encode() + Path(__file__).read_bytes())
     for path in inputs:
         digest.update(path.read_bytes())
-    for key in record_keys:
-        digest.update(key.encode())
+    for text in pages + record_keys:
+        digest.update(text.encode())
     return digest.hexdigest()
 
 
-def index_site_cached(site_dir: Path, key: str, cache_dir: Path) -> bool:
+def index_site_cached(site_dir: Path, pages: list[str], key: str, cache_dir: Path) -> bool:
     """Index the site, or copy back the index made for exactly the same records; True if reused."""
-    kept, target = cache_dir / key, site_dir / "pagefind"
+    kept, target = cache_dir / key, site_dir / BUNDLE
     if kept.is_dir():
-        shutil.copytree(kept, target, dirs_exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(kept, target)
         return True
-    index_site(site_dir)
+    index_site(site_dir, pages)
     if cache_dir.exists():
         shutil.rmtree(cache_dir)  # one index kept: the latest
     shutil.copytree(target, kept)

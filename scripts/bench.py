@@ -149,7 +149,7 @@ def search_bytes(site: Path) -> dict:
     first = {name: size for name, size, early in entries if early}
     kinds: dict[str, int] = {}
     for address, size in sizes.items():
-        name = address.split("/pagefind/")[1].split("?")[0]
+        name = re.sub(r"^parts/\d+/", "", address.split("/pagefind/")[1].split("?")[0])  # a part's files alike
         kind = name.split("/")[0] if "/" in name else ("wasm" if "wasm" in name else name.split(".")[-1])
         kinds[kind] = kinds.get(kind, 0) + size
     return {"search_kb": round(sum(first.values()) / 1024, 1), "search_facets_kb": round(sum(sizes.values()) / 1024, 1),

@@ -47,9 +47,10 @@ def build_site(content: Path, site_dir: Path, **env) -> subprocess.CompletedProc
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> Path:
-    """The site built once from the project's real content."""
+    """The site built once from the project's real content; its search index in parts of
+    5 records, so that every search test also goes through the merging of parts."""
     site = tmp_path_factory.mktemp("site") / "site"
-    result = build_site(CONTENT, site)
+    result = build_site(CONTENT, site, IREV_INDEX_PART="5")
     assert result.returncode == 0, result.stderr
     return site
 

@@ -86,7 +86,7 @@ def test_links_to_other_records_are_not_indexed_as_the_record_own_text(real_site
     """A record's series, « Cité dans » and related records name other records: searching
     their titles must not find every record that links to them."""
     fragments = {}
-    for path in (real_site / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for path in (real_site / "pagefind").rglob("fragment/*.pf_fragment"):  # the main index and its parts
         fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
         fragments[fragment["url"]] = fragment["content"]
     meeting = fragments["/reunions/2022-06-22-reseau-lcd/"]
@@ -94,3 +94,17 @@ def test_links_to_other_records_are_not_indexed_as_the_record_own_text(real_site
     page = (real_site / "reunions" / "2022-06-22-reseau-lcd" / "index.html").read_text(encoding="utf-8")
     assert "Réunion précédente" in page and "Ressources liées" in page  # shown on the page…
     assert "Réunion précédente" not in meeting and "Ressources liées" not in meeting  # …but not indexed
+
+
+def test_index_in_parts_lists_everything_newest_first(page, site_url, real_site):
+    """The site is indexed in parts (5 records each, see conftest): merged in the browser,
+    they list every record, newest first, and count facets over all of them."""
+    assert json.loads((real_site / "pagefind" / "parts.json").read_text()) == ["parts/1/", "parts/2/"]
+    page.goto(site_url + "/ressources/")
+    expect(page.locator(".irev-library__status")).to_have_text("12 ressources")
+    page.get_by_role("button", name=re.compile("Afficher plus")).click()
+    expect(page.locator(".irev-result")).to_have_count(12)
+    years = [int(re.findall(r"\b(20\d\d)\b", meta)[0]) for meta in page.locator(".irev-result__meta").all_inner_texts()]
+    assert years == sorted(years, reverse=True) and years[0] > years[-1], years
+    counts = page.locator("fieldset", has_text="Type de ressource").locator("label").all_inner_texts()
+    assert sum(int(re.search(r"\((\d+)\)", label).group(1)) for label in counts) == 12

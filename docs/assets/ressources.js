@@ -17,7 +17,7 @@
   const more = root.querySelector(".irev-library__more");
   const expanded = new Set();
   const state = readUrl();
-  let pagefind, results = [], shown = 0, generation = 0;
+  let pagefind, parts = 1, results = [], shown = 0, generation = 0;
 
   function readUrl() {
     const params = new URLSearchParams(location.search);
@@ -47,6 +47,15 @@
     return pagefind.search(query, query ? { filters } : { filters, sort: { date: "desc" } });
   }
 
+  // The list itself. Browsing lists the newest first, but Pagefind sorts each part of the
+  // index on its own and interleaves the parts: as parts hold consecutive dates, newest
+  // first, each is asked alone (by the "partie" filter given when merging) and put end to end.
+  async function listing(filters) {
+    if (state.q.trim() || parts < 2) return search(filters);
+    const answers = await Promise.all(Array.from({ length: parts }, (_, i) => search({ ...filters, partie: String(i) })));
+    return { results: answers.flatMap((answer) => answer.results) };
+  }
+
   let facetsLoaded = null;
   function loadFacets() {
     // The facet data is the largest part of the index: a first text search shows its
@@ -60,7 +69,7 @@
     writeUrl();
     const anyFilter = Object.values(state.filters).some((values) => values.length);
     if (!state.q.trim() || anyFilter) await loadFacets();
-    const main = await search(pagefindFilters(null));
+    const main = await listing(pagefindFilters(null));
     if (mine !== generation) return; // a newer update is under way
     results = main.results;
     shown = 0;
@@ -177,7 +186,13 @@
 
   import(new URL("pagefind.js", bundle).href).then(async (module) => {
     pagefind = module;
-    await pagefind.options({ baseUrl: new URL("..", bundle).pathname });
+    const baseUrl = new URL("..", bundle).pathname;
+    // A large archive is indexed in parts (see irev/search.py): merge them into one search.
+    const names = await fetch(new URL("parts.json", bundle)).then((r) => (r.ok ? r.json() : []));
+    parts = names.length + 1;
+    await pagefind.options({ baseUrl, mergeFilter: { partie: "0" } });
+    await Promise.all(names.map((name, i) => pagefind.mergeIndex(new URL(name, bundle).pathname,
+      { baseUrl, mergeFilter: { partie: String(i + 1) } })));
     await update();
   }).catch(() => {
     status.textContent = "La recherche est indisponible : l'index n'a pas pu être chargé.";
