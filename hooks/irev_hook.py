@@ -33,7 +33,7 @@ from mkdocs.structure.toc import get_toc
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import catalogue, loading, pages, rendering, search, settings  # noqa: E402
+from irev import catalogue, loading, pages, preview, rendering, search, settings  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
 LATEST_MARKER = "<!-- dernieres-ressources -->"
@@ -52,7 +52,7 @@ def timed(step: str):
 def on_startup(command, dirty):
     _build["command"] = command
     if command == "serve":  # what each rebuild keeps for the next: an edit remakes only what it changed
-        _build["memos"] = {"catalogue": {}, "pages": pages.Memo(), "rendered": {}, "placeholders": {}}
+        _build["memos"] = {"catalogue": {}, "pages": preview.Memo(), "rendered": {}, "placeholders": {}}
 
 
 def on_config(config):
@@ -74,8 +74,9 @@ def on_config(config):
     if errors:
         raise PluginError(f"Contenu invalide ({root}) : {errors} erreur(s), listée(s) ci-dessus. Rien n'a été publié.")
     with timed("génération des pages"):
-        # Two processes for a build; one while serving (forking beside the server's threads is unsafe).
-        generated = pages.generate(cat, workers=1 if memos else 2, memo=memos.get("pages"))
+        # Two processes for a build; while serving, one (forking beside the server's threads is
+        # unsafe), remaking only what the edit changed.
+        generated = preview.generate(cat, memos["pages"]) if memos else pages.generate(cat, workers=2)
     with timed("rendu HTML (cache)"):
         rendered = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
                                           config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))

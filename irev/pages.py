@@ -8,10 +8,9 @@ into docs/.
 from __future__ import annotations
 
 import gc
-import hashlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 
 import jinja2
@@ -75,59 +74,31 @@ PARALLEL_FROM = 2000  # fewer pages than this are made faster than two processes
 _shared: Catalogue | None = None  # the catalogue forked workers inherit
 
 
-@dataclass
-class Memo:
-    """The pages a previous build of this process made (`mkdocs serve`), to remake only what an edit changed.
-
-    Other pages show of a record only what its front matter and its mentions say (title,
-    date, references…), never its body. So while the registries, the set of shown records
-    and their front matters stay the same (`shape`), an edit of a record's body changes
-    its own page only; any other edit remakes every page.
-    """
-
-    shape: str = ""
-    bodies: dict[str, str] = field(default_factory=dict)  # record id -> body
-    pages: dict[tuple, Page] = field(default_factory=dict)  # job -> page
-
-
-def _shape(catalogue: Catalogue) -> str:
-    digest = hashlib.sha1(str(catalogue.show_drafts).encode())
-    for text in dict.fromkeys(e.parsed.text for table in catalogue.registries.values() for e in table.values()):
-        digest.update(text.encode())
-    for ident, entry in catalogue.records.items():
-        digest.update(f"\0{entry.kind}\0{ident}\0{entry.parsed.text}".encode())
-        if "[[" in entry.body:
-            digest.update(repr([m[:3] for m in mentions.find(entry.body)]).encode())
-    return digest.hexdigest()
-
-
-def generate(catalogue: Catalogue, workers: int = 1, memo: Memo | None = None) -> list[Page]:
+def generate(catalogue: Catalogue, workers: int = 1) -> list[Page]:
     """Every generated page: records, their indexes, entity pages and their directories.
 
     With workers > 1 (on a platform that forks), large sites are made in that many
-    processes, which inherit the catalogue instead of receiving a copy. With a memo,
-    pages an edit cannot have changed are taken from it (and the memo is updated).
+    processes, which inherit the catalogue instead of receiving a copy.
     """
     renderer = Renderer(catalogue)
-    jobs: list[tuple] = [("record", ident) for ident in catalogue.records]
-    jobs += [("index", kind) for kind in RECORD_KINDS]
+    return make(renderer, jobs(renderer), workers)
+
+
+def jobs(renderer: Renderer) -> list[tuple]:
+    """What to make, one tuple per page: ("record", id), ("index", kind), ("entity", kind, id),
+    ("directory", kind, ids)."""
+    catalogue = renderer.catalogue
+    todo: list[tuple] = [("record", ident) for ident in catalogue.records]
+    todo += [("index", kind) for kind in RECORD_KINDS]
     for kind in ENTITY_SECTIONS:
         shown = tuple(i for i in catalogue.registries.get(kind, {}) if renderer.has_page(kind, i))
-        jobs += [("entity", kind, ident) for ident in shown]
-        jobs.append(("directory", kind, shown))
-    if memo is None:
-        return _make_all(renderer, jobs, workers)
-    shape, bodies = _shape(catalogue), {ident: entry.body for ident, entry in catalogue.records.items()}
-    if shape == memo.shape:
-        todo = [job for job in jobs if job[0] == "record" and bodies[job[1]] != memo.bodies[job[1]]]
-    else:
-        todo, memo.pages = jobs, {}
-    memo.pages.update(zip(todo, _make_all(renderer, todo, workers)))
-    memo.shape, memo.bodies = shape, bodies
-    return [memo.pages[job] for job in jobs]
+        todo += [("entity", kind, ident) for ident in shown]
+        todo.append(("directory", kind, shown))
+    return todo
 
 
-def _make_all(renderer: Renderer, jobs: list[tuple], workers: int) -> list[Page]:
+def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
+    """The pages of these jobs, in their order."""
     if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return [_make(renderer, job) for job in jobs]
     global _shared
