@@ -77,16 +77,22 @@ def on_config(config):
         # Two processes for a build; while serving, one (forking beside the server's threads is
         # unsafe), remaking only what the edit changed.
         generated = preview.generate(cat, memos["pages"]) if memos else pages.generate(cat, workers=2)
+    _build["search_pages"] = search.record_pages(cat)
+    # From here on, hand-written pages need the latest records only: the records, their data
+    # and the catalogue are freed before the HTML is loaded (memory at 10,000 records).
+    _build.update(root=root, catalogue=cat.latest_only(pages.LATEST_COUNT))
+    del content, cat
+    if not memos:
+        _free_memory()
     with timed("rendu HTML (cache)"):
         rendered = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
                                           config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))
-    _build["search_pages"] = search.record_pages(cat)
     _build["search_key"] = search.index_key(
         _build["search_pages"], [rendered[p.src_uri].key for p in generated if p.searchable],
         ROOT / "mkdocs.yml", ROOT / "overrides" / "main.html")
     # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
     generated = [dataclasses.replace(p, markdown="") for p in generated]
-    _build.update(root=root, catalogue=cat, pages=generated, rendered=rendered)
+    _build.update(pages=generated, rendered=rendered)
     return config
 
 
@@ -151,9 +157,13 @@ def _release_memory() -> None:
             file.page.content = file.page.markdown = None
     for key in ("pages", "rendered", "catalogue", "files"):
         _build.pop(key, None)
+    _free_memory()
+
+
+def _free_memory() -> None:
     gc.collect()
     if sys.platform.startswith("linux"):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed memory back to the system
 
 
 def on_post_build(config):

@@ -77,6 +77,11 @@ class Catalogue:
     def latest(self, count: int) -> list[Entry]:
         return _newest_first(self.records.values())[:count]
 
+    def latest_only(self, count: int) -> Catalogue:
+        """A catalogue of the latest records and the redactor only: what hand-written pages need
+        once the generated pages are made (the whole catalogue can then be freed)."""
+        return Catalogue({e.id: e for e in self.latest(count)}, {}, self.show_drafts, redactor=self.redactor)
+
     def person_name(self, ident: str | None) -> str | None:
         """A person's name, only if the registry records their consent to publication."""
         person = self.get("personne", ident)

@@ -126,7 +126,10 @@ def _make(renderer: Renderer, job: tuple) -> Page:
     return getattr(renderer, kind)(*arguments)
 
 
-def latest_markdown(catalogue: Catalogue, from_uri: str, count: int = 6) -> str:
+LATEST_COUNT = 6
+
+
+def latest_markdown(catalogue: Catalogue, from_uri: str, count: int = LATEST_COUNT) -> str:
     """The home page's list of the latest resources."""
     return Renderer(catalogue).render("latest.md.j2", from_uri, entries=catalogue.latest(count))
 
