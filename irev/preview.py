@@ -69,24 +69,23 @@ def _setting(catalogue: Catalogue) -> str:
 
 
 def _card(entry: Entry) -> str:
-    digest = hashlib.sha1(f"{entry.kind}\0{entry.parsed.text}".encode())
-    if "[[" in entry.body:
-        digest.update(repr([m[:3] for m in mentions.find(entry.body)]).encode())
-    return digest.hexdigest()
+    return hashlib.sha1(repr((entry.kind, entry.parsed.text, _mentioned(entry.body))).encode()).hexdigest()
 
 
 def _layout(entry: Entry) -> str:
     data = {k: v for k, v in entry.parsed.data.items() if k not in SHOWN_WITH_A_LINK}
-    mentioned = [m[:3] for m in mentions.find(entry.body)] if "[[" in entry.body else []
-    return hashlib.sha1(repr((entry.kind, data, mentioned)).encode()).hexdigest()
+    return hashlib.sha1(repr((entry.kind, data, _mentioned(entry.body))).encode()).hexdigest()
 
 
 def _refs(entry: Entry) -> set[tuple[str, str]]:
     found = {(kind, ident) for kind, ident, _ in catalogue_module.references(type(entry.model), entry.parsed.data)}
-    for text in (entry.body, entry.parsed.text):
-        if "[[" in text:
-            found.update((kind, ident) for kind, ident, _, _ in mentions.find(text) if kind)
+    found.update((kind, ident) for text in (entry.body, entry.parsed.text) for kind, ident, _ in _mentioned(text) if kind)
     return found
+
+
+def _mentioned(text: str) -> list[tuple]:
+    """(kind, id, label) of each mention in a text (kind None for a malformed one)."""
+    return [found[:3] for found in mentions.find(text)] if "[[" in text else []
 
 
 def _affected(catalogue: Catalogue, memo: Memo, changed: set[str], reshaped: set[str], refs: dict) -> set[tuple]:
