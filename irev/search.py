@@ -44,8 +44,11 @@ def index_site(site_dir: Path, pages: list[str]) -> None:
     The index is made beside the site and swapped in at the end: a visitor of `mkdocs serve`
     never meets half an index.
     """
+    if not pages:  # nothing published yet: Pagefind refuses to make an empty index
+        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
+        return
     size = part_pages()
-    parts = [pages[start:start + size] for start in range(0, len(pages), size)] or [[]]
+    parts = [pages[start:start + size] for start in range(0, len(pages), size)]
     fresh = site_dir / f".{BUNDLE}-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
     try:
@@ -110,5 +113,6 @@ def index_site_cached(site_dir: Path, pages: list[str], key: str, cache_dir: Pat
     index_site(site_dir, pages)
     if cache_dir.exists():
         shutil.rmtree(cache_dir)  # one index kept: the latest
-    shutil.copytree(target, kept)
+    if target.is_dir():
+        shutil.copytree(target, kept)
     return False

@@ -60,3 +60,16 @@ def test_bad_content_fails_the_build_with_every_problem_and_publishes_nothing(tr
     assert "cycles/dup.md:3: titre: champ en double" in result.stderr
     assert "Rien n'a été publié" in result.stderr
     assert not site.exists()
+
+
+def test_a_site_with_nothing_published_yet_builds_without_a_search_index(tree, tmp_path):
+    """A new archive whose records are all drafts: Pagefind cannot index nothing, the build
+    must still succeed (the library then says search is unavailable)."""
+    for record in tree.rglob("*.md"):
+        record.write_text(record.read_text(encoding="utf-8").replace("statut: publie", "statut: brouillon"),
+                          encoding="utf-8")
+    site = tmp_path / "site"
+    result = build_site(tree, site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "ressources" / "index.html").is_file()
+    assert not (site / "pagefind").exists()
