@@ -258,6 +258,8 @@ def report(results: list[dict]) -> str:
         "whole process tree (sum of proportional set sizes, so pages shared by forked processes count once; sampled every 0.1 s). Ratios divide by the baseline built in the same run: the same pages "
         "as plain Markdown, built by stock MkDocs 1.6 + Material (section-level navigation, no hooks, its lunr search).",
         "",
+        "Targets, where the time and memory go, and what was tried: [README.md](README.md).",
+        "",
         "| corpus | records | pages | check s (first run / cached) | check MB | cold s (ratio) | warm s (ratio) | build peak MB (ratio) "
         "| site MB (ratio) | median record page KB (ratio) | first search KB (with facets) "
         "| preview, text edit s (÷ cold) | preview, field edit s (÷ cold) |",
