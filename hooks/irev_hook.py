@@ -1,6 +1,7 @@
 """MkDocs adapter: a thin layer over the `irev` core, which knows nothing of MkDocs.
 
-- on_startup: note whether this is `mkdocs serve`.
+- on_startup: note whether this is `mkdocs serve`; if so, keep memos between rebuilds so
+  that an edit remakes only what it changed (irev/preview.py).
 - on_config: load and validate the content tree; any problem stops the build before
   anything is written (nothing is published half-built), with every problem listed in
   French as `file:line: field: message`. Then generate every page and convert it to HTML
@@ -8,8 +9,9 @@
 - on_files: add the generated pages (as small placeholder sources under .cache/, rewritten
   only when their page changed, so `--dirty` rebuilds only those) and the attachments.
 - on_page_markdown / on_page_content: hand MkDocs the cached HTML instead of converting.
-- on_post_build: index the site with Pagefind, or reuse the index made for the same
-  records (in the background while serving, so an edit shows at once).
+- on_post_build: index the record pages with Pagefind (in parts, see irev/search.py), or
+  reuse the index made for the same records (in the background while serving, so an edit
+  shows at once).
 """
 
 from __future__ import annotations
