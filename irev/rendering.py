@@ -34,7 +34,6 @@ class Rendered:
     key: str  # the cache key: equal keys, equal HTML
 
 
-
 def fingerprint(extensions: list, configs: dict) -> str:
     """What, besides a page's own Markdown, decides its HTML."""
     digest = hashlib.sha256()

@@ -23,7 +23,9 @@ from .catalogue import Catalogue
 from .pages import record_uri
 from .rendering import page_url
 
-PART_PAGES = 3500  # about 1.3 GB for Pagefind, and a first search still under 300 KB at 10,000 records ($IREV_INDEX_PART sets another size)
+# About 1.3 GB for Pagefind, and a first search still under 300 KB at 10,000 records
+# (benchmarks/README.md); $IREV_INDEX_PART sets another size.
+PART_PAGES = 3500
 BUNDLE = "pagefind"
 PART_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # all the main index needs of a part
 
@@ -76,7 +78,6 @@ def _index_part(site_dir: Path, pages: list[str], output: Path) -> None:
                 os.link(site_dir / page, target)
             except OSError:
                 shutil.copyfile(site_dir / page, target)  # a file system without hard links
-        selection.mkdir(parents=True, exist_ok=True)
         result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(selection), "--output-path", str(output),
                                  "--quiet", "--exclude-selectors", ".headerlink"], capture_output=True, text=True)
         if result.returncode != 0:
