@@ -11,7 +11,7 @@
 - on_page_markdown / on_page_content: hand MkDocs the cached HTML instead of converting.
 - on_post_build: index the record pages with Pagefind (in parts, see irev/search.py), or
   reuse the index made for the same records (in the background while serving, so an edit
-  shows at once).
+  shows at once; the next edit's build stops an index still under way).
 """
 
 from __future__ import annotations
@@ -54,12 +54,14 @@ def timed(step: str):
 def on_startup(command, dirty):
     _build["command"] = command
     if command == "serve":  # what each rebuild keeps for the next: an edit remakes only what it changed
-        _build["memos"] = {"catalogue": {}, "pages": preview.Memo(), "rendered": {}, "placeholders": {}}
+        _build["memos"] = {"catalogue": {}, "pages": preview.Memo(), "rendered": {}, "placeholders": {},
+                           "theme": pages.CompiledTemplates()}
 
 
 def on_config(config):
     if not config["use_directory_urls"]:
         raise PluginError("irev_hook suppose use_directory_urls: true")
+    _stop_background_indexing()
     _build["timings"] = {}
     _build["cache"] = settings.cache_dir()
     root = settings.content_dir()
@@ -132,6 +134,12 @@ def _write_placeholder(sources: Path, page: pages.Page, rendered: rendering.Rend
     written[page.src_uri] = text
 
 
+def on_env(env, config, files):
+    if "memos" in _build:  # MkDocs makes a new environment per build: compile the theme's templates once
+        env.bytecode_cache = _build["memos"]["theme"]
+    return env
+
+
 def on_page_markdown(markdown, page, config, files):
     if _is_generated(page):
         return ""  # converted by the core already: nothing for MkDocs to convert
@@ -173,7 +181,10 @@ def on_post_build(config):
         _release_memory()
     site = Path(config["site_dir"])
     if _build["command"] == "serve" and _build.get("indexed"):
-        threading.Thread(target=search.index_site, args=(site, _build["search_pages"]), daemon=True).start()
+        cancel = threading.Event()
+        thread = threading.Thread(target=_index_in_background, args=(site, _build["search_pages"], cancel), daemon=True)
+        thread.start()
+        _build["background"] = (thread, cancel)
     else:
         with timed("indexation Pagefind"):
             try:
@@ -184,6 +195,21 @@ def on_post_build(config):
     log.info("irev : " + ", ".join(f"{step} {seconds} s" for step, seconds in _build["timings"].items()))
     if os.environ.get("IREV_TIMINGS"):
         Path(os.environ["IREV_TIMINGS"]).write_text(json.dumps(_build["timings"], ensure_ascii=False), encoding="utf-8")
+
+
+def _index_in_background(site: Path, pages_to_index: list[str], cancel: threading.Event) -> None:
+    try:
+        search.index_site(site, pages_to_index, cancel)
+    except search.Cancelled:
+        pass  # a newer build is under way and will index its own pages
+
+
+def _stop_background_indexing() -> None:
+    """While serving, the index of the previous edit is dropped: the new build gets the processors."""
+    thread, cancel = _build.pop("background", (None, None))
+    if thread is not None:
+        cancel.set()
+        thread.join()
 
 
 def on_serve(server, config, builder):

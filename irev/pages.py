@@ -168,7 +168,7 @@ def _relative(from_uri: str, uri: str) -> str:
     return "../" * (here.count("/") + 1 if here else 0) + uri
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
+class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process: each build makes a new Renderer,
     and compiling the templates again would cost more than a one-record preview."""
 
@@ -183,7 +183,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
-_COMPILED = _CompiledTemplates()
+_COMPILED = CompiledTemplates()
 
 
 class Renderer:

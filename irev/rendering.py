@@ -23,7 +23,7 @@ from pathlib import Path
 import markdown
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PARALLEL_FROM = 64  # below this many pages to convert, a process pool costs more than it saves
+PARALLEL_FROM = 300_000  # characters of Markdown below which a process pool costs more than it saves
 _HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]*\.md)([?#][^"]*)?"')
 
 
@@ -73,7 +73,7 @@ def render_pages(pages: list[tuple[str, str]], extensions: list, configs: dict, 
 
 
 def _convert(pages: list[tuple[str, str]], extensions: list, configs: dict, workers: int):
-    if len(pages) < PARALLEL_FROM or workers < 2:
+    if sum(len(text) for _, text in pages) < PARALLEL_FROM or workers < 2:
         return convert_batch(pages, extensions, configs)
     size = -(-len(pages) // (workers * 4))  # a few batches per worker evens out long pages
     batches = [pages[i:i + size] for i in range(0, len(pages), size)]

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from importlib.metadata import version
 from pathlib import Path
 
@@ -40,11 +41,17 @@ def record_pages(catalogue: Catalogue) -> list[str]:
     return [page_url(record_uri(entry)) + "index.html" for entry in ordered]
 
 
-def index_site(site_dir: Path, pages: list[str]) -> None:
+class Cancelled(Exception):
+    """A newer build asked for this index to be dropped (`mkdocs serve`)."""
+
+
+def index_site(site_dir: Path, pages: list[str], cancel: threading.Event | None = None) -> None:
     """Write the search index of these pages into site_dir/pagefind/; raise if Pagefind fails.
 
     The index is made beside the site and swapped in at the end: a visitor of `mkdocs serve`
-    never meets half an index.
+    never meets half an index. Setting `cancel` stops Pagefind and leaves the index as it was
+    (raising Cancelled): while serving, the next edit's build should not share the processor
+    with the index of a page that is already out of date.
     """
     if not pages:  # nothing published yet: Pagefind refuses to make an empty index
         shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
@@ -55,8 +62,10 @@ def index_site(site_dir: Path, pages: list[str]) -> None:
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         for number, part in enumerate(parts):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
             output = fresh if number == 0 else fresh / "parts" / str(number)
-            _index_part(site_dir, part, output)
+            _index_part(site_dir, part, output, cancel)
             if number:
                 _keep_only(output, PART_FILES)
         names = [f"parts/{number}/" for number in range(1, len(parts))]
@@ -67,7 +76,7 @@ def index_site(site_dir: Path, pages: list[str]) -> None:
         shutil.rmtree(fresh, ignore_errors=True)
 
 
-def _index_part(site_dir: Path, pages: list[str], output: Path) -> None:
+def _index_part(site_dir: Path, pages: list[str], output: Path, cancel: threading.Event | None) -> None:
     """Run Pagefind over some pages: hard links to them in a folder of their own, same paths."""
     selection = output.parent / f"{output.name}-pages"
     try:
@@ -78,12 +87,26 @@ def _index_part(site_dir: Path, pages: list[str], output: Path) -> None:
                 os.link(site_dir / page, target)
             except OSError:
                 shutil.copyfile(site_dir / page, target)  # a file system without hard links
-        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(selection), "--output-path", str(output),
-                                 "--quiet", "--exclude-selectors", ".headerlink"], capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"l'indexation Pagefind a échoué :\n{result.stdout}\n{result.stderr}")
+        _run([sys.executable, "-m", "pagefind", "--site", str(selection), "--output-path", str(output), "--quiet",
+              "--exclude-selectors", ".headerlink"], cancel)
     finally:
         shutil.rmtree(selection, ignore_errors=True)
+
+
+def _run(command: list[str], cancel: threading.Event | None) -> None:
+    """Run Pagefind (the module execs the binary: stopping the process stops the indexing)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while True:
+        try:
+            out, err = process.communicate(timeout=0.1)  # a retry after a timeout loses no output
+            break
+        except subprocess.TimeoutExpired:
+            if cancel is not None and cancel.is_set():
+                process.kill()
+                process.communicate()
+                raise Cancelled from None
+    if process.returncode != 0:
+        raise RuntimeError(f"l'indexation Pagefind a échoué :\n{out}\n{err}")
 
 
 def _keep_only(bundle: Path, names: tuple[str, ...]) -> None:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
+import sys
+import threading
 
 import pytest
 from conftest import serve
+
+from irev import search
 
 from playwright.sync_api import expect
 
@@ -108,3 +113,25 @@ def test_index_in_parts_lists_everything_newest_first(page, site_url, real_site)
     assert years == sorted(years, reverse=True) and years[0] > years[-1], years
     counts = page.locator("fieldset", has_text="Type de ressource").locator("label").all_inner_texts()
     assert sum(int(re.search(r"\((\d+)\)", label).group(1)) for label in counts) == 12
+
+
+def test_a_cancelled_index_leaves_the_previous_one(real_site, tmp_path):
+    """While serving, the next edit's build cancels the index still being made: the site keeps
+    its previous index whole, and a running Pagefind is stopped rather than waited for."""
+    site = tmp_path / "site"
+    shutil.copytree(real_site, site)
+    before = sorted(p.relative_to(site).as_posix() for p in (site / "pagefind").rglob("*"))
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(search.Cancelled):
+        search.index_site(site, search_pages(site), cancel)
+    assert sorted(p.relative_to(site).as_posix() for p in (site / "pagefind").rglob("*")) == before
+    assert not list(site.glob(".pagefind-*"))  # nothing half-made left beside it
+    running = threading.Event()
+    threading.Timer(0.3, running.set).start()
+    with pytest.raises(search.Cancelled):  # not stopped, this would sleep and return normally
+        search._run([sys.executable, "-c", "import time; time.sleep(20)"], running)
+
+
+def search_pages(site):
+    return [p.relative_to(site).as_posix() for p in site.glob("*/*/index.html") if "pagefind" not in p.parts]
