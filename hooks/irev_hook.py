@@ -89,14 +89,14 @@ def on_config(config):
     if not memos:
         _free_memory()
     with timed("rendu HTML (cache)"):
-        rendered = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
-                                          config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))
+        keys = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
+                                      config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))
     _build["search_key"] = search.index_key(
-        _build["search_pages"], [rendered[p.src_uri].key for p in generated if p.searchable],
+        _build["search_pages"], [keys[p.src_uri] for p in generated if p.searchable],
         ROOT / "mkdocs.yml", ROOT / "overrides" / "main.html")
     # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
     generated = [dataclasses.replace(p, markdown="") for p in generated]
-    _build.update(pages=generated, rendered=rendered)
+    _build.update(pages=generated, keys=keys)
     return config
 
 
@@ -109,7 +109,7 @@ def on_files(files, config):
             stale.unlink()  # a removed or unpublished page must not linger
         written = _build.get("memos", {}).get("placeholders", {})
         for page in _build["pages"]:
-            _write_placeholder(sources, page, _build["rendered"][page.src_uri], written)
+            _write_placeholder(sources, page, _build["keys"][page.src_uri], written)
             files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
         attachments = _build["root"] / loading.ATTACHMENTS_DIR
         for path in sorted(p for p in attachments.rglob("*") if p.is_file()):
@@ -118,12 +118,12 @@ def on_files(files, config):
     return files
 
 
-def _write_placeholder(sources: Path, page: pages.Page, rendered: rendering.Rendered, written: dict) -> None:
+def _write_placeholder(sources: Path, page: pages.Page, key: str, written: dict) -> None:
     """A source holding the page's title and flags; its text changes whenever its HTML does.
 
     `written` remembers, while serving, what each placeholder holds: no need to read it back.
     """
-    meta = {"title": page.title, "recherche": page.searchable, "rendu": rendered.key}
+    meta = {"title": page.title, "recherche": page.searchable, "rendu": key}
     text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
     path = sources / page.src_uri
     if written.get(page.src_uri) == text and path.exists():
@@ -151,21 +151,22 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     if not _is_generated(page):
         return html
-    rendered = _build["rendered"][page.file.src_uri]
+    rendered = rendering.read(_build["cache"] / "html", _build["keys"][page.file.src_uri],
+                              _build.get("memos", {}).get("rendered"))
     page.toc = get_toc(rendered.toc)
     return rendered.html
 
 
 def _is_generated(page) -> bool:
-    return page.file.src_uri in _build["rendered"] and page.file.abs_src_path.startswith(str(_build["cache"]))
+    return page.file.src_uri in _build["keys"] and page.file.abs_src_path.startswith(str(_build["cache"]))
 
 
 def _release_memory() -> None:
     """Hand memory back before Pagefind runs: it needs most of what the machine has."""
     for file in _build["files"]:
         if file.page is not None:
-            file.page.content = file.page.markdown = None
-    for key in ("pages", "rendered", "catalogue", "files"):
+            file.page.content = file.page.markdown = file.page.toc = None
+    for key in ("pages", "keys", "catalogue", "files"):
         _build.pop(key, None)
     _free_memory()
 

@@ -8,6 +8,7 @@ into docs/.
 from __future__ import annotations
 
 import gc
+import html
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -98,17 +99,27 @@ def jobs(renderer: Renderer) -> list[tuple]:
 
 
 def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
-    """The pages of these jobs, in their order."""
+    """The pages of these jobs, in their order.
+
+    With workers > 1, this process makes one share and forked helpers the others: each helper
+    copies the parts of the catalogue it touches (reference counts write to every object
+    read), so a helper less is a copy less (memory at 10,000 records). Shares are interleaved,
+    so the long index pages do not all fall to one process.
+    """
     if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return [_make(renderer, job) for job in jobs]
     global _shared
     _shared = renderer.catalogue
-    gc.freeze()  # keeps the workers' collector off the inherited objects, so memory stays shared
+    gc.freeze()  # keeps the helpers' collector off the inherited objects, so memory stays shared
     try:
-        size = -(-len(jobs) // (workers * 16))  # small batches even out the long index pages
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            batches = pool.map(_make_batch, [jobs[i:i + size] for i in range(0, len(jobs), size)])
-            return [page for batch in batches for page in batch]
+        shares = [jobs[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            theirs = [pool.submit(_make_batch, share) for share in shares[1:]]
+            made: list = [None] * len(jobs)
+            made[0::workers] = [_make(renderer, job) for job in shares[0]]
+            for number, future in enumerate(theirs, start=1):
+                made[number::workers] = future.result()
+            return made
     finally:
         gc.unfreeze()
         _shared = None
@@ -283,18 +294,31 @@ class Renderer:
             return f"{model.nom} ({model.sigle})" if model.sigle and model.sigle != model.nom else model.nom
         return getattr(model, "libelle", None) or getattr(model, "nom", None) or model.titre
 
-    def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> str:
-        """A link to an entry's page with its label; plain text where it has no page."""
+    def entity_target(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> tuple[str, str]:
+        """(label, relative link) of an entry; no link ('') where it has no page."""
         text = label or self.name(ident, kind)
         if kind == "personne" and not self.has_page(kind, ident):
-            return "une personne non nommée"
+            return "une personne non nommée", ""
         if not self.has_page(kind, ident):
-            return text
+            return text, ""
         uri = entity_uri(kind, ident) if kind in ENTITY_SECTIONS else record_uri(self.catalogue.records[ident])
-        return f"[{text}]({_relative(from_uri, uri)})"
+        return text, _relative(from_uri, uri)
+
+    def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> str:
+        """A link to an entry's page with its label; plain text where it has no page."""
+        text, href = self.entity_target(from_uri, kind, ident, label)
+        return f"[{text}]({href})" if href else text
+
+    def entity_html(self, from_uri: str, kind: str, ident: str | None) -> str:
+        """The same in HTML, for the long generated lists: Markdown would spend most of a
+        page's conversion parsing them (see benchmarks/README.md)."""
+        text, href = self.entity_target(from_uri, kind, ident)
+        return f'<a href="{href}">{html.escape(text, quote=False)}</a>' if href else html.escape(text, quote=False)
 
     @jinja2.pass_context
-    def _entity(self, ctx, ident: str | None, kind: str, label: str | None = None) -> str:
+    def _entity(self, ctx, ident: str | None, kind: str, label: str | None = None, html: bool = False) -> str:
+        if html:
+            return self.entity_html(ctx["from_uri"], kind, ident)
         return self.entity_markdown(ctx["from_uri"], kind, ident, label)
 
     @jinja2.pass_context
@@ -302,9 +326,9 @@ class Renderer:
         return _relative(ctx["from_uri"], uri)
 
     @jinja2.pass_context
-    def _record_link(self, ctx, ident: str | None) -> str:
+    def _record_link(self, ctx, ident: str | None, html: bool = False) -> str:
         """A link to a shown record, or '' (unknown or draft: never linked)."""
-        return self.entity_markdown(ctx["from_uri"], self.catalogue.records[ident].kind, ident) \
+        return self._entity(ctx, ident, self.catalogue.records[ident].kind, html=html) \
             if ident in self.catalogue.records else ""
 
     @jinja2.pass_context

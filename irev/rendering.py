@@ -23,7 +23,7 @@ from pathlib import Path
 import markdown
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PARALLEL_FROM = 300_000  # characters of Markdown below which a process pool costs more than it saves
+PARALLEL_FROM = 2_000_000  # characters of Markdown below which a process pool costs more than it saves
 _HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]*\.md)([?#][^"]*)?"')
 
 
@@ -45,31 +45,42 @@ def fingerprint(extensions: list, configs: dict) -> str:
 
 
 def render_pages(pages: list[tuple[str, str]], extensions: list, configs: dict, cache_dir: Path,
-                 workers: int = 2, memo: dict[str, Rendered] | None = None) -> dict[str, Rendered]:
-    """HTML for each (src_uri, markdown) page, from the cache when possible.
+                 workers: int = 2, memo: dict[str, Rendered] | None = None) -> dict[str, str]:
+    """The cache key of each (src_uri, markdown) page's HTML, converting the pages not in the cache.
 
-    Entries not used by this build are removed afterwards, so the cache stays the
-    size of one site. A memo (by key) keeps this build's pages in memory for the next
-    one, which then reads no file for them (`mkdocs serve`).
+    The HTML stays on disk until a page is written (`read`): held in memory, the HTML of
+    10,000 records would take about a gigabyte. Entries not used by this build are removed
+    afterwards, so the cache stays the size of one site. A memo (by key) keeps this build's
+    pages in memory for the next one, which then reads no file for them (`mkdocs serve`).
     """
-    memo = {} if memo is None else memo
     salt = fingerprint(extensions, configs)
     keys = {uri: hashlib.sha256(f"{salt}\0{uri}\0{text}".encode()).hexdigest() for uri, text in pages}
-    done: dict[str, Rendered] = {}
+    kept: dict[str, Rendered] = {}  # while serving only
     missing = []
     for uri, text in pages:
-        cached = memo.get(keys[uri]) or _read(cache_dir, keys[uri])
-        if cached is None:
+        rendered = (memo or {}).get(keys[uri]) or _read(cache_dir, keys[uri])  # reading checks the entry
+        if rendered is None:
             missing.append((uri, text))
-        else:
-            done[uri] = cached
+        elif memo is not None:
+            kept[rendered.key] = rendered
     for uri, html, toc in _convert(missing, extensions, configs, workers):
-        done[uri] = Rendered(html, toc, keys[uri])
-        _write(cache_dir, keys[uri], done[uri])
+        rendered = Rendered(html, toc, keys[uri])
+        _write(cache_dir, rendered.key, rendered)
+        if memo is not None:
+            kept[rendered.key] = rendered
     _prune(cache_dir, set(keys.values()))
-    memo.clear()
-    memo.update((r.key, r) for r in done.values())
-    return done
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
+    return keys
+
+
+def read(cache_dir: Path, key: str, memo: dict[str, Rendered] | None = None) -> Rendered:
+    """A page's HTML, by the key render_pages gave it."""
+    rendered = (memo or {}).get(key) or _read(cache_dir, key)
+    if rendered is None:  # render_pages has just read or written it: only a hand in the cache comes here
+        raise RuntimeError(f"entrée du cache HTML disparue ou abîmée ({_entry(cache_dir, key)}) : relancez la construction")
+    return rendered
 
 
 def _convert(pages: list[tuple[str, str]], extensions: list, configs: dict, workers: int):

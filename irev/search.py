@@ -56,7 +56,8 @@ def index_site(site_dir: Path, pages: list[str], cancel: threading.Event | None 
     if not pages:  # nothing published yet: Pagefind refuses to make an empty index
         shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
         return
-    size = part_pages()
+    count = -(-len(pages) // part_pages())
+    size = -(-len(pages) // count)  # parts of even size: the largest decides the memory
     parts = [pages[start:start + size] for start in range(0, len(pages), size)]
     fresh = site_dir / f".{BUNDLE}-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
