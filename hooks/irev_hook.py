@@ -77,6 +77,10 @@ def on_config(config):
     errors = sum(not p.warning for p in problems)
     if errors:
         raise PluginError(f"Contenu invalide ({root}) : {errors} erreur(s), listée(s) ci-dessus. Rien n'a été publié.")
+    del content
+    if not memos:  # no next build to compare with: what only validation read goes before generation forks
+        cat.drop_sources()
+        _free_memory()
     with timed("génération des pages"):
         # Two processes for a build; while serving, one (forking beside the server's threads is
         # unsafe), remaking only what the edit changed.
@@ -85,7 +89,7 @@ def on_config(config):
     # From here on, hand-written pages need the latest records only: the records, their data
     # and the catalogue are freed before the HTML is loaded (memory at 10,000 records).
     _build.update(root=root, catalogue=cat.latest_only(pages.LATEST_COUNT))
-    del content, cat
+    del cat
     if not memos:
         _free_memory()
     with timed("rendu HTML (cache)"):

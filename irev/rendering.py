@@ -84,13 +84,16 @@ def read(cache_dir: Path, key: str, memo: dict[str, Rendered] | None = None) -> 
 
 
 def _convert(pages: list[tuple[str, str]], extensions: list, configs: dict, workers: int):
+    """(uri, html, toc) of each page, batch by batch: the caller writes each batch away before
+    the next comes (the HTML of 10,000 records held at once would take a gigabyte)."""
     if sum(len(text) for _, text in pages) < PARALLEL_FROM or workers < 2:
-        return convert_batch(pages, extensions, configs)
-    size = -(-len(pages) // (workers * 4))  # a few batches per worker evens out long pages
+        yield from convert_batch(pages, extensions, configs)
+        return
+    size = -(-len(pages) // (workers * 16))  # many batches: long pages even out, little HTML waits
     batches = [pages[i:i + size] for i in range(0, len(pages), size)]
     with ProcessPoolExecutor(workers, mp_context=_small_workers()) as pool:
-        results = pool.map(convert_batch, batches, [extensions] * len(batches), [configs] * len(batches))
-        return [item for batch in results for item in batch]
+        for batch in pool.map(convert_batch, batches, [extensions] * len(batches), [configs] * len(batches)):
+            yield from batch
 
 
 def _small_workers():
