@@ -66,6 +66,17 @@ def test_links_between_sources_become_links_between_pages():
     assert 'href="../../ressources/?theme=A%20B&amp;type=C"' in html
 
 
+def test_generated_html_lists_pass_through_unparsed():
+    """Lists the templates write in HTML (class irev-liste) come out as written, links made
+    page links, while the Markdown around them, in a Markdown block or not, is converted."""
+    ready = '<ul class="irev-liste">\n<li><a href="../reunions/a.md">*Titre* — 2022</a></li>\n</ul>'
+    text = f'# T\n\n- *un*\n\n{ready}\n\n<div markdown>\n\n## Liés\n\n{ready}\n\n</div>\n'
+    [(_, html, toc)] = rendering.convert_batch([("themes/t.md", text)], EXTENSIONS, {})
+    assert html.count('<li><a href="../../reunions/a/">*Titre* — 2022</a></li>') == 2  # not parsed again
+    assert "<li><em>un</em></li>" in html and '<h2 id="lies">Liés</h2>' in html
+    assert "IREV" not in html and "<p><ul" not in html
+
+
 def test_a_stale_cache_cannot_show_old_content(tree, tmp_path):
     site = tmp_path / "site"
     cache = tmp_path / "cache"
