@@ -54,7 +54,7 @@ def timed(step: str):
 def on_startup(command, dirty):
     _build["command"] = command
     if command == "serve":  # what each rebuild keeps for the next: an edit remakes only what it changed
-        _build["memos"] = {"catalogue": {}, "pages": preview.Memo(), "rendered": {}, "placeholders": {},
+        _build["memos"] = {"files": {}, "catalogue": {}, "pages": preview.Memo(), "rendered": {}, "placeholders": {},
                            "theme": pages.CompiledTemplates()}
 
 
@@ -65,9 +65,9 @@ def on_config(config):
     _build["timings"] = {}
     _build["cache"] = settings.cache_dir()
     root = settings.content_dir()
-    with timed("chargement"):
-        content = loading.load(root, settings.parse_cache_file())
     memos = _build.get("memos", {})
+    with timed("chargement"):
+        content = loading.load(root, settings.parse_cache_file(), memos.get("files"))
     with timed("validation et catalogue"):
         cat, problems = catalogue.build(content, show_drafts=os.environ.get("IREV_BROUILLONS") == "1",
                                         memo=memos.get("catalogue"))

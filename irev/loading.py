@@ -70,30 +70,42 @@ class Content:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load(root: Path, cache_file: Path | None = None) -> Content:
+def load(root: Path, cache_file: Path | None = None, memo: dict | None = None) -> Content:
     """Read and validate every file of a content tree; never stops at the first problem.
 
-    With a cache file, unchanged files are not parsed again (see parsing.ParseCache).
+    With a cache file, unchanged files are not parsed again (see parsing.ParseCache). A memo
+    (`mkdocs serve`) keeps each record file's outcome for the next load, which then parses
+    and validates only the files whose text changed.
     """
     root = Path(root)
     content = Content(root=root, cache=ParseCache(cache_file))
     with gc_paused():
-        _load_all(root, content)
-    content.cache.save()
+        _load_all(root, content, memo)
+    content.cache.save(prune=memo is None)  # while serving, the cache lacks what the memo holds
     return content
 
 
-def _load_all(root: Path, content: Content) -> None:
+def _load_all(root: Path, content: Content, memo: dict | None) -> None:
     if not root.is_dir():
         content.problems.append(Problem(str(root), 1, "", "dossier de contenu introuvable", "vérifiez CONTENT_DIR"))
         return
     for kind, name in REGISTRY_FILES.items():
         content.registries[kind] = _load_registry(root, root / name, REGISTRY_MODELS[kind], content)
     files = [(model, path) for model in models.RECORD_TYPES for path in sorted((root / model.FOLDER).glob("*.md"))]
-    documents = split_all([path.read_text(encoding="utf-8") for _, path in files], content.cache)
+    texts = [path.read_text(encoding="utf-8") for _, path in files]
+    known = {} if memo is None else memo
+    fresh = [i for i, ((_, path), text) in enumerate(zip(files, texts)) if known.get(path, ("",))[0] != text]
+    documents = dict(zip(fresh, split_all([texts[i] for i in fresh], content.cache)))
+    outcomes = {path: (text, *_load_record(root, path, documents[i], model)) if i in documents else known[path]
+                for i, ((model, path), text) in enumerate(zip(files, texts))}
+    if memo is not None:
+        memo.clear()
+        memo.update(outcomes)
     seen: dict[str, str] = {}
-    for (model, path), document in zip(files, documents):
-        entry = _load_record(root, path, document, model, content)
+    for _, source, entry, problems in outcomes.values():
+        content.problems.extend(problems)
+        if source is not None:
+            content.sources.append(source)
         if entry is None:
             continue
         if entry.id in seen:
@@ -104,19 +116,20 @@ def _load_all(root: Path, content: Content) -> None:
         content.records.append(entry)
 
 
-def _load_record(root: Path, path: Path, document: Document, model: type[models.Record],
-                 content: Content) -> Entry | None:
-    file, problems = relative(path, root), content.problems
+def _load_record(root: Path, path: Path, document: Document,
+                 model: type[models.Record]) -> tuple[Source | None, Entry | None, list[Problem]]:
+    """What one record file gives: its raw data, its entry if valid, its problems."""
+    file, problems = relative(path, root), []
     if not re.match(models.SLUG_PATTERN, path.stem):
         problems.append(Problem(file, 1, "", f"nom de fichier « {path.name} » invalide : minuscules, chiffres et tirets",
                                 "par ex. 2022-06-22-reseau-lcd.md"))
-        return None
+        return None, None, problems
     _report_parse(document.meta, file, problems)
-    content.sources.append(Source(model, path.stem, document.meta.data, file, document.meta))
+    source = Source(model, path.stem, document.meta.data, file, document.meta)
     instance = _validate(model, document.meta, file, problems, (), document.meta.data)
     if instance is None:
-        return None
-    return Entry(path.stem, model.KIND, instance, file, document.meta, (), document.body, document.body_line)
+        return source, None, problems
+    return source, Entry(path.stem, model.KIND, instance, file, document.meta, (), document.body, document.body_line), problems
 
 
 def _load_registry(root: Path, path: Path, model: type[BaseModel], content: Content) -> dict[str, Entry]:

@@ -22,14 +22,14 @@ class Session:
     """What `mkdocs serve` keeps between rebuilds, and the pages each rebuild remade."""
 
     def __init__(self, tree, monkeypatch):
-        self.tree, self.memo, self.catalogue_memo, self.made = tree, preview.Memo(), {}, []
+        self.tree, self.memo, self.files_memo, self.catalogue_memo, self.made = tree, preview.Memo(), {}, {}, []
         real = pages._make
         monkeypatch.setattr(pages, "_make", lambda renderer, job: self.made.append(job) or real(renderer, job))
         self.rebuild()
 
     def rebuild(self) -> list[pages.Page]:
         self.made.clear()
-        cat, _ = catalogue.build(loading.load(self.tree), memo=self.catalogue_memo)
+        cat, _ = catalogue.build(loading.load(self.tree, memo=self.files_memo), memo=self.catalogue_memo)
         remembered = preview.generate(cat, self.memo)
         count = len(self.made)
         assert remembered == pages.generate(catalogue.build(loading.load(self.tree))[0])  # what a full build makes
@@ -45,6 +45,25 @@ class Session:
 
 
 MEETING = "meetings/2022-02-22-reseau-lcd.md"
+
+
+def test_loading_memo_finds_and_forgets_problems_as_a_fresh_load_does(seed):
+    """Unchanged files come from the memo; an edited one is read again, its problems with it."""
+    memo: dict = {}
+
+    def problems_of_meeting() -> list:
+        remembered, fresh = loading.load(seed, memo=memo), loading.load(seed)
+        assert sorted(remembered.problems) == sorted(fresh.problems)
+        assert [(e.id, e.model) for e in remembered.records] == [(e.id, e.model) for e in fresh.records]
+        return [p for p in remembered.problems if p.file.endswith(MEETING)]
+
+    assert problems_of_meeting() == []
+    path = seed / MEETING
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("date: 2022-02-22", "date: 2022-02-31"), encoding="utf-8")
+    assert [p.field for p in problems_of_meeting()] == ["date"]
+    path.write_text(text, encoding="utf-8")
+    assert problems_of_meeting() == []
 
 
 def test_body_edit_remakes_its_page_only(seed, monkeypatch):
