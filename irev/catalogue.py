@@ -132,6 +132,20 @@ class Catalogue:
             stack.extend(self.children.get((kind, current), []))
         return found
 
+    def organisations_in(self, territory: str) -> list[str]:
+        """Organisations based in a territory or anywhere below it, in registry order."""
+        places = set(self.descendants("territoire", territory))
+        return [i for i, e in self.registries.get("organisation", {}).items() if e.model.territoire in places]
+
+    def meetings_attended(self, organisations: list[str]) -> list[Entry]:
+        """Meetings where any of these organisations took part, was excused or spoke, newest first."""
+        found: dict[str, Entry] = {}
+        for organisation in organisations:
+            for record in self.records_linking("organisation", organisation, ("participant", "excuse", "intervenant")):
+                if record.kind == "reunion":
+                    found.setdefault(record.id, record)
+        return sorted(found.values(), key=lambda entry: entry.model.date, reverse=True)
+
     def records_on(self, kind: str, ident: str) -> list[Entry]:
         """Records classed under a territory or theme, or under anything below it."""
         role = "territoire" if kind == "territoire" else "theme"

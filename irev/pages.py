@@ -145,6 +145,15 @@ def latest_markdown(catalogue: Catalogue, from_uri: str, count: int = LATEST_COU
     return Renderer(catalogue).render("latest.md.j2", from_uri, entries=catalogue.latest(count))
 
 
+def group_by_kind(entries: list[Entry]) -> dict[str, list[Entry]]:
+    """Records by kind, each list in the given order (Jinja's selectattr would try each entry
+    as a mapping first and fail: slow over thousands of records)."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.kind, []).append(entry)
+    return groups
+
+
 def format_date(value, weekday: bool = False) -> str:
     """`22 juin 2022`; a partial date as written: `2017`, `avril 2017`."""
     if value is None:
@@ -215,6 +224,7 @@ class Renderer:
                                 name=self.name, **linked)
         self.env.globals.update(cat=catalogue, record_uri=record_uri, index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
+                                group_by_kind=group_by_kind,
                                 **linked)
 
     def render(self, template: str, from_uri: str, **context) -> str:

@@ -18,6 +18,7 @@ import posixpath
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import markdown
@@ -135,14 +136,22 @@ def page_url(src_uri: str) -> str:
 
 def _site_urls(html: str, src_uri: str) -> str:
     """Links between sources (`../personnes/x.md`) as links between served pages (`../../personnes/x/`)."""
-    here = page_url(src_uri).rstrip("/") or "."
+    folder, _, name = src_uri.rpartition("/")
 
     def replace(match: re.Match) -> str:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), match.group(2)))
-        relative = posixpath.relpath(page_url(target).rstrip("/") or ".", here)
-        return f'{match.group(1)}="{"" if relative == "." else relative + "/"}{match.group(3) or ""}"'
+        return f'{match.group(1)}="{_page_link(folder, name == "index.md", match.group(2))}{match.group(3) or ""}"'
 
     return _HREF.sub(replace, html)
+
+
+@lru_cache(maxsize=65536)
+def _page_link(folder: str, index: bool, link: str) -> str:
+    """A link from the pages of a folder (its index, or any other) as a link between served pages:
+    the same for every page of the folder, and pages link to the same records over and over."""
+    src_uri = posixpath.join(folder, "index.md" if index else "page.md")
+    target = posixpath.normpath(posixpath.join(folder, link))
+    relative = posixpath.relpath(page_url(target).rstrip("/") or ".", page_url(src_uri).rstrip("/") or ".")
+    return "" if relative == "." else relative + "/"
 
 
 def _entry(cache_dir: Path, key: str) -> Path:
