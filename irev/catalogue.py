@@ -207,34 +207,53 @@ def validate(content: Content) -> list[Problem]:
 def build(content: Content, show_drafts: bool = False, memo: dict | None = None) -> tuple[Catalogue, list[Problem]]:
     """Validate, then index the backlinks of shown records (drafts left out unless asked).
 
-    A memo (kept by `mkdocs serve` between rebuilds) spares redacting unchanged records again.
+    A memo (kept by `mkdocs serve` between rebuilds) spares redacting, walking and indexing
+    unchanged records again.
     """
     with gc_paused():
-        problems, record_refs, record_mentions = _check(content)
         redactor = Redactor(e.model for e in content.registries.get("personne", {}).values())
         redact = _redacted if memo is None else _memoized(memo, redactor)
+        problems, record_refs, record_mentions = _check(content, memo)
         shown = {e.id: redact(e, redactor) for e in content.records if show_drafts or e.model.statut == "publie"}
         catalogue = Catalogue(shown, content.registries, show_drafts, redactor=redactor)
-        _index(catalogue, record_refs, record_mentions)
+        _index(catalogue, record_refs, record_mentions, _Reuse(memo, "links"))
     return catalogue, problems
 
 
-def _check(content: Content) -> tuple[list[Problem], dict, dict]:
+class _Reuse:
+    """The previous build's results (`mkdocs serve`), by key, reused when computed from the very
+    same object: the loading memo hands back the same objects for unchanged files."""
+
+    def __init__(self, memo: dict | None, table: str):
+        self.previous = {} if memo is None else memo.get(table, {})
+        self.current: dict = {}
+        if memo is not None:
+            memo[table] = self.current
+
+    def __call__(self, key, origin, compute):
+        before = self.previous.get(key)
+        result = before[1] if before is not None and before[0] is origin else compute()
+        self.current[key] = (origin, result)
+        return result
+
+
+def _check(content: Content, memo: dict | None = None) -> tuple[list[Problem], dict, dict]:
     """The problems, and each record's references and mentions (computed once, reused by the index)."""
+    walked, mentioned = _Reuse(memo, "references"), _Reuse(memo, "mentions")
     known: dict[str, set] = {}
     for source in content.sources:
         known.setdefault(source.model.KIND, set()).add(source.ident)
     problems = []
     record_refs: dict[str, list] = {}
     for source in content.sources:
-        refs = references(source.model, source.data)
+        refs = walked((source.file, source.prefix), source.data, lambda: references(source.model, source.data))
         if not source.prefix:
             record_refs[source.file] = refs
         for kind, ident, path in refs:
             if ident not in known.get(kind, ()):
                 problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
                                          kind, ident, known))
-    record_mentions = {entry.file: list(_mentions(entry)) for entry in content.records}
+    record_mentions = {entry.file: mentioned(entry.file, entry, lambda: list(_mentions(entry))) for entry in content.records}
     for entry in content.records:
         for kind, ident, _, line, where in record_mentions[entry.file]:
             if kind is None:
@@ -291,22 +310,28 @@ def _mentions(entry: Entry):
             yield kind, ident, label, entry.line_of(path), dotted(path)
 
 
-def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict) -> None:
+def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, reuse: _Reuse) -> None:
     """Backlinks and trees, in one pass over the shown records (time linear in their size)."""
     ordered = _newest_first(catalogue.records.values())
     catalogue.rank = {entry.id: position for position, entry in enumerate(ordered)}
     for entry in ordered:
-        for kind, ident, path in record_refs[entry.file]:
-            holder = _at(entry.model, path[:-1]) if path[-1] in ("personne", "organisation") else None
-            role = _role(path, holder)
-            catalogue.backlinks.setdefault((kind, ident), []).append(Link(entry, role, holder))
-        for kind, ident, *_ in record_mentions[entry.file]:
-            if kind is not None:
-                catalogue.backlinks.setdefault((kind, ident), []).append(Link(entry, "mention"))
+        links = reuse(entry.file, entry, lambda: _links(entry, record_refs[entry.file], record_mentions[entry.file]))
+        for key, link in links:
+            catalogue.backlinks.setdefault(key, []).append(link)
     for kind in ("territoire", "theme"):
         for ident, item in catalogue.registries.get(kind, {}).items():
             if item.model.parent:
                 catalogue.children.setdefault((kind, item.model.parent), []).append(ident)
+
+
+def _links(entry: Entry, refs: list, found_mentions: list) -> list[tuple[tuple[str, str], Link]]:
+    """((kind, id), link) for each entry a record refers to or mentions."""
+    links = []
+    for kind, ident, path in refs:
+        holder = _at(entry.model, path[:-1]) if path[-1] in ("personne", "organisation") else None
+        links.append(((kind, ident), Link(entry, _role(path, holder), holder)))
+    links += [((kind, ident), Link(entry, "mention")) for kind, ident, *_ in found_mentions if kind is not None]
+    return links
 
 
 def _role(path: tuple, holder) -> str:
