@@ -64,10 +64,14 @@ def render_pages(pages: list[tuple[str, str]], extensions: list, configs: dict, 
     kept: dict[str, Rendered] = {}  # while serving only
     missing = []
     for uri, text in pages:
-        rendered = (memo or {}).get(keys[uri]) or _read(cache_dir, keys[uri])  # reading checks the entry
+        if memo is None:
+            if not _intact(cache_dir, keys[uri]):
+                missing.append((uri, text))
+            continue
+        rendered = memo.get(keys[uri]) or _read(cache_dir, keys[uri])
         if rendered is None:
             missing.append((uri, text))
-        elif memo is not None:
+        else:
             kept[rendered.key] = rendered
     for uri, html, toc in _convert(missing, extensions, configs, workers):
         rendered = Rendered(html, toc, keys[uri])
@@ -155,14 +159,30 @@ def _page_link(folder: str, index: bool, link: str) -> str:
 
 
 def _entry(cache_dir: Path, key: str) -> Path:
-    return cache_dir / key[:2] / f"{key}.json"
+    return cache_dir / key[:2] / f"{key}.page"
+
+
+# An entry: one line of JSON (the table of contents and the size of the HTML in bytes), then the
+# HTML as it is. Checking an entry reads its first line only; reading it decodes no JSON string.
+
+def _intact(cache_dir: Path, key: str) -> bool:
+    """Whether an entry is there and whole (a warm build checks every page without reading it)."""
+    try:
+        with _entry(cache_dir, key).open("rb") as handle:
+            header = handle.readline()
+            return len(header) + json.loads(header)["octets"] == os.fstat(handle.fileno()).st_size
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _read(cache_dir: Path, key: str) -> Rendered | None:
     try:
-        data = json.loads(_entry(cache_dir, key).read_text(encoding="utf-8"))
-        return Rendered(data["html"], data["toc"], key)
-    except (OSError, ValueError, KeyError):
+        header, _, html = _entry(cache_dir, key).read_bytes().partition(b"\n")
+        meta = json.loads(header)
+        if len(html) != meta["octets"]:
+            return None  # cut short
+        return Rendered(html.decode(), meta["toc"], key)
+    except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or damaged: render again
 
 
@@ -170,13 +190,14 @@ def _write(cache_dir: Path, key: str, rendered: Rendered) -> None:
     path = _entry(cache_dir, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps({"html": rendered.html, "toc": rendered.toc}), encoding="utf-8")
+    html = rendered.html.encode()
+    temporary.write_bytes(json.dumps({"toc": rendered.toc, "octets": len(html)}).encode() + b"\n" + html)
     temporary.replace(path)  # atomic: a reader never sees half an entry
 
 
 def _prune(cache_dir: Path, used: set[str]) -> None:
     if not cache_dir.is_dir():
         return
-    for path in cache_dir.glob("*/*.json"):
-        if path.stem not in used:
+    for path in cache_dir.glob("*/*"):
+        if path.suffix != ".page" or path.stem not in used:  # also entries of an older format
             path.unlink(missing_ok=True)

@@ -9,6 +9,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from conftest import ROOT, build_site, page_text
 
 from irev import rendering
@@ -48,13 +50,17 @@ def test_any_change_of_text_or_settings_renders_again(tmp_path, monkeypatch):
     assert converted == ["a.md", "a.md", "a.md"]
 
 
-def test_damaged_entry_is_rendered_again(tmp_path):
+@pytest.mark.parametrize("damage", [lambda data: b"{tronqu\xc3\xa9", lambda data: data[:-3]], ids=["garbage", "cut short"])
+@pytest.mark.parametrize("serving", [False, True])
+def test_damaged_entry_is_rendered_again(tmp_path, monkeypatch, damage, serving):
+    converted = count_conversions(monkeypatch)
     pages = [("a.md", "# A")]
     rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
-    for entry in tmp_path.glob("*/*.json"):
-        entry.write_text("{tronqué")
-    key = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)["a.md"]
-    assert rendering.read(tmp_path, key).html.startswith('<h1 id="a">A</h1>')
+    [entry] = tmp_path.glob("*/*.page")
+    entry.write_bytes(damage(entry.read_bytes()))
+    key = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path, memo={} if serving else None)["a.md"]
+    assert converted == ["a.md", "a.md"]
+    assert rendering.read(tmp_path, key).html == '<h1 id="a">A</h1>'
 
 
 def test_links_between_sources_become_links_between_pages():
