@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import heapq
 import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -69,6 +70,7 @@ class Catalogue:
     rank: dict[str, int] = field(default_factory=dict)  # record id -> position, newest first
     redactor: Redactor | None = None  # removes names without consent from free text
     children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
+    _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
 
     def by_kind(self, kind: str) -> list[Entry]:
         """Records of one kind, newest first."""
@@ -164,11 +166,20 @@ class Catalogue:
         scores: dict[str, int] = {}
         for kind, idents, weight in (("theme", entry.model.themes, 2), ("territoire", entry.model.territoires, 1)):
             for ident in idents:
-                for link in self.backlinks.get((kind, ident), [])[:RELATED_SCAN]:
-                    if link.role == kind and link.record.id != entry.id:
-                        scores[link.record.id] = scores.get(link.record.id, 0) + weight
-        ranked = sorted(scores, key=lambda i: (-scores[i], self.rank[i]))
-        return [self.records[i] for i in ranked[:count]]
+                for other in self._classed_recently(kind, ident):
+                    scores[other] = scores.get(other, 0) + weight
+        scores.pop(entry.id, None)
+        best = heapq.nsmallest(count, scores, key=lambda i: (-scores[i], self.rank[i]))  # a sort of all is slower
+        return [self.records[i] for i in best]
+
+    def _classed_recently(self, kind: str, ident: str) -> list[str]:
+        """Ids of the records classed under a theme or territory among its RELATED_SCAN latest
+        links; asked for by every record page of that theme or territory, so kept."""
+        found = self._recent.get((kind, ident))
+        if found is None:
+            links = self.backlinks.get((kind, ident), [])[:RELATED_SCAN]
+            found = self._recent[(kind, ident)] = [link.record.id for link in links if link.role == kind]
+        return found
 
     def functions_of(self, person: str) -> list[tuple[str, str | None, dt.date | None, dt.date | None]]:
         """(function, organisation, first seen, last seen) of a person, from the registry and the records."""
