@@ -93,13 +93,13 @@ def on_config(config):
     if not memos:
         _free_memory()
     with timed("rendu HTML (cache)"):
-        keys = rendering.render_pages([(p.src_uri, p.markdown) for p in generated], config["markdown_extensions"],
+        keys = rendering.render_pages([(p.src_uri, p.text) for p in generated], config["markdown_extensions"],
                                       config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))
     _build["search_key"] = search.index_key(
         _build["search_pages"], [keys[p.src_uri] for p in generated if p.searchable],
         ROOT / "mkdocs.yml", ROOT / "overrides" / "main.html")
     # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
-    generated = [dataclasses.replace(p, markdown="") for p in generated]
+    generated = [dataclasses.replace(p, text=b"") for p in generated]
     _build.update(pages=generated, keys=keys)
     return config
 

@@ -54,8 +54,17 @@ LIST_LIMIT = 30  # entries per type on an entity page; the library lists the res
 class Page:
     src_uri: str  # e.g. "reunions/2022-06-22-reseau-lcd.md", served at /reunions/2022-06-22-reseau-lcd/
     title: str
-    markdown: str
+    text: bytes  # the Markdown in UTF-8: a site's pages are held all at once, and Python keeps
+    # French text (« — ’) at two bytes a character (memory at 10,000 records)
     searchable: bool = False  # records only: search results are resources, not directories
+
+    @classmethod
+    def of(cls, src_uri: str, title: str, markdown: str, searchable: bool = False) -> Page:
+        return cls(src_uri, title, markdown.encode(), searchable)
+
+    @property
+    def markdown(self) -> str:
+        return self.text.decode()
 
 
 def record_uri(entry: Entry) -> str:
@@ -239,7 +248,7 @@ class Renderer:
         uri = record_uri(entry)
         text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=entry.body.strip(),
                            search=self.search_fields(entry))
-        return Page(uri, entry.model.titre, text, searchable=True)
+        return Page.of(uri, entry.model.titre, text, searchable=True)
 
     def search_fields(self, entry: Entry) -> dict:
         """What the search index needs of a record: facets (a record on a narrower theme or a
@@ -270,19 +279,19 @@ class Renderer:
         entries = self.catalogue.by_kind(kind)
         years = [(year, list(group)) for year, group in groupby(entries, key=lambda e: e.model.sort_date().year)]
         text = self.render("index.md.j2", uri, kind=kind, title=SECTION_TITLES[kind], years=years)
-        return Page(uri, SECTION_TITLES[kind], text)
+        return Page.of(uri, SECTION_TITLES[kind], text)
 
     def entity(self, kind: str, ident: str) -> Page:
         uri = entity_uri(kind, ident)
         model = self.catalogue.registries[kind][ident].model
         text = self.render(f"{kind}.md.j2", uri, ident=ident, e=model, title=self.name(ident, kind))
-        return Page(uri, self.name(ident, kind), text)
+        return Page.of(uri, self.name(ident, kind), text)
 
     def directory(self, kind: str, idents: tuple[str, ...]) -> Page:
         uri = index_uri(kind)
         rows = sorted(idents, key=lambda i: _sort_key(self.name(i, kind)))
         text = self.render("directory.md.j2", uri, kind=kind, title=DIRECTORY_TITLES[kind], idents=rows)
-        return Page(uri, DIRECTORY_TITLES[kind], text)
+        return Page.of(uri, DIRECTORY_TITLES[kind], text)
 
     # --- labels and links --------------------------------------------------------------------
 

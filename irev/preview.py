@@ -92,9 +92,9 @@ def _affected(catalogue: Catalogue, memo: Memo, changed: set[str], reshaped: set
     """The jobs whose page may show something of the changed records (`reshaped`: beyond
     their title and summary)."""
     wanted = {("record", ident) for ident in changed}
-    links = [link for ident in changed for link in (f"/{ident}.md", f"({ident}.md", f'"{ident}.md')]  # Markdown and HTML
+    links = [link.encode() for ident in changed for link in (f"/{ident}.md", f"({ident}.md", f'"{ident}.md')]  # Markdown, HTML
     for job, page in memo.pages.items():
-        if any(link in page.markdown for link in links):
+        if any(link in page.text for link in links):
             wanted.add(job)  # it links to a changed record: it shows its title, its date…
     for ident in reshaped:
         entry = catalogue.records[ident]

@@ -24,7 +24,7 @@ from pathlib import Path
 import markdown
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PARALLEL_FROM = 2_000_000  # characters of Markdown below which a process pool costs more than it saves
+PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs more than it saves
 # The generated lists (irev/templates/_macros.md.j2) are HTML already: set aside while the
 # Markdown is converted, as Python-Markdown does with its own raw HTML, since parsing them
 # again with its HTML parser cost a third of an entity page's conversion.
@@ -50,9 +50,10 @@ def fingerprint(extensions: list, configs: dict) -> str:
     return digest.hexdigest()
 
 
-def render_pages(pages: list[tuple[str, str]], extensions: list, configs: dict, cache_dir: Path,
+def render_pages(pages: list[tuple[str, bytes]], extensions: list, configs: dict, cache_dir: Path,
                  workers: int = 2, memo: dict[str, Rendered] | None = None) -> dict[str, str]:
-    """The cache key of each (src_uri, markdown) page's HTML, converting the pages not in the cache.
+    """The cache key of each (src_uri, Markdown in UTF-8) page's HTML, converting the pages not
+    in the cache.
 
     The HTML stays on disk until a page is written (`read`): held in memory, the HTML of
     10,000 records would take about a gigabyte. Entries not used by this build are removed
@@ -60,7 +61,7 @@ def render_pages(pages: list[tuple[str, str]], extensions: list, configs: dict, 
     pages in memory for the next one, which then reads no file for them (`mkdocs serve`).
     """
     salt = fingerprint(extensions, configs)
-    keys = {uri: hashlib.sha256(f"{salt}\0{uri}\0{text}".encode()).hexdigest() for uri, text in pages}
+    keys = {uri: hashlib.sha256(f"{salt}\0{uri}\0".encode() + text).hexdigest() for uri, text in pages}
     kept: dict[str, Rendered] = {}  # while serving only
     missing = []
     for uri, text in pages:
@@ -93,7 +94,7 @@ def read(cache_dir: Path, key: str, memo: dict[str, Rendered] | None = None) -> 
     return rendered
 
 
-def _convert(pages: list[tuple[str, str]], extensions: list, configs: dict, workers: int):
+def _convert(pages: list[tuple[str, bytes]], extensions: list, configs: dict, workers: int):
     """(uri, html, toc) of each page, batch by batch: the caller writes each batch away before
     the next comes (the HTML of 10,000 records held at once would take a gigabyte)."""
     if sum(len(text) for _, text in pages) < PARALLEL_FROM or workers < 2:
@@ -116,14 +117,14 @@ def _small_workers():
     return context
 
 
-def convert_batch(pages: list[tuple[str, str]], extensions: list, configs: dict) -> list[tuple[str, str, list]]:
+def convert_batch(pages: list[tuple[str, bytes]], extensions: list, configs: dict) -> list[tuple[str, str, list]]:
     """Convert pages with one Markdown converter (building one per page costs as much as converting)."""
     converter = markdown.Markdown(extensions=extensions, extension_configs=configs)
     out = []
-    for uri, text in pages:
+    for uri, data in pages:
         converter.reset()
         ready: list[str] = []
-        text = _READY.sub(lambda match: ready.append(match.group()) or f"{_SLOT}{len(ready) - 1}Z", text)
+        text = _READY.sub(lambda match: ready.append(match.group()) or f"{_SLOT}{len(ready) - 1}Z", data.decode())
         html = converter.convert(text)
         if ready:
             html = re.sub(rf"<p>{_SLOT}(\d+)Z</p>", lambda match: ready[int(match.group(1))], html)

@@ -32,7 +32,7 @@ def count_conversions(monkeypatch) -> list:
 
 def test_second_render_uses_the_cache(tmp_path, monkeypatch):
     converted = count_conversions(monkeypatch)
-    pages = [("reunions/a.md", "# A\n\n[lien](../personnes/x.md#role)"), ("index.md", "# Accueil")]
+    pages = [("reunions/a.md", b"# A\n\n[lien](../personnes/x.md#role)"), ("index.md", b"# Accueil")]
     first = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
     second = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
     assert converted == ["reunions/a.md", "index.md"]
@@ -44,9 +44,9 @@ def test_second_render_uses_the_cache(tmp_path, monkeypatch):
 
 def test_any_change_of_text_or_settings_renders_again(tmp_path, monkeypatch):
     converted = count_conversions(monkeypatch)
-    rendering.render_pages([("a.md", "# A")], EXTENSIONS, {}, tmp_path)
-    rendering.render_pages([("a.md", "# A modifié")], EXTENSIONS, {}, tmp_path)
-    rendering.render_pages([("a.md", "# A modifié")], EXTENSIONS, {"toc": {"permalink": True}}, tmp_path)
+    rendering.render_pages([("a.md", b"# A")], EXTENSIONS, {}, tmp_path)
+    rendering.render_pages([("a.md", "# A modifié".encode())], EXTENSIONS, {}, tmp_path)
+    rendering.render_pages([("a.md", "# A modifié".encode())], EXTENSIONS, {"toc": {"permalink": True}}, tmp_path)
     assert converted == ["a.md", "a.md", "a.md"]
 
 
@@ -54,7 +54,7 @@ def test_any_change_of_text_or_settings_renders_again(tmp_path, monkeypatch):
 @pytest.mark.parametrize("serving", [False, True])
 def test_damaged_entry_is_rendered_again(tmp_path, monkeypatch, damage, serving):
     converted = count_conversions(monkeypatch)
-    pages = [("a.md", "# A")]
+    pages = [("a.md", b"# A")]
     rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
     [entry] = tmp_path.glob("*/*.page")
     entry.write_bytes(damage(entry.read_bytes()))
@@ -66,9 +66,9 @@ def test_damaged_entry_is_rendered_again(tmp_path, monkeypatch, damage, serving)
 def test_links_between_sources_become_links_between_pages():
     assert rendering.page_url("reunions/a.md") == "reunions/a/"
     assert rendering.page_url("reunions/index.md") == "reunions/"
-    [(_, html, _)] = rendering.convert_batch([("index.md", "[R](reunions/index.md) [P](personnes/x.md)")], [], {})
+    [(_, html, _)] = rendering.convert_batch([("index.md", b"[R](reunions/index.md) [P](personnes/x.md)")], [], {})
     assert 'href="reunions/"' in html and 'href="personnes/x/"' in html
-    [(_, html, _)] = rendering.convert_batch([("themes/t.md", "[B](../ressources.md?theme=A%20B&type=C)")], [], {})
+    [(_, html, _)] = rendering.convert_batch([("themes/t.md", b"[B](../ressources.md?theme=A%20B&type=C)")], [], {})
     assert 'href="../../ressources/?theme=A%20B&amp;type=C"' in html
 
 
@@ -77,7 +77,7 @@ def test_generated_html_lists_pass_through_unparsed():
     page links, while the Markdown around them, in a Markdown block or not, is converted."""
     ready = '<ul class="irev-liste">\n<li><a href="../reunions/a.md">*Titre* — 2022</a></li>\n</ul>'
     text = f'# T\n\n- *un*\n\n{ready}\n\n<div markdown>\n\n## Liés\n\n{ready}\n\n</div>\n'
-    [(_, html, toc)] = rendering.convert_batch([("themes/t.md", text)], EXTENSIONS, {})
+    [(_, html, toc)] = rendering.convert_batch([("themes/t.md", text.encode())], EXTENSIONS, {})
     assert html.count('<li><a href="../../reunions/a/">*Titre* — 2022</a></li>') == 2  # not parsed again
     assert "<li><em>un</em></li>" in html and '<h2 id="lies">Liés</h2>' in html
     assert "IREV" not in html and "<p><ul" not in html
