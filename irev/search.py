@@ -1,7 +1,7 @@
 """Search indexing: Pagefind over the built site (the `pagefind_bin` package ships the binary).
 
 Pagefind reads `lang="fr"` and stems French; only the record pages are indexed, with the
-facets they carry. Pagefind holds everything it indexes in memory (about 0.4 MB per record
+facets they carry. Pagefind holds everything it indexes in memory (about 0.35 MB per record
 page), so a large site is indexed in parts of at most PART_PAGES pages, one after the
 other: the first part is the main index (pagefind/), the others go under pagefind/parts/
 and the browser merges them (Pagefind's mergeIndex, listed in pagefind/parts.json). Parts
