@@ -110,10 +110,10 @@ def jobs(renderer: Renderer) -> list[tuple]:
 def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
     """The pages of these jobs, in their order.
 
-    With workers > 1, this process makes one share and forked helpers the others: each helper
-    copies the parts of the catalogue it touches (reference counts write to every object
-    read), so a helper less is a copy less (memory at 10,000 records). Shares are interleaved,
-    so the long index pages do not all fall to one process.
+    With workers > 1, this process makes one share and forked helpers the others: they
+    inherit the catalogue instead of receiving a copy, though each copies the parts it
+    touches (reference counts write to every object read). Shares are interleaved, so the
+    long index pages do not all fall to one process.
     """
     if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return [_make(renderer, job) for job in jobs]
