@@ -87,7 +87,7 @@ def on_config(config):
         generated = preview.generate(cat, memos["pages"]) if memos else pages.generate(cat, workers=2)
     _build["search_pages"] = search.record_pages(cat)
     # From here on, hand-written pages need the latest records only: the records, their data
-    # and the catalogue are freed before the HTML is loaded (memory at 10,000 records).
+    # and the catalogue are freed before the HTML is made (memory at 10,000 records).
     _build.update(root=root, catalogue=cat.latest_only(pages.LATEST_COUNT))
     del cat
     if not memos:

@@ -223,9 +223,13 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
     """
     with gc_paused():
         redactor = Redactor(e.model for e in content.registries.get("personne", {}).values())
-        redact = _redacted if memo is None else _memoized(memo, redactor)
+        if memo is not None and memo.get("redactor") != redactor.key:
+            memo.clear()  # consent changed: every record's redaction, and so its links, may differ
+            memo["redactor"] = redactor.key
         problems, record_refs, record_mentions = _check(content, memo)
-        shown = {e.id: redact(e, redactor) for e in content.records if show_drafts or e.model.statut == "publie"}
+        redacted = _Reuse(memo, "redacted")
+        shown = {e.id: redacted(e.file, e, lambda: _redacted(e, redactor))
+                 for e in content.records if show_drafts or e.model.statut == "publie"}
         catalogue = Catalogue(shown, content.registries, show_drafts, redactor=redactor)
         _index(catalogue, record_refs, record_mentions, _Reuse(memo, "links"))
     return catalogue, problems
@@ -283,25 +287,6 @@ def _redacted(entry: Entry, redactor: Redactor) -> Entry:
         return entry
     model = type(entry.model).model_validate(redactor.data(entry.parsed.data))
     return dataclasses.replace(entry, model=model, body=redactor(entry.body))
-
-
-def _memoized(memo: dict, redactor: Redactor):
-    """_redacted, reusing the previous build's result for a record whose text is unchanged."""
-    if memo.get("redactor") != redactor.key:
-        memo.clear()
-        memo["redactor"] = redactor.key
-    previous, memo["entries"] = memo.get("entries", {}), {}
-
-    def redact(entry: Entry, redactor: Redactor) -> Entry:
-        before = previous.get(entry.file)
-        if before is not None and before[0] == entry.parsed.text and before[1] == entry.body:
-            result = before[2]
-        else:
-            result = _redacted(entry, redactor)
-        memo["entries"][entry.file] = (entry.parsed.text, entry.body, result)
-        return result
-
-    return redact
 
 
 def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict) -> Problem:

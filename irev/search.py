@@ -24,7 +24,7 @@ from .catalogue import Catalogue
 from .pages import record_uri
 from .rendering import page_url
 
-# About 1.3 GB for Pagefind, and a first search still under 300 KB at 10,000 records
+# At most about 1.3 GB for Pagefind, and a first search still under 300 KB at 10,000 records
 # (benchmarks/README.md); $IREV_INDEX_PART sets another size.
 PART_PAGES = 3500
 BUNDLE = "pagefind"
@@ -63,8 +63,6 @@ def index_site(site_dir: Path, pages: list[str], cancel: threading.Event | None 
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         for number, part in enumerate(parts):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled
             output = fresh if number == 0 else fresh / "parts" / str(number)
             _index_part(site_dir, part, output, cancel)
             if number:
@@ -95,7 +93,10 @@ def _index_part(site_dir: Path, pages: list[str], output: Path, cancel: threadin
 
 
 def _run(command: list[str], cancel: threading.Event | None) -> None:
-    """Run Pagefind (the module execs the binary: stopping the process stops the indexing)."""
+    """Run Pagefind unless cancelled, and stop it when cancelled (the module execs the binary:
+    stopping the process stops the indexing)."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while True:
         try:
