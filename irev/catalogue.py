@@ -16,10 +16,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from . import mentions, models, similar
+from . import mentions, models, privacy, sanitize, similar
 from .loading import Content, Entry
 from .parsing import Parsed, dotted
-from .privacy import Redactor
+from .privacy import Redactor, without_person_refs
 from .problems import Problem, closest
 from .runtime import gc_paused
 
@@ -212,7 +212,11 @@ class Catalogue:
 def validate(content: Content) -> list[Problem]:
     """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates)."""
     with gc_paused():
-        return _check(content)[0]
+        return _check(content, _redactor(content))[0]
+
+
+def _redactor(content: Content) -> Redactor:
+    return Redactor(e.model for e in content.registries.get("personne", {}).values())
 
 
 def build(content: Content, show_drafts: bool = False, memo: dict | None = None) -> tuple[Catalogue, list[Problem]]:
@@ -222,15 +226,17 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
     unchanged records again.
     """
     with gc_paused():
-        redactor = Redactor(e.model for e in content.registries.get("personne", {}).values())
+        redactor = _redactor(content)
         if memo is not None and memo.get("redactor") != redactor.key:
             memo.clear()  # consent changed: every record's redaction, and so its links, may differ
             memo["redactor"] = redactor.key
-        problems, record_refs, record_mentions = _check(content, memo)
+        problems, record_refs, record_mentions = _check(content, redactor, memo)
         redacted = _Reuse(memo, "redacted")
         shown = {e.id: redacted(e.file, e, lambda: _redacted(e, redactor))
                  for e in content.records if show_drafts or e.model.statut == "publie"}
-        catalogue = Catalogue(shown, content.registries, show_drafts, redactor=redactor)
+        registries = {kind: {ident: _redacted_entry(entry, redactor) for ident, entry in table.items()}
+                      for kind, table in content.registries.items()}
+        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor)
         _index(catalogue, record_refs, record_mentions, _Reuse(memo, "links"))
     return catalogue, problems
 
@@ -252,7 +258,7 @@ class _Reuse:
         return result
 
 
-def _check(content: Content, memo: dict | None = None) -> tuple[list[Problem], dict, dict]:
+def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tuple[list[Problem], dict, dict]:
     """The problems, and each record's references and mentions (computed once, reused by the index)."""
     walked, mentioned = _Reuse(memo, "references"), _Reuse(memo, "mentions")
     known: dict[str, set] = {}
@@ -278,15 +284,86 @@ def _check(content: Content, memo: dict | None = None) -> tuple[list[Problem], d
                 problems.append(_unknown(entry.file, line, where, kind, ident, known))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries)
+    problems += _unsafe_markup(content) + _names_in_ids(content, redactor)
     return problems, record_refs, record_mentions
 
 
+def _names_in_ids(content: Content, redactor: Redactor) -> list[Problem]:
+    """Ids become URLs and file names become ids: one holding the name of a person without
+    consent cannot be published (a person's own id is never shown)."""
+    found = [entry for entry in content.records if redactor.needed(entry.id)]
+    found += [entry for kind, table in content.registries.items() if kind != "personne"
+              for entry in table.values() if redactor.needed(entry.id)]
+    problems = [Problem(entry.file, entry.line_of(("id",)) if entry.prefix else 1, "id" if entry.prefix else "",
+                        f"l'identifiant « {entry.id} » contient le nom d'une personne qui n'a pas consenti à être nommée",
+                        "choisissez un identifiant sans ce nom" + ("" if entry.prefix else " et renommez le fichier"))
+                for entry in found]
+    for entry in content.registries.get("personne", {}).values():
+        if not entry.model.consentement_publication and not privacy.can_protect(entry.model):
+            problems.append(Problem(entry.file, entry.line_of(("nom",)), "nom",
+                                    "nom sans lettre latine : il ne pourrait pas être retiré des textes",
+                                    "écrivez le nom en lettres latines (ajoutez l'autre écriture dans autres_graphies)"))
+    return problems
+
+
+def _unsafe_markup(content: Content) -> list[Problem]:
+    """What the sanitiser would remove from editors' text (warnings: nothing vanishes silently),
+    and the attributes reserved to the site (errors)."""
+    found = []
+    for entry in content.records:
+        for finding in sanitize.findings(entry.body):
+            found.append((entry.file, entry.body_line + entry.body.count("\n", 0, finding.offset), "texte", finding))
+    walked = set()
+    for source in content.sources:
+        if id(source.parsed) in walked or not sanitize.may_have_findings(source.parsed.text):
+            continue  # a registry's entries share one file: walked once
+        walked.add(id(source.parsed))
+        for path, text in mentions.strings(source.parsed.data):
+            found += [(source.file, source.parsed.line_of(path), dotted(path[len(source.prefix):]), finding)
+                      for finding in sanitize.findings(text, markup=False)]
+    return [Problem(file, line, where, f.message, f.hint, warning=not f.reserved) for file, line, where, f in found]
+
+
 def _redacted(entry: Entry, redactor: Redactor) -> Entry:
-    """The record with hidden names removed from its text (validated again: same model, new text)."""
-    if not (redactor.needed(entry.parsed.text) or redactor.needed(entry.body)):
-        return entry
-    model = type(entry.model).model_validate(redactor.data(entry.parsed.data))
-    return dataclasses.replace(entry, model=model, body=redactor(entry.body))
+    """The record with hidden names removed from its text."""
+    if not (redactor.needed(without_person_refs(entry.parsed.text)) or redactor.needed(entry.body)):
+        return entry  # most records: their front matter and body hold none of the names
+    return dataclasses.replace(entry, model=_redacted_model(entry.model, redactor), body=redactor(entry.body))
+
+
+def _redacted_entry(entry: Entry, redactor: Redactor) -> Entry:
+    model = _redacted_model(entry.model, redactor)
+    return entry if model is entry.model else dataclasses.replace(entry, model=model)
+
+
+def _redacted_model(model: BaseModel, redactor: Redactor) -> BaseModel:
+    """A model with hidden names removed from every text but references (ids). Its text was
+    validated already, and the redaction keeps it valid: nothing to validate again."""
+    changes = {}
+    for name, is_reference in _text_fields(type(model)).items():
+        value = getattr(model, name)
+        redacted = value if is_reference else _redacted_value(value, redactor)
+        if redacted is not value:
+            changes[name] = redacted
+    return model.model_copy(update=changes) if changes else model
+
+
+def _redacted_value(value, redactor: Redactor):
+    if isinstance(value, str):
+        return redactor(value)  # the same object when it holds no name
+    if isinstance(value, BaseModel):
+        return _redacted_model(value, redactor)
+    if isinstance(value, list):
+        items = [_redacted_value(item, redactor) for item in value]
+        return items if any(new is not old for new, old in zip(items, value)) else value
+    return value
+
+
+@lru_cache(maxsize=None)
+def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
+    """A model's fields, each with whether it holds references (ids: never rewritten)."""
+    return {name: bool(_ref_kind(info.metadata) or _ref_kind_in(info.annotation) or name == "id")
+            for name, info in model.model_fields.items()}
 
 
 def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict) -> Problem:

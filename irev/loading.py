@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import models, referentiel
+from . import models, referentiel, sanitize
 from .parsing import NO_CACHE, Document, ParseCache, Parsed, dotted, parse_yaml, split_all
 from .problems import Problem, closest, relative
 from .runtime import gc_paused
@@ -177,6 +177,8 @@ def _validate(model: type[BaseModel], parsed: Parsed, file: str, problems: list[
     if not isinstance(data, dict):
         problems.append(Problem(file, parsed.line_of(prefix), dotted(prefix), "un bloc de champs « nom: valeur » est attendu"))
         return None
+    if "<" in parsed.text:  # fields are plain text: their tags go (check says so, see sanitize.findings)
+        data = sanitize.texts(data)
     try:
         instance = model.model_validate(data)
     except ValidationError as error:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 import jinja2
+from markupsafe import Markup, escape
 
 from . import mentions, models, referentiel
 from .catalogue import Catalogue, RECORD_KINDS
@@ -60,7 +61,8 @@ class Page:
 
     @classmethod
     def of(cls, src_uri: str, title: str, markdown: str, searchable: bool = False) -> Page:
-        return cls(src_uri, title, markdown.encode(), searchable)
+        """A page; its title escaped once here, since the theme prints it as it is (`<title>`…)."""
+        return cls(src_uri, html.escape(title), markdown.encode(), searchable)
 
     @property
     def markdown(self) -> str:
@@ -183,9 +185,14 @@ def format_time(value: str | None) -> str:
     return f"{int(hours)} h {minutes}"
 
 
-def cell(text) -> str:
-    """Text safe inside a Markdown table cell."""
-    return " ".join(str(text or "").split()).replace("|", "\\|")
+def cell(text) -> Markup:
+    """Text safe inside a Markdown table cell (escaped unless it is Markdown made by a helper)."""
+    return Markup(" ".join(escape(text or "").split())).replace("|", "\\|")
+
+
+def link_text(text: str) -> Markup:
+    """An entry's name as the text of a Markdown link: escaped, brackets included."""
+    return Markup(escape(text).replace("[", "\\[").replace("]", "\\]"))
 
 
 def _relative(from_uri: str, uri: str) -> str:
@@ -225,8 +232,10 @@ class Renderer:
 
     def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
+        # Autoescape: every field is plain text wherever a template writes it; helpers that make
+        # Markdown links return Markup, and a record's body (Markdown) is marked safe where shown.
         self.env = jinja2.Environment(
-            loader=jinja2.PackageLoader("irev", "templates"), autoescape=False, keep_trailing_newline=True,
+            loader=jinja2.PackageLoader("irev", "templates"), autoescape=True, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_COMPILED)
         linked = {name: getattr(self, f"_{name}") for name in ("who", "entity", "link", "record_link")}
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
@@ -313,26 +322,27 @@ class Renderer:
             return f"{model.nom} ({model.sigle})" if model.sigle and model.sigle != model.nom else model.nom
         return getattr(model, "libelle", None) or getattr(model, "nom", None) or model.titre
 
-    def entity_target(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> tuple[str, str]:
-        """(label, relative link) of an entry; no link ('') where it has no page."""
-        text = label or self.name(ident, kind)
+    def entity_target(self, from_uri: str, kind: str, ident: str | None) -> tuple[str, str]:
+        """(name, relative link) of an entry; no link ('') where it has no page."""
         if kind == "personne" and not self.has_page(kind, ident):
             return "une personne non nommée", ""
         if not self.has_page(kind, ident):
-            return text, ""
+            return self.name(ident, kind), ""
         uri = entity_uri(kind, ident) if kind in ENTITY_SECTIONS else record_uri(self.catalogue.records[ident])
-        return text, _relative(from_uri, uri)
+        return self.name(ident, kind), _relative(from_uri, uri)
 
-    def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> str:
-        """A link to an entry's page with its label; plain text where it has no page."""
-        text, href = self.entity_target(from_uri, kind, ident, label)
-        return f"[{text}]({href})" if href else text
+    def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> Markup:
+        """A link to an entry's page with its name (or a mention's label, Markdown of the page
+        already); plain text where it has no page. A person without a page is never labelled."""
+        name, href = self.entity_target(from_uri, kind, ident)
+        text = Markup(label) if label and (href or kind != "personne") else link_text(name)
+        return Markup(f"[{text}]({href})") if href else text
 
-    def entity_html(self, from_uri: str, kind: str, ident: str | None) -> str:
+    def entity_html(self, from_uri: str, kind: str, ident: str | None) -> Markup:
         """The same in HTML, for the long generated lists: Markdown would spend most of a
         page's conversion parsing them (see benchmarks/README.md)."""
-        text, href = self.entity_target(from_uri, kind, ident)
-        return f'<a href="{href}">{html.escape(text, quote=False)}</a>' if href else html.escape(text, quote=False)
+        name, href = self.entity_target(from_uri, kind, ident)
+        return Markup('<a href="{}">{}</a>').format(href, name) if href else escape(name)
 
     @jinja2.pass_context
     def _entity(self, ctx, ident: str | None, kind: str, label: str | None = None, html: bool = False) -> str:
@@ -341,25 +351,25 @@ class Renderer:
         return self.entity_markdown(ctx["from_uri"], kind, ident, label)
 
     @jinja2.pass_context
-    def _link(self, ctx, uri: str) -> str:
-        return _relative(ctx["from_uri"], uri)
+    def _link(self, ctx, uri: str) -> Markup:
+        return Markup(_relative(ctx["from_uri"], uri))
 
     @jinja2.pass_context
-    def _record_link(self, ctx, ident: str | None, html: bool = False) -> str:
+    def _record_link(self, ctx, ident: str | None, html: bool = False) -> Markup:
         """A link to a shown record, or '' (unknown or draft: never linked)."""
         return self._entity(ctx, ident, self.catalogue.records[ident].kind, html=html) \
-            if ident in self.catalogue.records else ""
+            if ident in self.catalogue.records else Markup("")
 
     @jinja2.pass_context
-    def _who(self, ctx, person: models.Intervenant, with_role: bool = True) -> str:
+    def _who(self, ctx, person: models.Intervenant, with_role: bool = True) -> Markup:
         """A person as the public may see them: named only with consent, else by role."""
         from_uri = ctx["from_uri"]
         name = self.entity_markdown(from_uri, "personne", person.personne) if self.has_page("personne", person.personne) else ""
         org = self.entity_markdown(from_uri, "organisation", person.organisation) if person.organisation else ""
-        role = ", ".join(x for x in (person.fonction if with_role else None, org) if x)
+        role = Markup(", ").join(x for x in (person.fonction if with_role else None, org) if x)
         if name:
-            return f"{name}, {role}" if role else name
-        return role or "Personne non nommée"
+            return Markup("{}, {}").format(name, role) if role else name
+        return role or Markup("Personne non nommée")
 
 def _sort_key(text: str) -> str:
     return referentiel.slugify(text)

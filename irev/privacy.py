@@ -1,48 +1,201 @@
 """Privacy: the names of people who did not consent never reach the site.
 
 Structured references to people are shown by role (see pages); this module removes
-their names from free text written by editors (bodies, summaries, titles…), once per
-record, before any page is made from it.
+their names from free text written by editors (bodies, summaries, titles, registry
+fields…), once per entry, before any page, index or other output is made from it.
+
+A name is found however it is written: texts and names are compared folded (Unicode
+compatibility forms, case and accents ignored; tags, entities, percent-escapes, soft hyphens
+and emphasis markers removed; hyphens, dots, underscores, apostrophes and spaces alike), so
+`Jean-Dupont`, `jean dupont`, `J&#101;an **DUPONT**`, `jean.dupont@…` and `https://…/jean-dupont`
+are all found; so is the family name alone after a civility (`Mme Dupont`, `M. DUPONT`, `Dr Dupont`).
+What it cannot find (initials, a nickname, a first name alone, a name spelled otherwise
+than in the registry's `autres_graphies`, letters of another script that look Latin) is the
+editor's to avoid: see the README. The mention syntax (`[[personne:id]]`) is never rewritten.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import string
+import unicodedata
+from functools import lru_cache
+from urllib.parse import unquote
 
-from .models import SLUG_PATTERN
+from . import mentions
 
 REDACTED = "[nom non publié]"
-_WORD = re.compile(r"[\w-]+")  # `paul-secret` is one token: an id, not the name SECRET
-_ID = re.compile(SLUG_PATTERN)
+CIVILITIES = ("m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur", "pr", "professeur",
+              "me", "maitre")
+
+
+# Letters that compatibility decomposition leaves whole, spelled as they are typed without them.
+_LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), ("ł", "l"), ("ı", "i"), ("þ", "th"),
+            ("ð", "d"))
+# Emphasis markers vanish, other punctuation becomes a space, so that words are what `split`
+# finds (all ASCII: `str.translate`'s fast path).
+_ASCII = str.maketrans({**{c: " " for c in string.punctuation}, **{c: None for c in "*~`"}})
+_ENCODED = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+")
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def fold(text: str) -> str:
+    """A text as names are compared (see the module's docstring): lowercase ASCII letters and
+    digits, punctuation as spaces. Accents and other marks, soft hyphens and zero-width characters
+    go with everything that is not ASCII once decomposed (in names and texts alike)."""
+    if "&" in text or "%" in text:
+        text = _ENCODED.sub(lambda match: _decoded(match.group()), text)
+    text = unicodedata.normalize("NFKD", text).lower()
+    if not text.isascii():
+        for letter, spelled in _LETTERS:
+            if letter in text:
+                text = text.replace(letter, spelled)
+        text = text.encode("ascii", "ignore").decode("ascii")
+    if "<" in text:
+        text = _TAG.sub("", text)
+    return text.translate(_ASCII)
+
+
+def _decoded(encoded: str) -> str:
+    return html.unescape(encoded) if encoded.startswith("&") else unquote(encoded)
 
 
 class Redactor:
     """Replaces every written form of the names of people without consent."""
 
     def __init__(self, people):
-        forms, family_words = set(), set()
+        forms: dict[str, set[str]] = {}  # the word a form cannot be without -> its forms
         for person in people:
             if not person.consentement_publication:
-                forms.update({f"{person.prenom} {person.nom}", f"{person.nom} {person.prenom}", *person.autres_graphies})
-                family_words.add(max(_WORD.findall(person.nom.lower()), key=len))  # not a particle (DE, LE)
-        # A text without any of these family names cannot hold a hidden name: skip the slow pattern.
-        self.family_words = family_words
-        self.key = frozenset(forms)  # two redactors with the same key redact alike
-        alternatives = sorted((r"[\s-]+".join(map(re.escape, form.split())) for form in forms), key=len, reverse=True)
-        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE) if forms else None
+                for key, form in _forms(person):
+                    forms.setdefault(key, set()).add(form)
+        self.key = frozenset((key, frozenset(group)) for key, group in forms.items())  # equal keys redact alike
+        # One pattern per word, tried only around the places a text holds that word.
+        self.patterns = {key: (_pattern(group), max(map(len, group))) for key, group in forms.items()}
 
     def needed(self, text: str) -> bool:
-        return self.pattern is not None and not self.family_words.isdisjoint(_WORD.findall(text.lower()))
+        """Whether a text holds a name (most texts hold none of the family names: quick).
+        Mentions' ids are not names: `[[personne:paul-secret]]` alone needs nothing."""
+        if not self.patterns:
+            return False
+        if "[[" in text:
+            text = mentions.PATTERN.sub(lambda match: f" {match.group(3) or ''} ", text)
+        folded = fold(text)
+        return any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
+
+    def _matches(self, folded: str, word: str):
+        """The forms of a word's names in a folded text, searched near each place the word is."""
+        pattern, reach = self.patterns[word]
+        start = folded.find(word)
+        while start >= 0:
+            # The window ends a character past any form, so that a longer word is not cut into one.
+            yield from pattern.finditer(folded, max(0, start - reach), start + len(word) + reach + 1)
+            start = folded.find(word, start + 1)
 
     def __call__(self, text: str) -> str:
-        return self.pattern.sub(REDACTED, text) if self.needed(text) else text
+        if not self.needed(text):
+            return text
+        if "\n\n" in text:  # a name never spans paragraphs: only those holding one take the slow way
+            return "\n\n".join(map(self, text.split("\n\n")))
+        folded, origins, labels = _folded_with_origins(text)
+        spans = sorted({(origins[m.start()][0], origins[m.end() - 1][1])
+                        for word in self.patterns.keys() & folded.split() for m in self._matches(folded, word)})
+        for start, end in reversed(_merged(spans)):
+            in_label = any(first <= start < last for first, last in labels)  # brackets would end the mention
+            text = text[:start] + (REDACTED.strip("[]") if in_label else REDACTED) + text[end:]
+        return text
 
-    def data(self, value):
-        """Raw YAML data with every text redacted; ids (`paul-secret`) are references, kept as they are."""
-        if isinstance(value, str):
-            return value if _ID.fullmatch(value) else self(value)
-        if isinstance(value, dict):
-            return {key: self.data(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.data(item) for item in value]
-        return value
+
+_PERSON_REF = re.compile(r"^([ \t-]*personne[ \t]*:[ \t]*)[a-z0-9-]+[ \t]*$", re.MULTILINE)
+
+
+def without_person_refs(yaml_text: str) -> str:
+    """Front matter without its references to people (`personne: paul-secret` is an id, not a
+    name), for a first quick test of a whole record."""
+    return _PERSON_REF.sub(r"\1", yaml_text) if "personne" in yaml_text else yaml_text
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones joined (a name found twice, by two of its forms)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _forms(person) -> list[tuple[str, str]]:
+    """(the word it cannot be without, folded form) of each way a person's name is written."""
+    family = _words(person.nom)
+    if not family:
+        return []
+    key = max(family, key=len)  # a family name, not a particle (DE, LE)
+    found = [(key, " ".join(_words(written))) for written in (
+        f"{person.prenom} {person.nom}", f"{person.nom} {person.prenom}", *(f"{c} {person.nom}" for c in CIVILITIES))]
+    return found + [(max(_words(w), key=len), " ".join(_words(w))) for w in person.autres_graphies if _words(w)]
+
+
+def _pattern(forms: set[str]) -> re.Pattern:
+    alternatives = sorted((form.replace(" ", " +") for form in forms), key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+
+
+def can_protect(person) -> bool:
+    """Whether a person's family name has letters a text can be searched for."""
+    return bool(_words(person.nom))
+
+
+def _words(text: str) -> list[str]:
+    return fold(text).split()
+
+
+def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+    """The folded text, for each of its characters the span of the text it comes from, and the
+    spans of mentions' labels.
+
+    A step per character, so only for texts that hold a name. Mentions' kinds and ids are left
+    out (a `\\0` each), so that no match runs into them.
+    """
+    protected, labels = _protected(text)
+    folded: list[str] = []
+    origins: list[tuple[int, int]] = []
+    skip_to = 0
+    for match in _UNITS.finditer(text):
+        start, end = match.span()
+        if start < skip_to:
+            continue  # inside a mention's head or end
+        if start in protected:
+            piece, end = "\0", protected[start]
+            skip_to = end
+        else:
+            piece = _fold_unit(match.group())
+        for char in piece:
+            if char == " " and folded and folded[-1] == " ":
+                continue  # runs of separators count as one, as in the pattern
+            folded.append(char)
+            origins.append((start, end))
+    return "".join(folded), origins, labels
+
+
+# A tag, an entity, a run of percent-escapes, or one character: the units a name can hide in.
+_UNITS = re.compile(r"<[^<>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+|.", re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def _fold_unit(unit: str) -> str:
+    return fold(unit)
+
+
+def _protected(text: str) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """start -> end of the mention heads (`[[personne:paul-secret|`) and ends (`]]`) in a text,
+    and the spans of their labels."""
+    spans, labels = {}, []
+    for match in mentions.PATTERN.finditer(text):
+        label = match.span(3) if match.group(3) is not None else (match.end() - 2, match.end() - 2)
+        spans[match.start()] = label[0]
+        spans[label[1]] = match.end()
+        labels.append(label)
+    return spans, labels

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import markdown
 
+from . import sanitize
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs more than it saves
 # The generated lists (irev/templates/_macros.md.j2) are HTML already: set aside while the
@@ -128,8 +130,18 @@ def convert_batch(pages: list[tuple[str, bytes]], extensions: list, configs: dic
         html = converter.convert(text)
         if ready:
             html = re.sub(rf"<p>{_SLOT}(\d+)Z</p>", lambda match: ready[int(match.group(1))], html)
-        out.append((uri, _site_urls(html, uri), getattr(converter, "toc_tokens", [])))
+        out.append((uri, _site_urls(sanitize.clean(html), uri), _safe_toc(getattr(converter, "toc_tokens", []))))
     return out
+
+
+_SAFE_ID = re.compile(r"^(?!__)[\w.:-]+$")
+
+
+def _safe_toc(tokens: list) -> list:
+    """The table of contents as the theme prints it (unescaped): names as escaped text, and only
+    headings whose anchor is a plain id (an attribute list can give a heading any id)."""
+    return [{"level": token["level"], "id": token["id"], "name": sanitize.plain(token["name"]),
+             "children": _safe_toc(token["children"])} for token in tokens if _SAFE_ID.match(token["id"])]
 
 
 def page_url(src_uri: str) -> str:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
+import html.parser
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -55,14 +58,79 @@ def real_site(tmp_path_factory) -> Path:
     return site
 
 
+def site_text(site: Path) -> dict[str, str]:
+    """Every output file as text, the gzipped Pagefind index included (decompressed)."""
+    texts = {}
+    for path in (p for p in site.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        texts[str(path.relative_to(site))] = data.decode("utf-8", "ignore")
+    return texts
+
+
+# What the theme itself runs: its bundle, its configuration, two inline scripts; the library's script.
+THEME_SCRIPTS = ("__md_scope=", "var target=document.getElementById")
+SITE_SCRIPTS = re.compile(r"^(\.\./)*(/)?assets/(javascripts/bundle\.[0-9a-f]+\.min\.js|ressources\.js)$")
+ACTIVE_ELEMENTS = {"iframe", "frame", "object", "embed", "applet", "base", "math", "style", "link", "meta"}
+
+
+class _ActiveContent(html.parser.HTMLParser):
+    """Collects what could run or load something in a page, beyond what the theme puts there."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.in_head = False
+        self.script: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.in_head = self.in_head or tag == "head"
+        if tag == "body":
+            self.in_head = False
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}>")
+            if name in ("href", "src", "action", "formaction", "data", "xlink:href") and value and \
+                    re.match(r"\s*(javascript|vbscript|data):", value, re.IGNORECASE):
+                self.found.append(f"<{tag} {name}={value[:40]}>")
+        if tag in ACTIVE_ELEMENTS and not self.in_head:
+            self.found.append(f"<{tag}>")
+        if tag == "script":
+            self.script = attributes
+            self.script_text = ""
+
+    def handle_data(self, data):
+        if self.script is not None:
+            self.script_text += data
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self.script is not None:
+            attributes, self.script = self.script, None
+            if attributes.get("id") == "__config" or SITE_SCRIPTS.match(attributes.get("src") or "-") or \
+                    (not attributes.get("src") and self.script_text.startswith(THEME_SCRIPTS)):
+                return
+            self.found.append(f"<script {attributes}>{self.script_text[:40]}")
+
+
+def active_content(site: Path) -> dict[str, list[str]]:
+    """Active content in every HTML page of a built site that the theme did not put there."""
+    found = {}
+    for path in site.rglob("*.html"):
+        parser = _ActiveContent()
+        parser.feed(path.read_text(encoding="utf-8"))
+        if parser.found:
+            found[str(path.relative_to(site))] = parser.found
+    return found
+
+
 def page_text(site: Path, url_path: str) -> str:
     """The visible text of a built page's article, whitespace folded (tags dropped)."""
-    import re
-    html = (site / url_path / "index.html").read_text(encoding="utf-8")
-    article = html[html.index("<article"): html.index("</article>")]
+    page = (site / url_path / "index.html").read_text(encoding="utf-8")
+    article = page[page.index("<article"): page.index("</article>")]
     article = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", article)
-    text = re.sub(r"<[^>]+>", " ", article)
-    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", '"')
+    text = html.unescape(re.sub(r"<[^>]+>", " ", article)).replace("\xa0", " ")
     return " ".join(text.split())
 
 

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import shutil
 
-from conftest import CONTENT, build_site, page_text, run, write
-
-
-def site_text(site) -> dict[str, str]:
-    """Every output file as text, the gzipped Pagefind index included (decompressed)."""
-    texts = {}
-    for path in (p for p in site.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        texts[str(path.relative_to(site))] = data.decode("utf-8", "ignore")
-    return texts
+from conftest import CONTENT, build_site, page_text, run, site_text, write
 
 
 def test_territory_page_has_breadcrumb_children_organisations_and_records(real_site):

@@ -1,0 +1,222 @@
+"""Sanitising: the one step that keeps active content off the site, and what it tells editors.
+
+Every generated page's HTML goes through `clean` (nh3, the binding of Rust's Ammonia) with an
+explicit allowlist: what the Markdown extensions and the templates produce, nothing else.
+No script, style, frame, form, event attribute, or URL other than http(s), mailto, tel and
+links within the site survives; images load from the site only (no third-party requests).
+Structured fields are plain text: their tags are removed (`text`) before any output is made
+and the templates escape them; record bodies keep the Markdown editors need and the HTML of
+the allowlist.
+
+`findings` reads an editor's text before any page is made and says what `clean` would
+remove, so `make check` reports it (nothing vanishes silently); attributes the site itself
+uses to build its search facets are reserved (an editor's copy would forge them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import nh3
+
+_HEADINGS = {f"h{level}" for level in range(1, 7)}
+# Element -> attributes it may keep ("*": every element).
+ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"id", "title", "lang"},
+    "a": {"href"},
+    "abbr": set(), "b": set(), "blockquote": set(), "br": set(), "caption": set(), "code": set(), "dd": set(),
+    "del": set(), "dl": set(), "dt": set(), "em": set(), "figcaption": set(), "figure": set(), "hr": set(),
+    "i": set(), "ins": set(), "kbd": set(), "li": set(), "mark": set(), "p": set(), "pre": set(), "q": set(),
+    "s": set(), "small": set(), "strong": set(), "sub": set(), "sup": set(), "table": set(), "tbody": set(),
+    "tfoot": set(), "thead": set(), "tr": set(), "u": set(), "ul": set(),
+    "div": {"data-pagefind-ignore", "hidden"},
+    "span": {"data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "type"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    **{heading: set() for heading in _HEADINGS},
+}
+# Classes the site's style sheets know: Markdown's admonitions and footnotes, Material's
+# admonition types, the templates' own.
+_ADMONITIONS = {"admonition", "note", "abstract", "summary", "tldr", "info", "todo", "tip", "hint", "important",
+                "success", "check", "done", "question", "help", "faq", "warning", "caution", "attention", "failure",
+                "fail", "missing", "danger", "error", "bug", "example", "quote", "cite"}
+CLASSES: dict[str, set[str]] = {
+    "div": _ADMONITIONS | {"footnote"},
+    "p": {"admonition-title"},
+    "a": {"headerlink", "footnote-ref", "footnote-backref"},
+    "ul": {"irev-liste"},
+    "dl": {"irev-fiche"},
+}
+# Set by the templates to build the search index and lay out pages: an editor's copy would
+# forge a record's facets, so check refuses them instead of letting them through.
+RESERVED = {"data-pagefind-ignore", "data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort", "hidden"}
+SCHEMES = {"http", "https", "mailto", "tel"}
+_DROPPED_WITH_CONTENT = {"script", "style", "template", "textarea", "title", "noscript", "xmp", "iframe", "noembed",
+                         "noframes", "object", "embed", "svg", "math"}
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Images load from the site only; ids stay clear of the theme's own (`__drawer`…)."""
+    if element == "img" and attribute == "src" and (_SCHEME.match(value) or value.lstrip().startswith("//")):
+        return None
+    if attribute == "id" and value.startswith("__"):
+        return None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ATTRIBUTES) - {"*"},
+    clean_content_tags=_DROPPED_WITH_CONTENT,
+    attributes={element: names - {"class"} for element, names in ATTRIBUTES.items()},
+    allowed_classes=CLASSES,
+    attribute_filter=_keep_attribute,
+    url_schemes=SCHEMES,
+    link_rel=None,  # no rel added to every link: nothing opens in a new window (no target allowed)
+    strip_comments=True,
+)
+
+
+def clean(html: str) -> str:
+    """HTML with everything outside the allowlist removed."""
+    return _CLEANER.clean(html)
+
+
+_ANY_TAG = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^>]*(?:>|$)", re.DOTALL)
+
+
+def text(value: str) -> str:
+    """A structured field as plain text: tags removed (until none is left, so that `<scr<b>ipt>`
+    does not become one). Templates escape what remains; feeds and exports get text, not HTML."""
+    while "<" in value:
+        stripped = _ANY_TAG.sub("", value)
+        if stripped == value:
+            break
+        value = stripped
+    return value
+
+
+def texts(data):
+    """Raw YAML data with the tags of every text removed (see `text`)."""
+    if isinstance(data, str):
+        return text(data)
+    if isinstance(data, dict):
+        return {key: texts(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [texts(value) for value in data]
+    return data
+
+
+def plain(html: str) -> str:
+    """Text of an HTML fragment, escaped (a heading's name in the table of contents)."""
+    return nh3.clean(html, tags=set(), clean_content_tags=_DROPPED_WITH_CONTENT)
+
+
+# --- What an editor wrote that would be removed ----------------------------------------------
+
+_REMOVED_HINT = "seuls le Markdown et le HTML autorisés sont publiés (liste dans le README)"
+
+
+@dataclass(frozen=True)
+class Finding:
+    offset: int  # in the text
+    message: str
+    hint: str = _REMOVED_HINT
+    reserved: bool = False  # an error, not a warning
+
+
+_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`+[^`\n]*`+", re.MULTILINE | re.DOTALL)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*/?>")
+_TAG_ATTRIBUTE = re.compile(r"([^\s=>/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
+_ATTR_LIST = re.compile(r"\{:?[ \t]*((?:[#.][^\s}]+|[^\s=}]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]+))(?:[ \t]+[^}\n]*)?)[ \t]*\}")
+_ATTR_LIST_ITEM = re.compile(r"([#.])([^\s}]+)|([^\s=}]+)=(\"[^\"]*\"|'[^']*'|[^\s}]+)")
+_LINK_TARGET = re.compile(r"(!?)\[[^\]\n]*\]\(\s*<?([^\s)>]+)|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_SUSPECT = re.compile(r"<[a-zA-Z/!]|\{[:#.]|\{\s*[^\s=}]+=|\]\(|\]:")
+
+
+def may_have_findings(text: str) -> bool:
+    """False for most texts: no HTML, attribute list or link at all (a quick test first)."""
+    return _SUSPECT.search(text) is not None
+
+
+def findings(text: str, markup: bool = True) -> list[Finding]:
+    """What `clean` would remove from a text (Markdown with HTML where `markup`; else a field,
+    whose tags `text` removes)."""
+    if not may_have_findings(text):
+        return []
+    if not markup:  # a field: `text` removes every tag
+        found = [Finding(match.start(), _FIELD_TAG.format(match.group()[:30]), _FIELD_HINT)
+                 for match in _ANY_TAG.finditer(text) if not match.group().startswith("</")]
+    else:
+        text = _CODE.sub(lambda match: " " * len(match.group()), text)  # code shows HTML, it does not run it
+        found = [finding for match in _TAG.finditer(text) if not match.group(1) for finding in _tag_findings(match)]
+    for match in _ATTR_LIST.finditer(text):
+        found += _attr_list_findings(match)
+    for match in _LINK_TARGET.finditer(text):
+        url = match.group(2) or match.group(3)
+        if not _url_allowed(url, image=bool(match.group(1))):
+            found.append(Finding(match.start(), f"adresse « {_short(url)} » retirée : seuls http(s), mailto et tel sont admis"
+                                 + (", et les images du site lui-même" if match.group(1) else "")))
+    return sorted(found, key=lambda f: f.offset)
+
+
+_FIELD_TAG = "« {} » retiré : ce champ est du texte, sans HTML"
+_FIELD_HINT = "écrivez ce champ sans balise HTML (le Markdown y est accepté)"
+
+
+def _tag_findings(match: re.Match) -> list[Finding]:
+    element, attributes = match.group(2).lower(), match.group(3)
+    if element not in ATTRIBUTES or element == "*":
+        return [Finding(match.start(), f"balise <{element}> retirée (non autorisée)")]
+    found = []
+    for name, value in _TAG_ATTRIBUTE.findall(attributes):
+        found += _attribute_findings(match.start(), element, name.lower(), value.strip("\"'"))
+    return found
+
+
+def _attr_list_findings(match: re.Match) -> list[Finding]:
+    found = []
+    for sign, name, key, value in _ATTR_LIST_ITEM.findall(match.group(1)):
+        if sign == ".":
+            found += _attribute_findings(match.start(), "*", "class", name)
+        elif sign == "#":
+            found += _attribute_findings(match.start(), "*", "id", name)
+        else:
+            found += _attribute_findings(match.start(), "*", key.lower(), value.strip("\"'"))
+    return found
+
+
+def _attribute_findings(offset: int, element: str, name: str, value: str) -> list[Finding]:
+    if name in RESERVED:
+        return [Finding(offset, f"attribut « {name} » réservé au site (il sert à la recherche)", "retirez-le", reserved=True)]
+    if name == "class":
+        known = set().union(*CLASSES.values()) if element == "*" else CLASSES.get(element, set())
+        return [Finding(offset, f"classe « {c} » retirée (non autorisée)") for c in value.split() if c not in known]
+    if name in ("markdown", "markdown-span") or name in ATTRIBUTES["*"] or name in _allowed_somewhere(element):
+        if name in ("href", "src") and not _url_allowed(value, image=name == "src"):
+            return [Finding(offset, f"adresse « {_short(value)} » retirée : seuls http(s), mailto et tel sont admis")]
+        return []
+    return [Finding(offset, f"attribut « {name} » retiré (non autorisé)")]
+
+
+@lru_cache(maxsize=None)
+def _allowed_somewhere(element: str) -> frozenset[str]:
+    """An element's attributes; for an attribute list (`{: …}`), which can sit on any element, all."""
+    if element == "*":
+        return frozenset(set().union(*ATTRIBUTES.values()))
+    return frozenset(ATTRIBUTES.get(element, set()))
+
+
+def _url_allowed(url: str, image: bool = False) -> bool:
+    scheme = _SCHEME.match(url)
+    if image:
+        return scheme is None and not url.startswith("//")
+    return scheme is None or scheme.group(1).lower() in SCHEMES
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,147 @@
+"""Active content never reaches the site: one sanitising step, escaped fields, warnings to editors."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import active_content, build_site, run, serve, site_text, write
+
+from irev import sanitize
+
+MARK = "irevPwned"
+HOSTILE_TITLE = f"Outil</title><script>window.{MARK}=1</script>"
+HOSTILE_BODY = f"""\
+Corps <script>window.{MARK}=2</script> avec du **gras**.
+
+[un lien](https://www.ecologie.gouv.fr/politique-de-la-ville){{: onclick="window.{MARK}=3" }}
+et [un piège](javascript:window.{MARK}=4) et <a href=" JaVaScRiPt:window.{MARK}=5">un autre</a>.
+
+<iframe src="https://evil.example/"></iframe>
+<img src="x" onerror="window.{MARK}=6">
+<svg onload="window.{MARK}=7"><circle r="1"/></svg>
+<object data="data:text/html,<script>window.{MARK}=8</script>"></object>
+<form action="https://evil.example/"><input name="mot-de-passe"></form>
+<style>body {{ display: none }}</style>
+<a href="data:text/html,x">donnée</a> <base href="https://evil.example/">
+<meta http-equiv="refresh" content="0;url=https://evil.example/">
+![pisteur](https://tracker.example/pixel.png)
+
+[ref]: javascript:window.{MARK}=9
+
+<details open ontoggle="window.{MARK}=10">x</details>
+"""
+
+
+def hostile_tree(tree):
+    write(tree / "fiches" / "2023-outil-hostile.md", f"""---
+titre: "{HOSTILE_TITLE}"
+statut: publie
+type: guide
+date: 2023
+resume: "Résumé <img src=x onerror=window.{MARK}=11> [clic](javascript:window.{MARK}=12)"
+themes: [discriminations]
+auteurs:
+  - organisation: irev
+    fonction: "<b onmouseover=window.{MARK}=13>Chargée</b>"
+---
+{HOSTILE_BODY}""")
+    themes = tree / "registre" / "themes.yml"
+    themes.write_text(themes.read_text().replace(
+        "libelle: Discriminations\n", f'libelle: "Discriminations<script>window.{MARK}=14</script>"\n', 1))
+    return tree
+
+
+def test_markdown_editors_need_survives_and_active_content_does_not():
+    kept = sanitize.clean(
+        '<h2 id="x">T</h2><table><tr><td align="right">1</td></tr></table><abbr title="t">A</abbr>'
+        '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup><dl><dt>a</dt><dd>b</dd></dl>'
+        '<div class="admonition warning"><p class="admonition-title">!</p></div><a href="mailto:a@b.fr">m</a>'
+        '<a href="tel:+33300000000">t</a><a href="../../fiches/x/">f</a><img src="../../pieces-jointes/a.png" alt="a">')
+    for part in ('id="x"', 'align="right"', '<abbr title="t">', 'class="footnote-ref"', "<dl><dt>",
+                 'class="admonition warning"', 'href="mailto:', 'href="tel:', 'href="../../fiches/x/"',
+                 'src="../../pieces-jointes/a.png"'):
+        assert part in kept
+    removed = sanitize.clean('<script>x</script><a href="javascript:x" onclick="x" style="x">a</a>'
+                             '<iframe></iframe><img src="https://tracker.example/p.png"><p id="__drawer">p</p>')
+    assert removed == "<a>a</a><img><p>p</p>"
+
+
+def test_check_reports_what_would_be_removed_with_file_and_line(tree):
+    hostile_tree(tree)
+    write(tree / "meetings" / "2022-05-01-attributs.md", "---\ntitre: R\nstatut: publie\ntype: webinaire\n"
+          "date: 2022-05-01\nformat: visio\norganisateur: irev\n---\n<span data-pagefind-filter=\"theme\">x</span>\n")
+    result = run(["irev", "check"], tree)
+    out = result.stdout
+    file = "content/fiches/2023-outil-hostile.md"
+    lines = (tree / "fiches" / "2023-outil-hostile.md").read_text().splitlines()
+
+    def line_of(text):
+        return next(number for number, line in enumerate(lines, 1) if text in line)
+
+    image_line = line_of('onerror="')
+    expected = [
+        f"{file}:2: titre: « <script> » retiré : ce champ est du texte, sans HTML",
+        f"{file}:6: resume: adresse « javascript:window.{MARK}=12 » retirée",
+        f"{file}:{line_of('Corps')}: texte: balise <script> retirée (non autorisée)",
+        f"{file}:{line_of('onclick')}: texte: attribut « onclick » retiré (non autorisé)",
+        f"{file}:{line_of('un piège')}: texte: adresse « javascript:window.{MARK}=4 » retirée",
+        f"{file}:{line_of('<iframe')}: texte: balise <iframe> retirée",
+        f"{file}:{image_line}: texte: attribut « onerror » retiré",
+        f"{file}:{line_of('pisteur')}: texte: adresse « https://tracker.example/pixel.png » retirée",
+        f"{file}:{line_of('[ref]:')}: texte: adresse « javascript:window.{MARK}=9 » retirée",
+        "content/registre/themes.yml:2: libelle: « <script> » retiré",
+    ]
+    for message in expected:
+        assert f"ATTENTION {message}" in out
+    assert ("ERREUR content/meetings/2022-05-01-attributs.md:9: texte: attribut « data-pagefind-filter » réservé au site"
+            in out)
+    assert result.returncode == 1  # the reserved attribute is an error; the rest warns
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    import shutil
+    from conftest import MINIMAL
+    root = tmp_path_factory.mktemp("hostile")
+    tree = hostile_tree(shutil.copytree(MINIMAL, root / "content"))
+    site = root / "site"
+    result = build_site(tree, site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def test_no_active_content_in_any_output(hostile_site):
+    assert active_content(hostile_site) == {}
+    texts = site_text(hostile_site)
+    assert any("pagefind_dcd" in text for text in texts.values())  # the search index is read too
+    for name, text in texts.items():
+        if name.endswith((".js", ".map", ".css")) or ".wasm" in name:
+            continue  # the theme's and Pagefind's own code
+        assert f"<script>window.{MARK}" not in text, name  # anywhere: pages, index fragments, sitemap
+        assert "javascript:" not in text.lower(), name
+        assert "tracker.example" not in text, name
+
+
+def test_fields_are_plain_text_everywhere(hostile_site):
+    html = (hostile_site / "fiches" / "2023-outil-hostile" / "index.html").read_text()
+    assert f"<title>Outilwindow.{MARK}=1 - Ressources IREV</title>" in html  # tags removed, text kept
+    assert html.count(f"Outilwindow.{MARK}=1") >= 3  # <title>, header, heading
+
+
+@pytest.fixture
+def site_url(hostile_site):
+    with serve(hostile_site) as url:
+        yield url
+
+
+def test_nothing_runs_in_a_browser(page, site_url):
+    dialogs = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message) or dialog.dismiss())
+    for path in ("fiches/2023-outil-hostile/", "fiches/", "", "thematiques/discriminations/",
+                 f"ressources/?q=outil"):
+        page.goto(f"{site_url}/{path}")
+        page.wait_for_load_state("networkidle")
+        for link in page.locator("article a").all()[:40]:
+            link.hover()  # mouseover handlers, had any survived
+        assert page.evaluate(f"window.{MARK}") is None, path
+    assert dialogs == []
