@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from . import mentions, models, similar
+from . import attachments, mentions, models, similar
 from .loading import Content, Entry
 from .parsing import Parsed, dotted
 from .privacy import Redactor
@@ -210,7 +210,8 @@ class Catalogue:
 
 
 def validate(content: Content) -> list[Problem]:
-    """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates)."""
+    """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates,
+    attachments)."""
     with gc_paused():
         return _check(content)[0]
 
@@ -278,6 +279,7 @@ def _check(content: Content, memo: dict | None = None) -> tuple[list[Problem], d
                 problems.append(_unknown(entry.file, line, where, kind, ident, known))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries)
+    problems += attachments.check(content, memo)
     return problems, record_refs, record_mentions
 
 
