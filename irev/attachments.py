@@ -15,6 +15,7 @@ and a file no record names is reported and left out.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -129,15 +130,15 @@ def _reference_refusal(name: str, scan: Scan) -> tuple[str, str] | None:
     inner = name.partition(f"{ATTACHMENTS_DIR}/")[2]
     hint = f"le chemin part de content/{ATTACHMENTS_DIR}/ : écrivez « {inner} »" if inner in scan.accepted else ""
     return (f"fichier « {name} » introuvable dans content/{ATTACHMENTS_DIR}/",
-            hint or closest(name, scan.accepted) or "ajoutez le fichier ou corrigez le chemin")
+            hint or closest(name, sorted(scan.accepted)) or "ajoutez le fichier ou corrigez le chemin")
 
 
 def _name_refusal(name: str) -> tuple[str, str] | None:
     """A file name's problem: a type not accepted, or a name that would make an unclean URL."""
-    stem, dot, extension = name.rpartition(".")
-    extension = extension.lower() if dot else ""
+    stem, dot, written = name.rpartition(".")
+    extension = written.lower() if dot else ""
     if extension not in TYPES:
-        shown = f".{extension}" if extension else "sans extension"
+        shown = f".{written}" if dot else "sans extension"
         return (f"type de fichier refusé ({shown}) : seuls {', '.join(TYPES)} sont acceptés",
                 _TYPE_HINTS.get(extension, "exportez le document en PDF"))
     if not _FILE_NAME.match(name):
@@ -166,10 +167,10 @@ class _Scanner:
         if folder.is_symlink():
             self._refuse(folder, None, ("lien symbolique interdit", "remplacez-le par un vrai dossier"))
         elif folder.is_dir():
-            self._walk(folder, "")
+            self._walk(folder, "", True)
         return self.result
 
-    def _walk(self, folder: Path, prefix: str) -> None:
+    def _walk(self, folder: Path, prefix: str, named_well: bool) -> None:
         with os.scandir(folder) as found:
             entries = sorted(found, key=lambda e: e.name)
         for entry in entries:
@@ -177,15 +178,16 @@ class _Scanner:
             if entry.is_symlink():
                 self._refuse(path, name, ("lien symbolique interdit", "remplacez-le par le fichier ou le dossier lui-même"))
             elif entry.is_dir(follow_symlinks=False):
-                if not _FOLDER_NAME.match(entry.name):
+                good = _FOLDER_NAME.match(entry.name) is not None
+                if not good:
                     self._refuse(path, None, (f"nom de dossier « {entry.name} » invalide : {_NAME_RULE}",
                                               f"renommez-le par ex. « {_suggestion(entry.name)} »"))
-                self._walk(path, name + "/")  # its files are reported too, in the same run
+                self._walk(path, name + "/", named_well and good)  # its files' own problems are reported too
             else:
                 refusal = self._file_refusal(entry)
                 if refusal:
                     self._refuse(path, name, refusal)
-                else:
+                elif named_well:  # else the folder's name is the problem, reported once
                     self.result.accepted.add(name)
 
     def _refuse(self, path: Path, name: str | None, refusal: tuple[str, str]) -> None:
@@ -213,7 +215,7 @@ def _stat_or_content_refusal(entry: os.DirEntry, info: os.stat_result) -> tuple[
     if info.st_size == 0:
         return "fichier vide", "ajoutez le bon fichier ou retirez-le"
     if info.st_size > MAX_BYTES:
-        size = f"{info.st_size / 1024 / 1024:.1f}".replace(".", ",")
+        size = f"{math.ceil(info.st_size * 10 / 1024 / 1024) / 10:.1f}".replace(".", ",")  # rounded up: never "20 Mo"
         return (f"fichier trop lourd ({size} Mo) : au plus {MAX_LABEL}",
                 "réduisez-le (export PDF compressé, images allégées) ou publiez-le ailleurs et donnez son adresse dans « url »")
     return _content_refusal(entry.path, entry.name.rpartition(".")[2])
