@@ -174,24 +174,24 @@ class _Scanner:
         with os.scandir(folder) as found:
             entries = sorted(found, key=lambda e: e.name)
         for entry in entries:
-            path, name = Path(entry.path), prefix + entry.name
+            name = prefix + entry.name
             if entry.is_symlink():
-                self._refuse(path, name, ("lien symbolique interdit", "remplacez-le par le fichier ou le dossier lui-même"))
+                self._refuse(entry, name, ("lien symbolique interdit", "remplacez-le par le fichier ou le dossier lui-même"))
             elif entry.is_dir(follow_symlinks=False):
                 good = _FOLDER_NAME.match(entry.name) is not None
                 if not good:
-                    self._refuse(path, None, (f"nom de dossier « {entry.name} » invalide : {_NAME_RULE}",
-                                              f"renommez-le par ex. « {_suggestion(entry.name)} »"))
-                self._walk(path, name + "/", named_well and good)  # its files' own problems are reported too
+                    self._refuse(entry, None, (f"nom de dossier « {entry.name} » invalide : {_NAME_RULE}",
+                                               f"renommez-le par ex. « {_suggestion(entry.name)} »"))
+                self._walk(Path(entry.path), name + "/", named_well and good)  # its files' own problems are reported too
             else:
                 refusal = self._file_refusal(entry)
                 if refusal:
-                    self._refuse(path, name, refusal)
+                    self._refuse(entry, name, refusal)
                 elif named_well:  # else the folder's name is the problem, reported once
                     self.result.accepted.add(name)
 
-    def _refuse(self, path: Path, name: str | None, refusal: tuple[str, str]) -> None:
-        self.result.problems.append(Problem(relative(path, self.root), 1, "", *refusal))
+    def _refuse(self, path: os.PathLike, name: str | None, refusal: tuple[str, str]) -> None:
+        self.result.problems.append(Problem(relative(Path(path), self.root), 1, "", *refusal))
         if name is not None:
             self.result.refused.add(name)
 

@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from conftest import build_site, run, write
 
-from irev import attachments
+from irev import attachments, catalogue, loading
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
@@ -278,3 +278,15 @@ def test_file_and_folder_names_make_clean_urls(tree):
             "xlsx, pptx, csv, png, jpg sont acceptés (piste : renommez-le en .jpg)"):
         assert any(line.startswith(expected) for line in lines), lines
     assert len(lines) == 4  # the folder's file is not reported again as cited by no record
+
+
+def test_while_serving_a_file_changed_since_the_last_build_is_checked_again(tree):
+    """`mkdocs serve` keeps each file's verdict with its inode, size and times (the hook's memo)."""
+    path = attach(tree, "cr.pdf", PDF)
+    cite(tree, PUBLISHED, "cr.pdf")
+    memo: dict = {}
+    assert catalogue.build(loading.load(tree), memo=memo)[1] == []
+    path.write_bytes(HTML)
+    problems = catalogue.build(loading.load(tree), memo=memo)[1]
+    assert [(p.file, p.message) for p in problems] == [
+        ("content/pieces-jointes/cr.pdf", "ce fichier n'est pas un vrai .pdf : son contenu n'est pas reconnu")]
