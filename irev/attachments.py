@@ -55,7 +55,7 @@ _PATH = re.compile(rf"^(?:{_SLUG}/)*{_SLUG}\.(?:{_EXTENSIONS})$")
 # Ways out of the folder, or to another name than the one written: parent steps, absolute and
 # drive paths, backslashes, percent-encoding, control characters.
 _ESCAPE = re.compile(r"(^|/)\.\.?(/|$)|^[/~]|^[a-zA-Z]:|\\|%|[\x00-\x1f\x7f]")
-_TEXT = bytes([9, 10, 12, 13, *range(32, 256)])  # what a csv may hold: printable 8-bit text
+_TEXT_BYTES = bytes([9, 10, 12, 13, *range(32, 256)])  # what a csv may hold: printable 8-bit text
 _MARKUP = re.compile(rb"^(\xef\xbb\xbf)?\s*<[!?a-zA-Z]")
 _TYPE_HINTS = {
     "svg": "exportez l'image en PNG ou en PDF (un SVG peut contenir du script)",
@@ -76,6 +76,8 @@ def published(records: Iterable[Entry]) -> list[str]:
 
 @dataclass
 class Scan:
+    """What the attachments folder holds, by name relative to it, and what is wrong there."""
+
     accepted: set[str] = field(default_factory=set)  # names relative to pieces-jointes/
     refused: set[str] = field(default_factory=set)  # reported already: a reference to one adds nothing
     problems: list[Problem] = field(default_factory=list)
@@ -168,6 +170,8 @@ class _Scanner:
             self._refuse(folder, None, ("lien symbolique interdit", "remplacez-le par un vrai dossier"))
         elif folder.is_dir():
             self._walk(folder, "", True)
+        elif folder.exists():
+            self._refuse(folder, None, ("un dossier est attendu ici", "remplacez ce fichier par un dossier"))
         return self.result
 
     def _walk(self, folder: Path, prefix: str, named_well: bool) -> None:
@@ -204,12 +208,13 @@ class _Scanner:
         info = entry.stat(follow_symlinks=False)
         signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_nlink)
         before = self.previous.get(entry.path)
-        refusal = before[1] if before is not None and before[0] == signature else _stat_or_content_refusal(entry, info)
+        refusal = before[1] if before is not None and before[0] == signature else _refusal_of(entry, info)
         self.verdicts[entry.path] = (signature, refusal)
         return refusal
 
 
-def _stat_or_content_refusal(entry: os.DirEntry, info: os.stat_result) -> tuple[str, str] | None:
+def _refusal_of(entry: os.DirEntry, info: os.stat_result) -> tuple[str, str] | None:
+    """A well-named regular file's problem: its links, its size or its first bytes."""
     if info.st_nlink > 1:
         return "fichier à plusieurs liens physiques : refusé", "remplacez-le par une copie ordinaire du fichier"
     if info.st_size == 0:
@@ -218,7 +223,10 @@ def _stat_or_content_refusal(entry: os.DirEntry, info: os.stat_result) -> tuple[
         size = f"{math.ceil(info.st_size * 10 / 1024 / 1024) / 10:.1f}".replace(".", ",")  # rounded up: never "20 Mo"
         return (f"fichier trop lourd ({size} Mo) : au plus {MAX_LABEL}",
                 "réduisez-le (export PDF compressé, images allégées) ou publiez-le ailleurs et donnez son adresse dans « url »")
-    return _content_refusal(entry.path, entry.name.rpartition(".")[2])
+    try:
+        return _content_refusal(entry.path, entry.name.rpartition(".")[2])
+    except OSError as error:  # unreadable, or replaced since the scan (by a link: O_NOFOLLOW)
+        return f"fichier illisible ({error.strerror})", "vérifiez ce fichier et ses droits"
 
 
 def _content_refusal(path: str, extension: str) -> tuple[str, str] | None:
@@ -238,7 +246,7 @@ def _content_refusal(path: str, extension: str) -> tuple[str, str] | None:
 
 
 def _text_refusal(head: bytes) -> tuple[str, str] | None:
-    if head.translate(None, _TEXT):
+    if head.translate(None, _TEXT_BYTES):
         return "fichier .csv refusé : il n'est pas du texte", "exportez le tableau au format CSV depuis le tableur"
     if _MARKUP.match(head):
         return "fichier .csv refusé : il contient du HTML ou du XML", "exportez le tableau au format CSV depuis le tableur"

@@ -129,6 +129,11 @@ def _symlinked_attachments_folder(tree):
     return "passwd.pdf", "content/pieces-jointes:1: lien symbolique interdit"
 
 
+def _attachments_folder_is_a_file(tree):
+    (tree / "pieces-jointes").write_bytes(PDF)
+    return "passwd.pdf", "content/pieces-jointes:1: un dossier est attendu ici"
+
+
 def _hard_link_to_outside(tree):
     outside = tree.parent / "ailleurs.pdf"
     outside.write_bytes(PDF)
@@ -165,7 +170,7 @@ def _fifo(tree):
 
 
 @pytest.mark.parametrize("attack", [_symlink_to_system_file, _symlinked_folder, _symlinked_attachments_folder,
-                                    _hard_link_to_outside, _html_page, _markdown_page, _svg_image, _html_named_pdf,
+                                    _attachments_folder_is_a_file, _hard_link_to_outside, _html_page, _markdown_page, _svg_image, _html_named_pdf,
                                     _fifo])
 def test_a_hostile_file_is_an_error_with_its_path_and_nothing_is_published(tree, tmp_path, attack):
     name, expected = attack(tree)
