@@ -180,7 +180,8 @@ class _Scanner:
         for entry in entries:
             name = prefix + entry.name
             if entry.is_symlink():
-                self._refuse(entry, name, ("lien symbolique interdit", "remplacez-le par le fichier ou le dossier lui-même"))
+                self._refuse(entry, name, ("lien symbolique interdit",
+                                           "remplacez-le par le fichier ou le dossier lui-même"))
             elif entry.is_dir(follow_symlinks=False):
                 good = _FOLDER_NAME.match(entry.name) is not None
                 if not good:
@@ -221,8 +222,8 @@ def _refusal_of(entry: os.DirEntry, info: os.stat_result) -> tuple[str, str] | N
         return "fichier vide", "ajoutez le bon fichier ou retirez-le"
     if info.st_size > MAX_BYTES:
         size = f"{math.ceil(info.st_size * 10 / 1024 / 1024) / 10:.1f}".replace(".", ",")  # rounded up: never "20 Mo"
-        return (f"fichier trop lourd ({size} Mo) : au plus {MAX_LABEL}",
-                "réduisez-le (export PDF compressé, images allégées) ou publiez-le ailleurs et donnez son adresse dans « url »")
+        return (f"fichier trop lourd ({size} Mo) : au plus {MAX_LABEL}", "réduisez-le (export PDF compressé, "
+                "images allégées) ou publiez-le ailleurs et donnez son adresse dans « url »")
     try:
         return _content_refusal(entry.path, entry.name.rpartition(".")[2])
     except OSError as error:  # unreadable, or replaced since the scan (by a link: O_NOFOLLOW)

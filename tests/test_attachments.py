@@ -13,7 +13,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import build_site, run, write
+from conftest import build_site, run
 
 from irev import attachments, catalogue, loading
 
@@ -154,8 +154,8 @@ def _markdown_page(tree):
 
 def _svg_image(tree):
     attach(tree, "logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
-    return "logo.svg", "logo.svg:1: type de fichier refusé (.svg) : seuls pdf, odt, ods, odp, docx, xlsx, pptx, csv, png, jpg " \
-                       "sont acceptés (piste : exportez l'image en PNG ou en PDF"
+    return "logo.svg", ("logo.svg:1: type de fichier refusé (.svg) : seuls pdf, odt, ods, odp, docx, xlsx, pptx, csv, png, "
+                        "jpg sont acceptés (piste : exportez l'image en PNG ou en PDF")
 
 
 def _html_named_pdf(tree):
@@ -170,8 +170,8 @@ def _fifo(tree):
 
 
 @pytest.mark.parametrize("attack", [_symlink_to_system_file, _symlinked_folder, _symlinked_attachments_folder,
-                                    _attachments_folder_is_a_file, _hard_link_to_outside, _html_page, _markdown_page, _svg_image, _html_named_pdf,
-                                    _fifo])
+                                    _attachments_folder_is_a_file, _hard_link_to_outside, _html_page, _markdown_page,
+                                    _svg_image, _html_named_pdf, _fifo])
 def test_a_hostile_file_is_an_error_with_its_path_and_nothing_is_published(tree, tmp_path, attack):
     name, expected = attack(tree)
     cite(tree, PUBLISHED, name)
