@@ -184,17 +184,24 @@ def test_a_hostile_file_is_an_error_with_its_path_and_nothing_is_published(tree,
     assert not site.exists()
 
 
-def test_fichier_that_leaves_the_folder_is_an_error_at_its_line(tree):
+def test_fichier_that_leaves_the_folder_is_an_error_at_its_line_with_the_other_problems(tree, tmp_path):
     attach(tree, "secret.pdf", PDF)
     escapes = ["../../../../etc/passwd", "/etc/passwd", "..\\..\\secret.pdf", "%2e%2e/secret.pdf",
                "2022/../../secret.pdf", "./secret.pdf", "C:/secret.pdf", "~/secret.pdf"]
     lines = cite(tree, PUBLISHED, *escapes, "secret.pdf")
+    draft = tree / DRAFT
+    draft.write_text(draft.read_text(encoding="utf-8").replace("date: 2022-04-01", "date: 2022-04-31"), encoding="utf-8")
+    expected = [f"content/{PUBLISHED}:{line}: documents[{index}].fichier: chemin « {value} » interdit : "
+                f"le fichier doit être sous content/pieces-jointes/" for index, (value, line) in enumerate(zip(escapes, lines))]
+    expected.append(f"content/{DRAFT}:5: date: date impossible « 2022-04-31 »")
     result, found = check(tree)
     assert result.returncode == 1
-    for index, (value, line) in enumerate(zip(escapes, lines)):
-        assert (f"ERREUR content/{PUBLISHED}:{line}: documents[{index}].fichier: chemin « {value} » interdit : "
-                f"le fichier doit être sous content/pieces-jointes/") in result.stdout
-    assert f"{len(escapes)} erreur(s), 0 avertissement(s)." in result.stdout  # secret.pdf itself is fine
+    assert all(f"ERREUR {line}" in result.stdout for line in expected), result.stdout
+    assert f"{len(expected)} erreur(s), 0 avertissement(s)." in result.stdout  # secret.pdf itself is fine
+    site = tmp_path / "site"
+    built = build_site(tree, site)
+    assert built.returncode != 0 and all(line in built.stderr for line in expected), built.stderr
+    assert not site.exists()
 
 
 def test_fichier_must_name_an_existing_file_of_an_accepted_type(tree):
