@@ -191,8 +191,8 @@ def test_fichier_that_leaves_the_folder_is_an_error_at_its_line_with_the_other_p
     lines = cite(tree, PUBLISHED, *escapes, "secret.pdf")
     draft = tree / DRAFT
     draft.write_text(draft.read_text(encoding="utf-8").replace("date: 2022-04-01", "date: 2022-04-31"), encoding="utf-8")
-    expected = [f"content/{PUBLISHED}:{line}: documents[{index}].fichier: chemin « {value} » interdit : "
-                f"le fichier doit être sous content/pieces-jointes/" for index, (value, line) in enumerate(zip(escapes, lines))]
+    expected = [f"content/{PUBLISHED}:{line}: documents[{index}].fichier: chemin « {value} » interdit : le fichier "
+                f"doit être sous content/pieces-jointes/" for index, (value, line) in enumerate(zip(escapes, lines))]
     expected.append(f"content/{DRAFT}:5: date: date impossible « 2022-04-31 »")
     result, found = check(tree)
     assert result.returncode == 1
