@@ -7,7 +7,8 @@
   French as `file:line: field: message`. Then generate every page and convert it to HTML
   through the core's cache.
 - on_files: add the generated pages (as small placeholder sources under .cache/, rewritten
-  only when their page changed, so `--dirty` rebuilds only those) and the attachments.
+  only when their page changed, so `--dirty` rebuilds only those) and the attachments of
+  the shown records (irev/attachments.py: nothing else under pieces-jointes/ is published).
 - on_page_markdown / on_page_content: hand MkDocs the cached HTML instead of converting.
 - on_post_build: index the record pages with Pagefind (in parts, see irev/search.py), or
   reuse the index made for the same records (in the background while serving, so an edit
@@ -35,7 +36,7 @@ from mkdocs.structure.toc import get_toc
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import catalogue, loading, pages, preview, rendering, search, settings  # noqa: E402
+from irev import attachments, catalogue, loading, pages, preview, rendering, search, settings  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
 LATEST_MARKER = "<!-- dernieres-ressources -->"
@@ -86,6 +87,7 @@ def on_config(config):
         # unsafe), remaking only what the edit changed.
         generated = preview.generate(cat, memos["pages"]) if memos else pages.generate(cat, workers=2)
     _build["search_pages"] = search.record_pages(cat)
+    _build["attachments"] = attachments.published(cat.records.values())
     # From here on, hand-written pages need the latest records only: the records, their data
     # and the catalogue are freed before the HTML is made (memory at 10,000 records).
     _build.update(root=root, catalogue=cat.latest_only(pages.LATEST_COUNT))
@@ -115,10 +117,9 @@ def on_files(files, config):
         for page in _build["pages"]:
             _write_placeholder(sources, page, _build["keys"][page.src_uri], written)
             files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
-        attachments = _build["root"] / loading.ATTACHMENTS_DIR
-        for path in sorted(p for p in attachments.rglob("*") if p.is_file()):
-            uri = f"{loading.ATTACHMENTS_DIR}/{path.relative_to(attachments).as_posix()}"
-            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        for name in _build["attachments"]:  # checked in on_config; only those of shown records
+            uri = attachments.uri(name)
+            files.append(File.generated(config, uri, abs_src_path=str(_build["root"] / uri)))
     return files
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from . import mentions, models, privacy, sanitize, similar
+from . import attachments, mentions, models, privacy, sanitize, similar
 from .loading import Content, Entry
 from .parsing import Parsed, dotted
 from .privacy import Redactor, without_person_refs
@@ -210,7 +210,8 @@ class Catalogue:
 
 
 def validate(content: Content) -> list[Problem]:
-    """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates)."""
+    """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates,
+    attachments)."""
     with gc_paused():
         return _check(content, _redactor(content))[0]
 
@@ -284,8 +285,11 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
                 problems.append(_unknown(entry.file, line, where, kind, ident, known))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries)
-    problems += _unsafe_markup(content) + _names_in_ids(content, redactor)
+    problems += _unsafe_markup(content) + _names_in_ids(content, redactor) + attachments.check(content, memo)
     return problems, record_refs, record_mentions
+
+
+_HOLDS_A_NAME = "contient le nom d'une personne qui n'a pas consenti à être nommée"
 
 
 def _names_in_ids(content: Content, redactor: Redactor) -> list[Problem]:
@@ -295,9 +299,13 @@ def _names_in_ids(content: Content, redactor: Redactor) -> list[Problem]:
     found += [entry for kind, table in content.registries.items() if kind != "personne"
               for entry in table.values() if redactor.needed(entry.id)]
     problems = [Problem(entry.file, entry.line_of(("id",)) if entry.prefix else 1, "id" if entry.prefix else "",
-                        f"l'identifiant « {entry.id} » contient le nom d'une personne qui n'a pas consenti à être nommée",
+                        f"l'identifiant « {entry.id} » {_HOLDS_A_NAME}",
                         "choisissez un identifiant sans ce nom" + ("" if entry.prefix else " et renommez le fichier"))
                 for entry in found]
+    problems += [Problem(entry.file, entry.line_of(("documents", index, "fichier")), f"documents[{index}].fichier",
+                         f"le nom de fichier « {document.fichier} » {_HOLDS_A_NAME}", "renommez le fichier sans ce nom")
+                 for entry in content.records for index, document in enumerate(entry.model.documents)
+                 if document.fichier and redactor.needed(document.fichier)]
     for entry in content.registries.get("personne", {}).values():
         if not entry.model.consentement_publication and not privacy.can_protect(entry.model):
             problems.append(Problem(entry.file, entry.line_of(("nom",)), "nom",

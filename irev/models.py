@@ -106,7 +106,9 @@ class PieceJointe(Strict):
     type: Literal["compte-rendu", "grille", "synthese", "presentation", "programme", "plan", "questionnaire", "fiche", "autre"] = Field(
         description="Nature du document.")
     url: Optional[Url] = Field(None, description="Adresse où le document est publié.")
-    fichier: Optional[str] = Field(None, description="Chemin du fichier sous content/pieces-jointes/, s'il est hébergé par le site.")
+    fichier: Optional[str] = Field(None, description=(
+        "Chemin du fichier sous content/pieces-jointes/, s'il est hébergé par le site, par ex. « 2022/compte-rendu.pdf » "
+        "(minuscules sans accents, chiffres et tirets) ; make check vérifie son type et son poids."))
     poids: Optional[str] = Field(None, description="Poids affiché à la publication, par ex. « 348.92 Ko ».")
     format: str = Field("PDF", description="Format du fichier.")
 

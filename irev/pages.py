@@ -17,7 +17,7 @@ from itertools import groupby
 import jinja2
 from markupsafe import Markup, escape
 
-from . import mentions, models, referentiel
+from . import attachments, mentions, models, referentiel
 from .catalogue import Catalogue, RECORD_KINDS
 from .loading import Entry
 
@@ -242,7 +242,7 @@ class Renderer:
                                 name=self.name, **linked)
         self.env.globals.update(cat=catalogue, record_uri=record_uri, index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
-                                group_by_kind=group_by_kind,
+                                group_by_kind=group_by_kind, attachment_uri=attachments.uri,
                                 **linked)
 
     def render(self, template: str, from_uri: str, **context) -> str:

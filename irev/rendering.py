@@ -32,7 +32,7 @@ PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs 
 # again with its HTML parser cost a third of an entity page's conversion.
 _READY = re.compile(r'^<ul class="irev-liste">\n.*?^</ul>$', re.MULTILINE | re.DOTALL)
 _SLOT = "IREVLISTEPRETE"
-_HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]*\.md)([?#][^"]*)?"')
+_HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]+)([?#][^"]*)?"')
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,8 @@ def page_url(src_uri: str) -> str:
 
 
 def _site_urls(html: str, src_uri: str) -> str:
-    """Links between sources (`../personnes/x.md`) as links between served pages (`../../personnes/x/`)."""
+    """Links between sources (`../personnes/x.md`, `../pieces-jointes/y.pdf`) as links between served
+    pages and files (`../../personnes/x/`, `../../pieces-jointes/y.pdf`)."""
     folder, _, name = src_uri.rpartition("/")
 
     def replace(match: re.Match) -> str:
@@ -167,7 +168,10 @@ def _page_link(folder: str, index: bool, link: str) -> str:
     the same for every page of the folder, and pages link to the same records over and over."""
     src_uri = posixpath.join(folder, "index.md" if index else "page.md")
     target = posixpath.normpath(posixpath.join(folder, link))
-    relative = posixpath.relpath(page_url(target).rstrip("/") or ".", page_url(src_uri).rstrip("/") or ".")
+    here = page_url(src_uri).rstrip("/") or "."
+    if not target.endswith(".md"):
+        return posixpath.relpath(target, here)  # a file (an attachment) is served where it lies
+    relative = posixpath.relpath(page_url(target).rstrip("/") or ".", here)
     return "" if relative == "." else relative + "/"
 
 

@@ -3,7 +3,7 @@
 
     .venv/bin/python scripts/generate_corpus.py --records 10000 --out /tmp/gen10k [--seed 1]
 
-The tree has the layout of content/ (meetings/, cycles/, plans/, fiches/, registre/) and
+The tree has the layout of content/ (meetings/, cycles/, plans/, fiches/, registre/, pieces-jointes/) and
 passes `python -m irev check` with no error and no warning. Same arguments, same bytes:
 one random.Random(seed) drives every choice, lists are walked in a fixed order, and
 nothing depends on the clock, on hash order or on the file system.
@@ -33,6 +33,8 @@ REFERENCE_CSV = ROOT / "referentiel" / "territoires-hauts-de-france.csv"
 FIRST_DAY, LAST_DAY = dt.date(2012, 1, 1), dt.date(2025, 12, 31)
 SHARES = (("reunion", 0.40), ("cycle", 0.15), ("plan", 0.15), ("fiche", 0.30))
 DRAFT_SHARE, MENTION_SHARE, NO_CONSENT_SHARE = 0.03, 0.10, 0.08
+HOSTED_SHARE = 0.25  # records whose first document is also hosted by the site, under pieces-jointes/
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # what a hosted document holds: its first bytes are checked
 WRAP = 104  # line width of wrapped prose, as in the hand-written records
 
 # --- Vocabulary of the field -------------------------------------------------------------
@@ -856,8 +858,11 @@ def common(world: World, record: Record, title: str) -> dict:
 def tail(world: World, record: Record, title: str, kinds: list[str]) -> dict:
     """Classification and attachments, after the type-specific header."""
     rng = world.rng
+    attached = documents(world, title, kinds, 0, 3)
+    if attached and rng.random() < HOSTED_SHARE:
+        attached[0]["fichier"] = f"{record.date.year}/{record.id}.pdf"
     return {"themes": pick_themes(world, record.domain), "territoires": pick_territories(world),
-            "documents": documents(world, title, kinds, 0, 3), "liens": links(world, title, 0, 3),
+            "documents": attached, "liens": links(world, title, 0, 3),
             "personnes_citees": [intervenant(p) for p in some_people(world, 1, 3)] if rng.random() < 0.2 else []}
 
 
@@ -1295,6 +1300,11 @@ def write_tree(out: Path, world: World, records: list[Record]) -> None:
            + codes)
     for record in records:
         _write(out / record.folder / f"{record.id}.md", front_matter_file(record.meta, record.body))
+        for document in record.meta.get("documents", []):
+            if "fichier" in document:
+                path = out / "pieces-jointes" / document["fichier"]
+                path.parent.mkdir(exist_ok=True)
+                path.write_bytes(PDF)
 
 
 def _write(path: Path, text: str) -> None:

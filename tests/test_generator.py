@@ -68,6 +68,14 @@ def test_drafts_people_without_consent_and_mentions_exist(corpus):
     assert any("[[" in e.body for e in content.records)
 
 
+def test_some_documents_are_hosted_each_by_one_record(corpus):
+    root, content, _ = corpus
+    hosted = [d.fichier for e in content.records for d in e.model.documents if d.fichier]
+    assert 300 * 0.1 < len(hosted) == len(set(hosted))
+    assert sorted(hosted) == sorted(p.relative_to(root / "pieces-jointes").as_posix()
+                                    for p in (root / "pieces-jointes").rglob("*.pdf"))
+
+
 def test_meeting_series_are_chained_both_ways(corpus):
     _, content, _ = corpus
     meetings = {e.id: e.model for e in content.records if e.kind == "reunion"}
