@@ -240,7 +240,8 @@ class Renderer:
         linked = {name: getattr(self, f"_{name}") for name in ("who", "entity", "link", "record_link")}
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
                                 name=self.name, **linked)
-        self.env.globals.update(cat=catalogue, record_uri=record_uri, index_uri=index_uri, entity_uri=entity_uri,
+        self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
+                                index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri,
                                 **linked)
@@ -359,6 +360,11 @@ class Renderer:
         """A link to a shown record, or '' (unknown or draft: never linked)."""
         return self._entity(ctx, ident, self.catalogue.records[ident].kind, html=html) \
             if ident in self.catalogue.records else Markup("")
+
+    def details_public(self, contact: models.Contact) -> bool:
+        """A contact's phone and e-mail are shown only if marked public and, for a person, only
+        if that person consented to be named (their e-mail would name them)."""
+        return contact.coordonnees_publiques and (contact.personne is None or self.has_page("personne", contact.personne))
 
     @jinja2.pass_context
     def _who(self, ctx, person: models.Intervenant, with_role: bool = True) -> Markup:

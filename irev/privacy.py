@@ -37,7 +37,7 @@ _LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), 
 # finds (all ASCII: `str.translate`'s fast path).
 _ASCII = str.maketrans({**{c: " " for c in string.punctuation}, **{c: None for c in "*~`"}})
 _ENCODED = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+")
-_TAG = re.compile(r"<[^<>]*>")
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")  # not an autolink (<https://…>)
 
 
 def fold(text: str) -> str:
@@ -181,7 +181,7 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
 
 
 # A tag, an entity, a run of percent-escapes, or one character: the units a name can hide in.
-_UNITS = re.compile(r"<[^<>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+|.", re.DOTALL)
+_UNITS = re.compile(_TAG.pattern + r"|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+|.", re.DOTALL)
 
 
 @lru_cache(maxsize=4096)

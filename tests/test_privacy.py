@@ -1,0 +1,167 @@
+"""The name of a person without consent never reaches the site, however it is written."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from urllib.parse import unquote
+
+import pytest
+
+from conftest import build_site, page_text, run, site_text, write
+
+PERSON = """- id: helene-lefevre
+  nom: LEFÈVRE
+  prenom: Hélène
+  consentement_publication: false
+"""
+# The same name written every way an editor (or a pasted document) may write it.
+FORMS = [
+    "Helene Lefevre",  # without accents
+    "Hélène-Lefèvre",  # hyphenated
+    "Mme Lefèvre", "Madame LEFEVRE", "M. Lefèvre", "Dr Lefèvre",  # family name after a civility
+    "Hélène **LEFÈVRE**",  # emphasis
+    "H&eacute;l&egrave;ne Lef&#232;vre",  # HTML entities
+    unicodedata.normalize("NFD", "Hélène Lefèvre"),  # decomposed accents
+    "Hélène Lef\u00adèvre",  # soft hyphen
+    "Ｈélène Ｌefèvre",  # fullwidth letters
+    "LEFÈVRE Hélène",  # family name first
+    "[son profil](https://exemple.fr/equipe/helene-lefevre)",  # in a link's URL
+    "<https://exemple.fr/H%C3%A9l%C3%A8ne%20Lef%C3%A8vre>",  # percent-encoded
+    "helene.lefevre@exemple.fr",  # an e-mail address
+]
+
+
+def folded(text: str) -> str:
+    """An independent folding (not the module's): entities, escapes, accents, case, invisible marks."""
+    text = unicodedata.normalize("NFKD", unquote(html.unescape(text)))
+    text = "".join(c for c in text if not unicodedata.combining(c) and c not in "\u00ad*")
+    return text.lower()
+
+
+def leaks(site) -> list[str]:
+    return [name for name, text in site_text(site).items()
+            if not name.endswith((".js", ".map", ".css")) and ".wasm" not in name and "lefevre" in folded(text)]
+
+
+@pytest.fixture
+def secret_tree(tree):
+    people = tree / "registre" / "personnes.yml"
+    people.write_text(people.read_text() + PERSON + "- id: ada-adjoint\n  nom: ADJOINT\n  prenom: Ada\n"
+                      "  consentement_publication: true\n  fonctions:\n    - organisation: irev\n"
+                      "      intitule: Adjointe de Mme Lefèvre\n")
+    orgs = tree / "registre" / "organisations.yml"
+    orgs.write_text(orgs.read_text() + "- id: cabinet-conseil\n  nom: Cabinet conseil Hélène Lefèvre\n  type: cabinet\n")
+    themes = tree / "registre" / "themes.yml"
+    themes.write_text(themes.read_text() + "- id: egalite\n  libelle: Égalité\n  description: Thème suivi par Dr LEFEVRE.\n")
+    body = "\n\n".join(f"Forme {number} : {form} a parlé." for number, form in enumerate(FORMS))
+    write(tree / "fiches" / "2023-outil.md", f"""---
+titre: Outil présenté par Hélène Lefèvre
+statut: publie
+type: guide
+date: 2023
+resume: "Résumé : Mme LEFÈVRE l'a conçu."
+themes: [egalite]
+auteurs:
+  - organisation: cabinet-conseil
+    fonction: Associée de Hélène-Lefèvre
+sources:
+  - titre: Note du cabinet
+    url: https://exemple.fr/notes/helene-lefevre.pdf
+---
+{body}
+
+Elle-même, Hélène Lefèvre ([[personne:helene-lefevre]]), et [[organisation:cabinet-conseil|le cabinet de Hélène Lefèvre]].
+""")
+    return tree
+
+
+def test_every_written_form_is_removed_from_every_output(secret_tree, tmp_path):
+    site = tmp_path / "site"
+    result = build_site(secret_tree, site)
+    assert result.returncode == 0, result.stderr
+    assert any("pagefind_dcd" in text for text in site_text(site).values())  # the search index is read too
+    assert leaks(site) == []
+    text = page_text(site, "fiches/2023-outil")
+    assert text.count("[nom non publié]") >= len(FORMS)
+    # The mention is rendered, never rewritten; the written name beside it is removed.
+    assert "[nom non publié] (une personne non nommée)" in text
+    assert "le cabinet de nom non publié" in text
+    assert "[[" not in text
+
+
+def test_a_hidden_name_leaves_the_other_words(secret_tree, tmp_path):
+    site = tmp_path / "site"
+    assert build_site(secret_tree, site).returncode == 0
+    text = page_text(site, "fiches/2023-outil")
+    assert "Outil présenté par [nom non publié]" in text
+    assert "Forme 0 : [nom non publié] a parlé." in text
+
+
+def test_contact_details_of_a_person_without_consent_are_not_published(tree, tmp_path):
+    people = tree / "registre" / "personnes.yml"
+    people.write_text(people.read_text() + PERSON)
+    write(tree / "fiches" / "2023-contact.md", """---
+titre: Fiche avec contact
+statut: publie
+type: guide
+date: 2023
+---
+""")
+    plan = """---
+titre: Plan
+statut: publie
+type: ptlcd
+territoire: ca-de-lens-lievin
+porteur: call
+date: 2020
+contact:
+  personne: helene-lefevre
+  organisation: call
+  email: contact-direct-4521@exemple.fr
+  telephones: ["03 21 99 99 99"]
+  coordonnees_publiques: true
+---
+"""
+    write(tree / "plans" / "2020-plan.md", plan)
+    site = tmp_path / "site"
+    assert build_site(tree, site).returncode == 0
+    everything = "".join(site_text(site).values())
+    assert "contact-direct-4521" not in everything and "03 21 99 99 99" not in everything
+    # The same contact without a person (an organisation's desk) is published.
+    write(tree / "plans" / "2020-plan.md", plan.replace("  personne: helene-lefevre\n", ""))
+    assert build_site(tree, site).returncode == 0
+    assert "contact-direct-4521@exemple.fr" in page_text(site, "plans/2020-plan")
+
+
+@pytest.mark.parametrize("place", ["record", "organisation", "attachment"])
+def test_an_id_or_file_name_holding_the_name_is_refused(tree, place):
+    people = tree / "registre" / "personnes.yml"
+    people.write_text(people.read_text() + PERSON)
+    record = "---\ntitre: Entretien\nstatut: publie\ntype: guide\ndate: 2023\n{extra}---\n"
+    if place == "record":
+        write(tree / "fiches" / "2023-entretien-helene-lefevre.md", record.format(extra=""))
+        expected = ("content/fiches/2023-entretien-helene-lefevre.md:1: l'identifiant « 2023-entretien-helene-lefevre » "
+                    "contient le nom d'une personne qui n'a pas consenti à être nommée")
+    elif place == "organisation":
+        orgs = tree / "registre" / "organisations.yml"
+        orgs.write_text(orgs.read_text() + "- id: cabinet-mme-lefevre\n  nom: Cabinet\n  type: cabinet\n")
+        line = len(orgs.read_text().splitlines()) - 2
+        expected = f"content/registre/organisations.yml:{line}: id: l'identifiant « cabinet-mme-lefevre » contient le nom"
+    else:
+        write(tree / "pieces-jointes" / "cr-helene-lefevre.pdf", "%PDF-1.4\n%%EOF\n")
+        write(tree / "fiches" / "2023-entretien.md", record.format(
+            extra="documents:\n  - titre: CR\n    type: compte-rendu\n    fichier: cr-helene-lefevre.pdf\n"))
+        expected = ("content/fiches/2023-entretien.md:9: documents[0].fichier: le nom de fichier « cr-helene-lefevre.pdf » "
+                    "contient le nom")
+    result = run(["irev", "check"], tree)
+    assert result.returncode == 1
+    assert f"ERREUR {expected}" in result.stdout
+
+
+def test_a_name_in_another_script_cannot_be_protected_and_is_refused(tree):
+    people = tree / "registre" / "personnes.yml"
+    people.write_text(people.read_text() + "- id: li-wei\n  nom: 李\n  prenom: 伟\n  consentement_publication: false\n")
+    result = run(["irev", "check"], tree)
+    assert re.search(r"ERREUR content/registre/personnes.yml:\d+: nom: nom sans lettre latine", result.stdout)
