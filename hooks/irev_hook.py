@@ -4,8 +4,9 @@
   that an edit remakes only what it changed (irev/preview.py).
 - on_config: load and validate the content tree; any problem stops the build before
   anything is written (nothing is published half-built), with every problem listed in
-  French as `file:line: field: message`. Then generate every page and convert it to HTML
-  through the core's cache.
+  French as `file:line: field: message`. While serving, problems are shown on every page
+  instead, above the last correct version of the site. Then generate every page and convert
+  it to HTML through the core's cache. Drafts (IREV_BROUILLONS=1) are for the preview only.
 - on_files: add the generated pages (as small placeholder sources under .cache/, rewritten
   only when their page changed, so `--dirty` rebuilds only those) and the attachments of
   the shown records (irev/attachments.py: nothing else under pieces-jointes/ is published).
@@ -40,6 +41,7 @@ from irev import attachments, catalogue, loading, pages, preview, rendering, sea
 
 log = logging.getLogger("mkdocs.hooks.irev")
 LATEST_MARKER = "<!-- dernieres-ressources -->"
+PREVIEW_STATE = "irev-apercu.json"  # the content's problems, while serving
 _build: dict = {"command": "build"}  # what earlier events of the same build computed
 
 
@@ -63,6 +65,10 @@ def on_config(config):
     if not config["use_directory_urls"]:
         raise PluginError("irev_hook suppose use_directory_urls: true")
     _stop_background_indexing()
+    serving = _build["command"] == "serve"
+    if os.environ.get("IREV_BROUILLONS") == "1" and not serving:
+        raise PluginError("IREV_BROUILLONS=1 montre les brouillons : réservé à l'aperçu (make serve), "
+                          "jamais au site public (make site).")
     _build["timings"] = {}
     _build["cache"] = settings.cache_dir()
     root = settings.content_dir()
@@ -75,9 +81,15 @@ def on_config(config):
     problems = sorted(content.problems + problems)
     for problem in problems:  # warnings are shown without failing a --strict build
         (log.info if problem.warning else log.error)(("ATTENTION " if problem.warning else "") + str(problem))
-    errors = sum(not p.warning for p in problems)
-    if errors:
-        raise PluginError(f"Contenu invalide ({root}) : {errors} erreur(s), listée(s) ci-dessus. Rien n'a été publié.")
+    errors = [str(p) for p in problems if not p.warning]
+    if errors and not serving:
+        raise PluginError(f"Contenu invalide ({root}) : {len(errors)} erreur(s), listée(s) ci-dessus. Rien n'a été publié.")
+    if serving:  # the preview shows the problems on every page (overrides/main.html) and goes on serving
+        config["extra"]["irev_apercu"] = True
+        _build["problems"] = {"problemes": errors, "derniere_version_correcte": bool(errors and "pages" in _build)}
+        if errors and "pages" in _build:
+            log.error("Contenu invalide : l'aperçu garde la dernière version correcte du site.")
+            return config
     del content
     if not memos:  # no next build to compare with: what only validation read goes before generation forks
         cat.drop_sources()
@@ -183,6 +195,9 @@ def _free_memory() -> None:
 
 
 def on_post_build(config):
+    if "problems" in _build:  # read by the preview's banner (overrides/main.html)
+        Path(config["site_dir"], PREVIEW_STATE).write_text(json.dumps(_build["problems"], ensure_ascii=False),
+                                                           encoding="utf-8")
     if _build["command"] != "serve":
         _release_memory()
     site = Path(config["site_dir"])

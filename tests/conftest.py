@@ -9,7 +9,10 @@ import html.parser
 import os
 import re
 import shutil
+import socket
 import threading
+import time
+import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import subprocess
 import sys
@@ -132,6 +135,37 @@ def page_text(site: Path, url_path: str) -> str:
     article = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", article)
     text = html.unescape(re.sub(r"<[^>]+>", " ", article)).replace("\xa0", " ")
     return " ".join(text.split())
+
+
+@contextlib.contextmanager
+def mkdocs_serve(content: Path, tmp_path: Path, **env):
+    """The real `mkdocs serve --dirty` of a content tree on a free loopback port: its address."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "CONTENT_DIR": str(content), "IREV_CACHE_DIR": str(tmp_path / "serve-cache"),
+                   "NO_MKDOCS_2_WARNING": "1", **env}
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+                              cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def served(url: str, wanted: str, timeout: float = 60) -> str:
+    """The document at url once it contains `wanted` (mkdocs serve rebuilds after an edit)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            text = urllib.request.urlopen(url, timeout=10).read().decode()
+            if wanted in text:
+                return text
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"« {wanted} » jamais servi à {url}")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import MINIMAL, build_site, page_text, write
+from conftest import MINIMAL, build_site, mkdocs_serve, page_text, served, write
 
 
 def test_minimal_build_has_a_page_per_record_and_per_type(tmp_path):
@@ -42,11 +42,10 @@ def test_drafts_and_unconsented_names_stay_out_of_the_public_build(tmp_path):
     assert "une personne non nommée Responsable habitat" in page_text(site, "reunions/2022-03-01-reunion-test")
 
 
-def test_drafts_are_shown_with_a_banner_when_asked(tmp_path):
-    site = tmp_path / "site"
-    assert build_site(MINIMAL, site, IREV_BROUILLONS="1").returncode == 0
-    text = page_text(site, "reunions/2022-04-01-reunion-brouillon")
-    assert "Brouillon Cette ressource est un brouillon" in text
+def test_drafts_are_shown_with_a_banner_in_the_preview_when_asked(tree, tmp_path):
+    with mkdocs_serve(tree, tmp_path, IREV_BROUILLONS="1") as base:
+        html = served(f"{base}/reunions/2022-04-01-reunion-brouillon/", "Cette ressource est un brouillon")
+    assert 'class="admonition warning"' in html
 
 
 def test_bad_content_fails_the_build_with_every_problem_and_publishes_nothing(tree, tmp_path):

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from conftest import ROOT, build_site, page_text
+from conftest import build_site, mkdocs_serve, page_text, served
 
 from irev import rendering
 
@@ -121,40 +116,15 @@ def test_search_index_is_reused_only_for_the_same_records(tree, tmp_path):
     assert second != first
 
 
-def _served(url: str, wanted: str, timeout: float = 60) -> str:
-    """The page at url once it contains `wanted` (mkdocs serve rebuilds after an edit)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            html = urllib.request.urlopen(url, timeout=10).read().decode()
-            if wanted in html:
-                return html
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"« {wanted} » jamais servi à {url}")
-
-
 def test_serve_shows_body_and_field_edits(tree, tmp_path):
     """The real `mkdocs serve --dirty`, with its memos: edits show, on the record and in the lists."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "CONTENT_DIR": str(tree), "IREV_CACHE_DIR": str(tmp_path / "cache"), "NO_MKDOCS_2_WARNING": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty",
-                               "-a", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _served(f"{base}/reunions/2022-03-01-reunion-test/", "Réunion de test du réseau")
+    with mkdocs_serve(tree, tmp_path) as base:
+        served(f"{base}/reunions/2022-03-01-reunion-test/", "Réunion de test du réseau")
         time.sleep(1)  # let the watcher start
         record = tree / "meetings" / "2022-03-01-reunion-test.md"
         record.write_text(record.read_text() + "\nParagraphe ajouté pendant la prévisualisation.\n")
-        _served(f"{base}/reunions/2022-03-01-reunion-test/", "Paragraphe ajouté pendant la prévisualisation.")
+        served(f"{base}/reunions/2022-03-01-reunion-test/", "Paragraphe ajouté pendant la prévisualisation.")
         record.write_text(record.read_text().replace("titre: Réunion de test du réseau", "titre: Réunion renommée"))
-        _served(f"{base}/reunions/", "Réunion renommée")
-        html = _served(f"{base}/personnes/ada-martin/", "Réunion renommée")
+        served(f"{base}/reunions/", "Réunion renommée")
+        html = served(f"{base}/personnes/ada-martin/", "Réunion renommée")
         assert "Réunion de test du réseau" not in html
-    finally:
-        server.terminate()
-        server.wait()

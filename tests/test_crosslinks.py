@@ -143,3 +143,10 @@ def test_check_warns_about_near_duplicate_people_and_organisations(tree):
     assert "« ada-marton » ressemble à « ada-martin »" in out
     assert "« irev-bis » ressemble à « irev »" in out
     assert "4 avertissement(s)" in out  # martin-ada and ada-marton are one letter apart too
+
+
+def test_drafts_are_refused_by_the_public_build(tree, tmp_path):
+    result = build_site(tree, tmp_path / "site", IREV_BROUILLONS="1")
+    assert result.returncode != 0
+    assert "IREV_BROUILLONS=1 montre les brouillons : réservé à l'aperçu (make serve)" in result.stderr
+    assert not (tmp_path / "site" / "index.html").exists()

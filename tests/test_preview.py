@@ -110,3 +110,38 @@ def test_a_record_linking_to_an_edited_record_shows_its_new_title(seed, monkeypa
     assert ("record", "2022-parcours-mixite-sociale-et-scolaire") in session.made
     cycle = next(p for p in remade if p.src_uri == "cycles/2022-parcours-mixite-sociale-et-scolaire.md")
     assert "Rencontre renommée" in cycle.markdown
+
+
+def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser):
+    """While the content is invalid, `make serve` keeps serving the last correct site, with
+    the problems (file:line) in a banner on every page; the fix clears them."""
+    import json
+    import time
+    import urllib.request
+
+    from conftest import mkdocs_serve, served
+    record = tree / "meetings" / "2022-03-01-reunion-test.md"
+    correct = record.read_text()
+    with mkdocs_serve(tree, tmp_path) as base:
+        served(f"{base}/reunions/2022-03-01-reunion-test/", "Réunion de test du réseau")
+        time.sleep(1)  # let the watcher start
+        record.write_text(correct.replace("date: 2022-03-01", "date: 2022-02-30"))
+        state = json.loads(served(f"{base}/irev-apercu.json", "date impossible"))
+        assert state["derniere_version_correcte"] is True
+        assert any(p.startswith("content/meetings/2022-03-01-reunion-test.md:6: date: date impossible")
+                   for p in state["problemes"])
+        # Pages still answer, with the last correct content.
+        html = urllib.request.urlopen(f"{base}/reunions/2022-03-01-reunion-test/", timeout=10).read().decode()
+        assert "mardi 1er mars 2022" in html
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}/personnes/ada-martin/")
+            banner = page.get_by_role("alert")
+            assert "1 problème(s) à corriger" in banner.inner_text()
+            assert "2022-03-01-reunion-test.md:6: date: date impossible" in banner.inner_text()
+            record.write_text(correct)
+            served(f"{base}/irev-apercu.json", '"problemes": []')
+            page.reload()
+            assert page.locator("#irev-apercu").is_hidden()
+        finally:
+            page.close()
