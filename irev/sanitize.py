@@ -55,8 +55,9 @@ CLASSES: dict[str, set[str]] = {
 # forge a record's facets, so check refuses them instead of letting them through.
 RESERVED = {"data-pagefind-ignore", "data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort", "hidden"}
 SCHEMES = {"http", "https", "mailto", "tel"}
-_DROPPED_WITH_CONTENT = {"script", "style", "template", "textarea", "title", "noscript", "xmp", "iframe", "noembed",
-                         "noframes", "object", "embed", "svg", "math"}
+# Removed with what they hold (privacy.fold leaves it out too).
+DROPPED_WITH_CONTENT = {"script", "style", "template", "textarea", "title", "noscript", "xmp", "iframe", "noembed",
+                        "noframes", "object", "embed", "svg", "math"}
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
@@ -71,7 +72,7 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
 
 _CLEANER = nh3.Cleaner(
     tags=set(ATTRIBUTES) - {"*"},
-    clean_content_tags=_DROPPED_WITH_CONTENT,
+    clean_content_tags=DROPPED_WITH_CONTENT,
     attributes={element: names - {"class"} for element, names in ATTRIBUTES.items()},
     allowed_classes=CLASSES,
     attribute_filter=_keep_attribute,
@@ -113,7 +114,7 @@ def texts(data):
 
 def plain(html: str) -> str:
     """Text of an HTML fragment, escaped (a heading's name in the table of contents)."""
-    return nh3.clean(html, tags=set(), clean_content_tags=_DROPPED_WITH_CONTENT)
+    return nh3.clean(html, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT)
 
 
 # --- What an editor wrote that would be removed ----------------------------------------------

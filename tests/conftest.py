@@ -117,15 +117,17 @@ class _ActiveContent(html.parser.HTMLParser):
             self.found.append(f"<script {attributes}>{self.script_text[:40]}")
 
 
+def active_in(page: str) -> list[str]:
+    """Active content in a page's HTML that the theme did not put there."""
+    parser = _ActiveContent()
+    parser.feed(page)
+    return parser.found
+
+
 def active_content(site: Path) -> dict[str, list[str]]:
     """Active content in every HTML page of a built site that the theme did not put there."""
-    found = {}
-    for path in site.rglob("*.html"):
-        parser = _ActiveContent()
-        parser.feed(path.read_text(encoding="utf-8"))
-        if parser.found:
-            found[str(path.relative_to(site))] = parser.found
-    return found
+    found = {str(path.relative_to(site)): active_in(path.read_text(encoding="utf-8")) for path in site.rglob("*.html")}
+    return {name: items for name, items in found.items() if items}
 
 
 def page_text(site: Path, url_path: str) -> str:
