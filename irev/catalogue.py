@@ -323,9 +323,11 @@ def _unsafe_markup(content: Content) -> list[Problem]:
             found.append((entry.file, entry.body_line + entry.body.count("\n", 0, finding.offset), "texte", finding))
     walked = set()
     for source in content.sources:
-        if id(source.parsed) in walked or not sanitize.may_have_findings(source.parsed.text):
-            continue  # a registry's entries share one file: walked once
+        if id(source.parsed) in walked:
+            continue  # a registry's entries share one file: looked at once
         walked.add(id(source.parsed))
+        if not sanitize.may_have_findings(source.parsed.text):
+            continue
         for path, text in mentions.strings(source.parsed.data):
             found += [(source.file, source.parsed.line_of(path), dotted(path[len(source.prefix):]), finding)
                       for finding in sanitize.findings(text, markup=False)]

@@ -187,12 +187,12 @@ def format_time(value: str | None) -> str:
 
 def cell(text) -> Markup:
     """Text safe inside a Markdown table cell (escaped unless it is Markdown made by a helper)."""
-    return Markup(" ".join(escape(text or "").split())).replace("|", "\\|")
+    return Markup(" ".join(str(escape(text or "")).split()).replace("|", "\\|"))
 
 
-def link_text(text: str) -> Markup:
+def link_text(text: str) -> str:
     """An entry's name as the text of a Markdown link: escaped, brackets included."""
-    return Markup(escape(text).replace("[", "\\[").replace("]", "\\]"))
+    return str(escape(text)).replace("[", "\\[").replace("]", "\\]")
 
 
 def _relative(from_uri: str, uri: str) -> str:
@@ -336,14 +336,14 @@ class Renderer:
         """A link to an entry's page with its name (or a mention's label, Markdown of the page
         already); plain text where it has no page. A person without a page is never labelled."""
         name, href = self.entity_target(from_uri, kind, ident)
-        text = Markup(label) if label and (href or kind != "personne") else link_text(name)
-        return Markup(f"[{text}]({href})") if href else text
+        text = label if label and (href or kind != "personne") else link_text(name)
+        return Markup(f"[{text}]({href})" if href else text)
 
     def entity_html(self, from_uri: str, kind: str, ident: str | None) -> Markup:
         """The same in HTML, for the long generated lists: Markdown would spend most of a
         page's conversion parsing them (see benchmarks/README.md)."""
         name, href = self.entity_target(from_uri, kind, ident)
-        return Markup('<a href="{}">{}</a>').format(href, name) if href else escape(name)
+        return Markup(f'<a href="{href}">{escape(name)}</a>') if href else escape(name)
 
     @jinja2.pass_context
     def _entity(self, ctx, ident: str | None, kind: str, label: str | None = None, html: bool = False) -> str:
@@ -372,10 +372,10 @@ class Renderer:
         from_uri = ctx["from_uri"]
         name = self.entity_markdown(from_uri, "personne", person.personne) if self.has_page("personne", person.personne) else ""
         org = self.entity_markdown(from_uri, "organisation", person.organisation) if person.organisation else ""
-        role = Markup(", ").join(x for x in (person.fonction if with_role else None, org) if x)
+        role = ", ".join(x for x in (escape(person.fonction) if with_role and person.fonction else "", org) if x)
         if name:
-            return Markup("{}, {}").format(name, role) if role else name
-        return role or Markup("Personne non nommée")
+            return Markup(f"{name}, {role}" if role else name)
+        return Markup(role or "Personne non nommée")
 
 def _sort_key(text: str) -> str:
     return referentiel.slugify(text)
