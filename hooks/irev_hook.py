@@ -116,8 +116,10 @@ def _hold_locks(site: Path) -> None:
     """One build at a time per site folder and per cache: a second one waits for the first (it
     says so), then goes on; failing instead would make `make site` fail while `make serve` rebuilds.
     The site first, then the cache, in every process: no two builds can wait for each other."""
-    wanted = [] if _build["command"] == "serve" else [(atomic.work_folder(site) / atomic.LOCK, f"Le dossier {site}")]
-    wanted.append((_build["cache"] / atomic.LOCK, f"Le cache {_build['cache']}"))
+    cache = _build["cache"]
+    wanted = [(cache / atomic.LOCK, f"Le cache {cache}")]
+    if _build["command"] != "serve":  # the preview builds in a folder of its own
+        wanted.insert(0, (atomic.work_folder(site) / atomic.LOCK, f"Le dossier {site}"))
     _build["locks"] = [atomic.Lock(path, "irev : " + what, log.info) for path, what in wanted]
 
 

@@ -93,7 +93,7 @@ def render_pages(pages: list[tuple[str, bytes]], extensions: list, configs: dict
 def read(cache_dir: Path, key: str, memo: dict[str, Rendered] | None = None) -> Rendered:
     """A page's HTML, by the key render_pages gave it."""
     rendered = (memo or {}).get(key) or _read(cache_dir, key)
-    if rendered is None:  # render_pages has just checked or written it, under the build's lock: only a hand comes here
+    if rendered is None:  # checked or written by render_pages, under the build's lock: only a hand comes here
         raise RuntimeError(f"entrée du cache HTML disparue ou abîmée ({_entry(cache_dir, key)}) : relancez la construction")
     return rendered
 
