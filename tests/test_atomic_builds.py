@@ -186,8 +186,8 @@ def test_a_second_build_waits_for_the_first_and_both_end_well(shared, tree, refe
     """Two builds of the same checkout: the second says it waits, and waits; then both succeed,
     leaving the site and the cache whole."""
     paused = tmp_path / "paused"
-    sites = [tmp_path / "site", tmp_path / ("site" if shared == "site" else "other") ]
-    caches = [tmp_path / "cache", tmp_path / ("cache" if shared == "cache" else "other-cache")]
+    second_site, second_cache = {"site": ("site", "other-cache"), "cache": ("other", "cache")}[shared]
+    sites, caches = [tmp_path / "site", tmp_path / second_site], [tmp_path / "cache", tmp_path / second_cache]
     first = start_build(tree, sites[0], tmp_path / "first.log", IREV_CACHE_DIR=str(caches[0]),
                         IREV_PAUSE=f"render:{paused}", **PARTS)
     wait_for(lambda: paused.exists() or first.poll() is not None, "first build paused")
@@ -195,8 +195,8 @@ def test_a_second_build_waits_for_the_first_and_both_end_well(shared, tree, refe
     waiting = "est en cours d'utilisation par une autre construction"
     wait_for(lambda: waiting in (tmp_path / "second.log").read_text() or second.poll() is not None, "second waits")
     assert second.poll() is None, (tmp_path / "second.log").read_text()
-    expected = f"{'Le dossier ' + str(sites[1]) if shared == 'site' else 'Le cache ' + str(caches[1])} {waiting}"
-    assert expected in (tmp_path / "second.log").read_text()
+    waited_for = f"Le dossier {sites[1]}" if shared == "site" else f"Le cache {caches[1]}"
+    assert f"{waited_for} {waiting}" in (tmp_path / "second.log").read_text()
     paused.unlink()
     assert first.wait() == 0, (tmp_path / "first.log").read_text()
     assert second.wait() == 0, (tmp_path / "second.log").read_text()
