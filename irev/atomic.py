@@ -20,7 +20,7 @@ from typing import Callable
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-WORK_SUFFIX = ".irev-build"  # beside a site: `.site.irev-build/` holds the lock and the build under way
+_WORK_SUFFIX = ".irev-build"  # beside a site: `.site.irev-build/` holds the lock and the build under way
 LOCK = "lock"
 
 
@@ -66,7 +66,7 @@ def _exchange(first: Path, second: Path) -> bool:
 def work_folder(target: Path) -> Path:
     """Where builds into `target` work: beside it (a rename needs the same file system), hidden,
     and never inside it (MkDocs' clean keeps hidden files, and the site would publish them)."""
-    return target.parent / f".{target.name}{WORK_SUFFIX}"
+    return target.parent / f".{target.name}{_WORK_SUFFIX}"
 
 
 def staging(target: Path) -> Path:
