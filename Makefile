@@ -20,7 +20,7 @@ $(STAMP): requirements.txt
 serve: $(STAMP)  ## build and serve the site, reloading on edits (IREV_BROUILLONS=1 shows drafts)
 	$(BIN)/mkdocs serve --dirty -a 127.0.0.1:8000
 
-site: $(STAMP)  ## build the public site into site/, failing on any content problem
+site: $(STAMP)  ## build the public site into site/, failing on any content problem (swapped in whole: see irev/atomic.py)
 	$(BIN)/mkdocs build --strict --clean
 
 check: $(STAMP)  ## validate the content alone and list every problem
@@ -32,8 +32,8 @@ schemas: $(STAMP)  ## regenerate the JSON Schemas in schemas/ from the models
 test: $(STAMP)  ## run every test (browser tests need Debian's chromium: see README)
 	$(BIN)/python -m pytest
 
-clean:
-	rm -rf site .cache
+clean:  ## remove the site, its build folder (.site.irev-build: lock, build under way) and the caches
+	rm -rf site .site.irev-build .cache
 
 bench: $(STAMP)  ## measure check, builds, search and preview at 1,000 and 10,000 records: benchmarks/results.md
 	$(BIN)/python scripts/bench.py

@@ -2,18 +2,22 @@
 
 - on_startup: note whether this is `mkdocs serve`; if so, keep memos between rebuilds so
   that an edit remakes only what it changed (irev/preview.py).
-- on_config: load and validate the content tree; any problem stops the build before
-  anything is written (nothing is published half-built), with every problem listed in
-  French as `file:line: field: message`. While serving, problems are shown on every page
-  instead, above the last correct version of the site. Then generate every page and convert
-  it to HTML through the core's cache. Drafts (IREV_BROUILLONS=1) are for the preview only.
+- on_config: wait for any other build using the same site folder or cache; a build (not
+  `mkdocs serve`) is redirected into a fresh folder beside the site (irev/atomic.py). Load and
+  validate the content tree; any problem stops the build before anything is written, with
+  every problem listed in French as `file:line: field: message`. While serving, problems are
+  shown on every page instead, above the last correct version of the site. Then generate
+  every page and convert it to HTML through the core's cache. Drafts (IREV_BROUILLONS=1) are
+  for the preview only.
 - on_files: add the generated pages (as small placeholder sources under .cache/, rewritten
   only when their page changed, so `--dirty` rebuilds only those) and the attachments of
   the shown records (irev/attachments.py: nothing else under pieces-jointes/ is published).
 - on_page_markdown / on_page_content: hand MkDocs the cached HTML instead of converting.
 - on_post_build: index the record pages with Pagefind (in parts, see irev/search.py), or
   reuse the index made for the same records (in the background while serving, so an edit
-  shows at once; the next edit's build stops an index still under way).
+  shows at once; the next edit's build stops an index still under way). Then swap the
+  complete build in for the site: a build killed earlier leaves the previous site whole.
+- on_build_error: a failed build's folder is removed; the previous site stays.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import gc
 import json
 import logging
 import os
+import shutil
 import sys
 import threading
 import time
@@ -33,11 +38,12 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import CountHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import attachments, catalogue, loading, pages, preview, rendering, search, settings  # noqa: E402
+from irev import atomic, attachments, catalogue, loading, pages, preview, rendering, search, settings  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
 LATEST_MARKER = "<!-- dernieres-ressources -->"
@@ -71,6 +77,9 @@ def on_config(config):
                           "jamais au site public (make site).")
     _build["timings"] = {}
     _build["cache"] = settings.cache_dir()
+    _hold_locks(Path(config["site_dir"]))
+    if not serving:  # the preview serves its own folder, rebuilt in place (--dirty)
+        _stage(config)
     root = settings.content_dir()
     memos = _build.get("memos", {})
     with timed("chargement"):
@@ -116,6 +125,28 @@ def on_config(config):
     generated = [dataclasses.replace(p, text=b"") for p in generated]
     _build.update(pages=generated, keys=keys)
     return config
+
+
+def _hold_locks(site: Path) -> None:
+    """One build at a time per site folder and per cache: a second one waits for the first (it
+    says so), then goes on; failing instead would make `make site` fail while `make serve` rebuilds.
+    The site first, then the cache, in every process: no two builds can wait for each other."""
+    cache = _build["cache"]
+    wanted = [(cache / atomic.LOCK, f"Le cache {cache}")]
+    if _build["command"] != "serve":  # the preview builds in a folder of its own
+        wanted.insert(0, (atomic.work_folder(site) / atomic.LOCK, f"Le dossier {site}"))
+    _build["locks"] = [atomic.Lock(path, "irev : " + what, log.info) for path, what in wanted]
+
+
+def _stage(config) -> None:
+    """Build into an empty folder beside the site, swapped in by on_post_build once complete."""
+    target = Path(config["site_dir"])
+    _build["publish"] = (target, atomic.staging(target))
+    config["site_dir"] = str(_build["publish"][1])
+    if config["strict"]:  # MkDocs aborts a --strict build after a warning only once on_post_build has run
+        _build["warnings"] = CountHandler()
+        _build["warnings"].setLevel(logging.WARNING)
+        logging.getLogger("mkdocs").addHandler(_build["warnings"])
 
 
 def on_files(files, config):
@@ -168,6 +199,7 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     if not _is_generated(page):
         return html
+    atomic.pause("pages")
     rendered = rendering.read(_build["cache"] / "html", _build["keys"][page.file.src_uri],
                               _build.get("memos", {}).get("rendered"))
     page.toc = get_toc(rendered.toc)
@@ -213,9 +245,41 @@ def on_post_build(config):
             except RuntimeError as error:
                 raise PluginError(str(error)) from error
         _build["indexed"] = True
+    if "publish" in _build:
+        with timed("publication"):
+            _publish(config)
     log.info("irev : " + ", ".join(f"{step} {seconds} s" for step, seconds in _build["timings"].items()))
     if os.environ.get("IREV_TIMINGS"):
         Path(os.environ["IREV_TIMINGS"]).write_text(json.dumps(_build["timings"], ensure_ascii=False), encoding="utf-8")
+    _release()
+
+
+def _publish(config) -> None:
+    """Swap the complete build in for the site, unless MkDocs is about to abort it."""
+    target, folder = _build.pop("publish")
+    config["site_dir"] = str(target)  # where MkDocs finds the site after the build (gh-deploy)
+    if _build.get("warnings") and _build["warnings"].get_counts():
+        shutil.rmtree(folder)  # --strict with a warning: MkDocs fails the build, nothing is published
+        return
+    atomic.pause("publish")
+    atomic.publish(folder, target)
+    log.info(f"irev : site publié dans {target}")
+
+
+def on_build_error(error):
+    """A failed build publishes nothing: its folder goes, the previous site stays."""
+    _, folder = _build.pop("publish", (None, None))
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    _release()
+
+
+def _release() -> None:
+    counter = _build.pop("warnings", None)
+    if counter is not None:
+        logging.getLogger("mkdocs").removeHandler(counter)
+    for lock in _build.pop("locks", []):
+        lock.release()
 
 
 def _index_in_background(site: Path, pages_to_index: list[str], cancel: threading.Event) -> None:

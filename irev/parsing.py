@@ -96,28 +96,42 @@ class Parsed:
         return lines.get(path, lines.get((), self.offset + 1))
 
 
+_DIGEST_SIZE = hashlib.sha256().digest_size
+
+
 class ParseCache:
     """Data of YAML documents parsed cleanly in an earlier run, keyed by a hash of their text.
 
     PyYAML needs about 1 ms a record; an unchanged file is read back from here instead.
     Only clean parses are kept (a document with a problem is parsed, and reported, again).
-    The file is tied to this module's source, so a change of parsing rules empties it.
+    The file is tied to this module's source, so a change of parsing rules empties it, and
+    starts with the SHA-256 of the rest: a damaged or cut file is ignored (marshal would read
+    some damage as other data), and the documents are parsed again.
     """
 
     VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
     def __init__(self, path: Path | None):
         self.path = path
-        self.entries: dict[str, object] = {}
+        self.entries: dict[str, object] = {} if path is None else self._load(path)
         self.used: set[str] = set()
         self.changed = False
-        if path is not None and path.exists():
-            try:
-                version, entries = marshal.loads(path.read_bytes())
-                if version == self.VERSION:
-                    self.entries = entries
-            except (ValueError, EOFError, TypeError):
-                pass  # damaged: start afresh
+
+    @classmethod
+    def _load(cls, path: Path) -> dict:
+        """The entries of a cache file, if it is whole and of this version (otherwise start afresh)."""
+        try:
+            data = memoryview(path.read_bytes())
+        except OSError:
+            return {}
+        digest, payload = data[:_DIGEST_SIZE], data[_DIGEST_SIZE:]
+        if hashlib.sha256(payload).digest() != digest:
+            return {}
+        try:
+            version, entries = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return {}  # whole, but not in the shape this version writes
+        return entries if version == cls.VERSION else {}
 
     @staticmethod
     def key(text: str) -> str:
@@ -142,7 +156,8 @@ class ParseCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
         kept = {key: self.entries[key] for key in self.used} if prune else self.entries
-        temporary.write_bytes(marshal.dumps((self.VERSION, kept)))
+        payload = marshal.dumps((self.VERSION, kept))
+        temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
         temporary.replace(self.path)
 
     def fill(self, texts: dict[str, str], workers: int = 2) -> None:

@@ -5,7 +5,9 @@ redoing all of it on every build. Here each page is converted once per distinct 
 the HTML and its table of contents are kept in a cache folder, keyed by a hash of the
 page's location and Markdown, the Markdown extensions and their settings, and the source
 of this package. Any change of content, templates, configuration or code therefore
-changes the key, and a stale entry can never be served.
+changes the key, and a stale entry can never be served. Each entry carries its key and a hash
+of its content, checked whenever it is read: a damaged, edited or misplaced entry is rendered
+again, never published.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 import markdown
 
 from . import sanitize
+from .atomic import pause
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs more than it saves
@@ -91,7 +94,7 @@ def render_pages(pages: list[tuple[str, bytes]], extensions: list, configs: dict
 def read(cache_dir: Path, key: str, memo: dict[str, Rendered] | None = None) -> Rendered:
     """A page's HTML, by the key render_pages gave it."""
     rendered = (memo or {}).get(key) or _read(cache_dir, key)
-    if rendered is None:  # render_pages has just read or written it: only a hand in the cache comes here
+    if rendered is None:  # checked or written by render_pages, under the build's lock: only a hand comes here
         raise RuntimeError(f"entrée du cache HTML disparue ou abîmée ({_entry(cache_dir, key)}) : relancez la construction")
     return rendered
 
@@ -179,37 +182,46 @@ def _entry(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / f"{key}.page"
 
 
-# An entry: one line of JSON (the table of contents and the size of the HTML in bytes), then the
-# HTML as it is. Checking an entry reads its first line only; reading it decodes no JSON string.
+# An entry: a first line with its key and the SHA-256 of the key and the rest; then its table of
+# contents as one line of JSON; then the HTML as it is. A swapped entry shows another key, a
+# damaged or edited one another hash (hashing is about 2 GB/s here: a small share of a warm build).
 
 def _intact(cache_dir: Path, key: str) -> bool:
-    """Whether an entry is there and whole (a warm build checks every page without reading it)."""
+    """Whether an entry is there and verified (a warm build checks every page without decoding it)."""
+    return _verified(cache_dir, key) is not None
+
+
+def _verified(cache_dir: Path, key: str) -> bytes | None:
+    """The table of contents and HTML of an entry, if it is the entry of this key, unaltered."""
     try:
-        with _entry(cache_dir, key).open("rb") as handle:
-            header = handle.readline()
-            return len(header) + json.loads(header)["octets"] == os.fstat(handle.fileno()).st_size
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+        head, _, body = _entry(cache_dir, key).read_bytes().partition(b"\n")
+    except OSError:
+        return None
+    return body if head == _head(key, body) else None
+
+
+def _head(key: str, body: bytes) -> bytes:
+    digest = hashlib.sha256(key.encode())
+    digest.update(body)
+    return f"{key} {digest.hexdigest()}".encode()
 
 
 def _read(cache_dir: Path, key: str) -> Rendered | None:
-    try:
-        header, _, html = _entry(cache_dir, key).read_bytes().partition(b"\n")
-        meta = json.loads(header)
-        if len(html) != meta["octets"]:
-            return None  # cut short
-        return Rendered(html.decode(), meta["toc"], key)
-    except (OSError, ValueError, KeyError, TypeError):
+    body = _verified(cache_dir, key)
+    if body is None:
         return None  # absent or damaged: render again
+    toc, _, html = body.partition(b"\n")
+    return Rendered(html.decode(), json.loads(toc), key)
 
 
 def _write(cache_dir: Path, key: str, rendered: Rendered) -> None:
     path = _entry(cache_dir, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    html = rendered.html.encode()
-    temporary.write_bytes(json.dumps({"toc": rendered.toc, "octets": len(html)}).encode() + b"\n" + html)
+    body = json.dumps(rendered.toc).encode() + b"\n" + rendered.html.encode()
+    temporary.write_bytes(_head(key, body) + b"\n" + body)
     temporary.replace(path)  # atomic: a reader never sees half an entry
+    pause("render")
 
 
 def _prune(cache_dir: Path, used: set[str]) -> None:

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import gzip
 import html.parser
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from irev import rendering, search
+from irev.parsing import ParseCache
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -39,16 +43,83 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def _environment(content: Path, env: dict) -> dict:
+    return {**os.environ, "CONTENT_DIR": str(content), "NO_MKDOCS_2_WARNING": "1", **env}
+
+
 def run(args: list[str], content: Path, **env) -> subprocess.CompletedProcess:
     """Run a command of the project (python -m …) on a content tree, as `make` would."""
-    environment = {**os.environ, "CONTENT_DIR": str(content), "NO_MKDOCS_2_WARNING": "1", **env}
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=environment, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=_environment(content, env),
+                          capture_output=True, text=True)
+
+
+def _build(site_dir: Path, env: dict) -> tuple[list[str], dict]:
+    """`mkdocs build --strict` into site_dir, its cache beside it unless env names one."""
+    return ["mkdocs", "build", "--strict", "--site-dir", str(site_dir)], {
+        "IREV_CACHE_DIR": str(site_dir.parent / f"{site_dir.name}-cache"), **env}
 
 
 def build_site(content: Path, site_dir: Path, **env) -> subprocess.CompletedProcess:
     """A real `mkdocs build --strict` of a content tree into site_dir (its cache beside it)."""
-    env.setdefault("IREV_CACHE_DIR", str(site_dir.parent / f"{site_dir.name}-cache"))
-    return run(["mkdocs", "build", "--strict", "--site-dir", str(site_dir)], content, **env)
+    args, env = _build(site_dir, env)
+    return run(args, content, **env)
+
+
+def start_build(content: Path, site_dir: Path, output: Path, **env) -> subprocess.Popen:
+    """build_site started in the background, what it writes on the terminal going to `output`."""
+    args, env = _build(site_dir, env)
+    with output.open("w", encoding="utf-8") as terminal:
+        return subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, env=_environment(content, env),
+                                stdout=terminal, stderr=subprocess.STDOUT)
+
+
+def wait_for(condition, what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: still not after {timeout} s")
+        time.sleep(0.05)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, hidden ones included, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def changes(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    """The files (of two snapshots) added, removed or changed."""
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
+# Pagefind writes its filter files in no fixed order (their names are hashes of their content,
+# and the metadata file names them): two correct builds differ there, and only there.
+_UNORDERED = re.compile(r"(^|/)filter/[^/]+$|\.pf_meta$|(^|/)pagefind-entry\.json$")
+
+
+def assert_same_site(site: Path, reference: Path) -> None:
+    """Two builds of the same content made the same site: the same files, hidden ones included,
+    with the same bytes; Pagefind's unordered files the same in number, and the same page count."""
+    def stable(folder):
+        files = snapshot(folder)
+        unordered = sorted(re.sub(r"[^/]+$", "*", path) for path in files if _UNORDERED.search(path))
+        counts = [json.loads(data)["languages"]["fr"]["page_count"] for path, data in files.items()
+                  if path.endswith("pagefind-entry.json")]
+        return {path: data for path, data in files.items() if not _UNORDERED.search(path)}, unordered, counts
+
+    built, expected = stable(site), stable(reference)
+    assert changes(expected[0], built[0]) == []
+    assert built[1:] == expected[1:]
+
+
+def assert_cache_whole(cache: Path, tmp_path: Path) -> None:
+    """Every HTML entry verified, the parse cache read, the kept search index reusable."""
+    entries = list((cache / "html").glob("*/*"))
+    assert entries and all(entry.suffix == ".page" and rendering._intact(cache / "html", entry.stem)
+                           for entry in entries)
+    assert ParseCache(cache / "yaml.marshal").entries
+    [kept] = (cache / "pagefind").iterdir()
+    (tmp_path / "reused").mkdir(exist_ok=True)
+    assert search.index_site_cached(tmp_path / "reused", [], kept.name, cache / "pagefind")
 
 
 @pytest.fixture(scope="session")

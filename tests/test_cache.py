@@ -45,17 +45,40 @@ def test_any_change_of_text_or_settings_renders_again(tmp_path, monkeypatch):
     assert converted == ["a.md", "a.md", "a.md"]
 
 
-@pytest.mark.parametrize("damage", [lambda data: b"{tronqu\xc3\xa9", lambda data: data[:-3]], ids=["garbage", "cut short"])
+def _flip_last_byte(entry, other):
+    data = bytearray(entry.read_bytes())
+    data[-2] ^= 1
+    entry.write_bytes(bytes(data))
+
+
+def _swap(entry, other):
+    data = entry.read_bytes()
+    entry.write_bytes(other.read_bytes())
+    other.write_bytes(data)
+
+
+DAMAGES = {
+    "garbage": lambda entry, other: entry.write_bytes(b"{tronqu\xc3\xa9"),
+    "cut short": lambda entry, other: entry.write_bytes(entry.read_bytes()[:-3]),
+    "byte flipped": _flip_last_byte,  # in the HTML: a header of sizes could not tell
+    "same length": lambda entry, other: entry.write_bytes(entry.read_bytes().replace(b">A<", b">Z<")),
+    "swapped": _swap,  # each entry is whole, but the other page's
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 @pytest.mark.parametrize("serving", [False, True])
 def test_damaged_entry_is_rendered_again(tmp_path, monkeypatch, damage, serving):
     converted = count_conversions(monkeypatch)
-    pages = [("a.md", b"# A")]
-    rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
-    [entry] = tmp_path.glob("*/*.page")
-    entry.write_bytes(damage(entry.read_bytes()))
-    key = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path, memo={} if serving else None)["a.md"]
-    assert converted == ["a.md", "a.md"]
-    assert rendering.read(tmp_path, key).html == '<h1 id="a">A</h1>'
+    pages = [("a.md", b"# A"), ("b.md", b"# B")]
+    keys = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path)
+    DAMAGES[damage](*(tmp_path / key[:2] / f"{key}.page" for key in keys.values()))
+    again = rendering.render_pages(pages, EXTENSIONS, {}, tmp_path, memo={} if serving else None)
+    assert again == keys
+    again_converted = ["a.md", "b.md"] if damage == "swapped" else ["a.md"]
+    assert converted[:2] == ["a.md", "b.md"] and sorted(converted[2:]) == again_converted
+    assert rendering.read(tmp_path, keys["a.md"]).html == '<h1 id="a">A</h1>'
+    assert rendering.read(tmp_path, keys["b.md"]).html == '<h1 id="b">B</h1>'
 
 
 def test_links_between_sources_become_links_between_pages():

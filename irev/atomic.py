@@ -1,0 +1,135 @@
+"""Folders that readers see whole, and that one build at a time writes.
+
+A build writes the site into a fresh folder beside its target (`staging`) and swaps it in
+once complete (`publish`); a build killed at any moment leaves the previous site in place, and
+the next one removes what it left (`staging` again). Locks (`Lock`) keep a second build off a
+site folder or a cache folder in use. `pause` lets the tests stop a build at a named step.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_WORK_SUFFIX = ".irev-build"  # beside a site: `.site.irev-build/` holds the lock and the build under way
+LOCK = "lock"
+
+
+def swap_in(new: Path, target: Path, aside: Path) -> Path | None:
+    """Put the folder `new` at `target`; return where the previous `target` now is (for the caller
+    to remove), or None if there was none.
+
+    Linux swaps the two in one step (renameat2 with RENAME_EXCHANGE): `target` is never missing or
+    mixed. Elsewhere, two renames: a process killed between them leaves the previous folder at
+    `aside`, which `staging` puts back.
+    """
+    if not os.path.lexists(target):
+        new.rename(target)  # atomic too: nothing to replace
+        return None
+    if _exchange(new, target):
+        return new
+    target.rename(aside)
+    new.rename(target)
+    return aside
+
+
+@lru_cache(maxsize=1)
+def _renameat2():
+    function = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)  # glibc 2.28+
+    if function is not None:
+        function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return function
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step; False where the system or the file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+def work_folder(target: Path) -> Path:
+    """Where builds into `target` work: beside it (a rename needs the same file system), hidden,
+    and never inside it (MkDocs' clean keeps hidden files, and the site would publish them)."""
+    return target.parent / f".{target.name}{_WORK_SUFFIX}"
+
+
+def staging(target: Path) -> Path:
+    """An empty folder to build `target` in. Call it holding the site's lock: it puts back a
+    site left aside by a killed build, and removes whatever killed builds left."""
+    work = work_folder(target)
+    aside = work / "previous"
+    if aside.is_dir() and not os.path.lexists(target):
+        aside.rename(target)
+    for leftover in work.iterdir():
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        elif leftover.name != LOCK:
+            leftover.unlink()
+    folder = work / "site"
+    folder.mkdir()
+    return folder
+
+
+def publish(folder: Path, target: Path) -> None:
+    """Swap a complete build in at `target`, then remove the previous site."""
+    previous = swap_in(folder, target, work_folder(target) / "previous")
+    if previous is not None:
+        shutil.rmtree(previous)
+
+
+class Lock:
+    """An exclusive lock on a file (flock: the system releases it when its process dies).
+
+    A second holder waits, after saying who it waits for through `waiting`.
+    """
+
+    def __init__(self, path: Path, what: str, waiting: Callable[[str], None]):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "?"
+            waiting(f"{what} est en cours d'utilisation par une autre construction (processus {holder}) : "
+                    "attente de sa fin…")
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        self.handle.truncate(0)
+        self.handle.write(str(os.getpid()))
+        self.handle.flush()
+
+    def release(self) -> None:
+        self.handle.close()
+
+
+_paused: set[str] = set()
+
+
+def pause(step: str) -> None:
+    """For tests only: with IREV_PAUSE=step:file, the first time a build reaches `step` it creates
+    `file` and waits as long as that file exists, so a test can kill it at a known moment, or let
+    it go on by removing the file. Steps: render, pages, pagefind, index-part, index-cache, publish."""
+    wanted, _, file = os.environ.get("IREV_PAUSE", "").partition(":")
+    if wanted != step or step in _paused:
+        return
+    _paused.add(step)
+    signal = Path(file)
+    signal.write_text(str(os.getpid()), encoding="utf-8")
+    while signal.exists():
+        time.sleep(0.02)
