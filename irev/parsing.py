@@ -9,6 +9,13 @@ Empty values and `null` are read as absent.
 Line numbers cost as much as the parse itself and are only needed to report a problem,
 so they are computed on demand, from a second parse keeping every node's position.
 Duplicate keys are refused (PyYAML silently keeps the last one).
+
+Content is untrusted: a document that may hold anchors, aliases, tags or merge keys, nest
+deeper than MAX_DEPTH, or escape a control character (a cheap look at its text says so,
+over-approximating), or that the fast reading stops on, is read again carefully, event by
+event: no recursion, nothing shared, everything refused reported with its line. Anchors
+and aliases are refused outright: an alias shares a value (a 400-byte "billion laughs"
+expands to gigabytes), and an alias inside its own anchor makes a value contain itself.
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ import yaml
 Path_ = tuple  # a path into the data: ("participants", 3, "personne")
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+MAX_DEPTH = 100  # nested lists and blocks; real records use fewer than 10
+# Characters YAML refuses, or reads as line breaks editors do not see (NEL, U+2028, U+2029),
+# and byte order marks past the start of a file: none belongs in a record.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_UNSEEN_BREAKS = tuple(char.encode() for char in "\x85\u2028\u2029\ufeff")  # the ones libyaml lets through
 
 _YAML_MESSAGES = [
     ("found character '\\t' that cannot start any token",
@@ -46,23 +58,41 @@ _YAML_MESSAGES = [
      "fin de fichier inattendue (guillemet non fermé ?)", "fermez les guillemets ouverts"),
     ("found undefined alias",
      "alias YAML inconnu (« * »)", "mettez le texte entre guillemets s'il commence par « * »"),
+    ("found unknown escape character",
+     "caractère échappé inconnu après « \\ » entre guillemets", "doublez la barre oblique inverse (\\\\) ou utilisez des apostrophes"),
+    ("found unexpected ':'",
+     "« : » inattendu", "mettez le texte entre guillemets"),
+    ("found character that cannot start any token",
+     "caractère inattendu en début de valeur", "mettez le texte entre guillemets"),
+    ("did not find expected node content",
+     "valeur attendue", "vérifiez la ponctuation ([ ] { } ,) ou mettez le texte entre guillemets"),
+    ("did not find expected ',' or ']'",
+     "liste entre crochets non fermée", "fermez le « [ » par « ] », ou mettez le texte entre guillemets"),
+    ("did not find expected ',' or '}'",
+     "bloc entre accolades non fermé", "fermez le « { » par « } », ou mettez le texte entre guillemets"),
+    ("while scanning a block scalar",
+     "texte en bloc (« | » ou « > ») mal formé", "écrivez « | » seul en fin de ligne, le texte indenté dessous"),
+    ("found a tab character",
+     "tabulation interdite", "remplacez-la par des espaces"),
 ]
 
 
-class _DuplicateKey(Exception):
-    pass
+class _Unusual(Exception):
+    """A key the fast reading does not take (not text, empty, repeated): read carefully instead."""
 
 
 class _TextLoader(yaml.CBaseLoader):
-    """libyaml's parser; every scalar is text except an empty value or `null`."""
+    """libyaml's parser; every scalar is text except an empty value or `null`, which is absent."""
 
     def construct_mapping(self, node, deep=False):
         result = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if key in result:
-                raise _DuplicateKey(key)
+            if key.__class__ is not str or not key or key in result:
+                raise _Unusual
             result[key] = self.construct_object(value_node, deep=deep)
+        if None in result.values():
+            return {key: value for key, value in result.items() if value is not None}
         return result
 
 
@@ -183,8 +213,10 @@ NO_CACHE = ParseCache(None)
 
 def parse_yaml(text: str, first_line: int = 1, cache: ParseCache = NO_CACHE, key: str | None = None) -> Parsed:
     """Parse one YAML document; `first_line` is where it starts in its file (`key`: its cache key, if known)."""
+    if cache is NO_CACHE:
+        return _parse(text, first_line)
     if key is None:
-        key = cache.key(text) if cache is not NO_CACHE else ""
+        key = cache.key(text)
     hit, data = cache.get(key)
     if hit:
         return Parsed(data=data, text=text, offset=first_line - 1)
@@ -196,23 +228,70 @@ def parse_yaml(text: str, first_line: int = 1, cache: ParseCache = NO_CACHE, key
 
 def _parse(text: str, first_line: int) -> Parsed:
     parsed = Parsed(text=text, offset=first_line - 1)
+    source = text.encode()  # what libyaml reads; the cheap checks below are quicker on bytes
+    if any(char in source for char in _UNSEEN_BREAKS):
+        parsed.problems += characters(text, first_line)
+        return parsed
     tab_lines = _tab_indented_lines(text) if "\t" in text else []
     for number in tab_lines:
         parsed.problems.append((number + parsed.offset, "", _YAML_MESSAGES[0][1], _YAML_MESSAGES[0][2]))
+    if _needs_care(source):
+        _read_carefully(parsed, source, tab_lines)
+        return parsed
     try:
-        parsed.data = yaml.load(text, Loader=_TextLoader)
-    except _DuplicateKey:
-        parsed.data = _read_duplicates(parsed)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        if line not in tab_lines:  # a tab's own error is already reported, in clearer words
-            parsed.problems.append((line + parsed.offset, "", *_translate(error)))
+        parsed.data = yaml.load(source, Loader=_TextLoader)
+    except (_Unusual, yaml.YAMLError):
+        _read_carefully(parsed, source, tab_lines)  # says what went wrong, with every line
     return parsed
 
 
+def characters(text: str, first_line: int) -> list[tuple]:
+    """A problem for each line holding a forbidden character (the first of the line, by its code)."""
+    problems, last = [], None
+    for match in FORBIDDEN.finditer(text):
+        line = text.count("\n", 0, match.start()) + first_line
+        if line != last:
+            column = match.start() - text.rfind("\n", 0, match.start())
+            problems.append((line, "", f"caractère invisible interdit U+{ord(match.group()):04X} (colonne {column})",
+                             "supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF"))
+            last = line
+    return problems
+
+
+# Where YAML reads an anchor (&), alias (*), tag (!) or merge key (<<): at the start of a
+# line's content, or after one of these (a superset: `- *gras*` in a text is flagged too).
+_NODE_STARTS = b"\n-?:[{,"
+_RISKY_MARKS = (b"&", b"*", b"!", b"<<")
+# A block list or mapping sits right of its parent (or at its column, for a list under a key),
+# and left of it on its line are only spaces and the indicators - ? :. So a document without
+# a run of _RUN such characters nests blocks at most 2 * _RUN deep; each bracket adds at most
+# two levels (`[a: [b: …]]`).
+_RUN = 24
+_BLOCK_PREFIX = bytes.maketrans(b" \t-?:", b"\0\0\0\0\0")
+_BRACKETS = (MAX_DEPTH - 2 * _RUN) // 2
+
+
+def _needs_care(source: bytes) -> bool:
+    """Whether the fast reading could meet an anchor, alias, tag, merge key, escaped control
+    character or deep nesting in this document (cheap: a few searches in C)."""
+    if b"\\" in source or source.count(b"[") + source.count(b"{") > _BRACKETS:
+        return True
+    if b"\0" * _RUN in source.translate(_BLOCK_PREFIX):
+        return True
+    for mark in _RISKY_MARKS:
+        at = source.find(mark)
+        while at >= 0:
+            before = at - 1
+            while before >= 0 and source[before] in b" \t":
+                before -= 1
+            if before < 0 or source[before] in _NODE_STARTS:
+                return True
+            at = source.find(mark, at + 1)
+    return False
+
+
 def _tab_indented_lines(text: str) -> list[int]:
-    return [i for i, line in enumerate(text.splitlines(), 1) if "\t" in line[: len(line) - len(line.lstrip())]]
+    return [i for i, line in enumerate(text.split("\n"), 1) if "\t" in line[: len(line) - len(line.lstrip())]]
 
 
 def _translate(error: yaml.MarkedYAMLError) -> tuple[str, str]:
@@ -249,29 +328,156 @@ def _positions(text: str, offset: int) -> dict:
     return lines
 
 
-def _read_duplicates(parsed: Parsed):
-    """Data keeping the first of duplicate keys, each later one reported with its line."""
-    root, loader = _nodes(parsed.text)
+class _Stop(Exception):
+    """A document not to be read any further: (line, field, message, hint)."""
 
-    def build(node, path):
-        if isinstance(node, yaml.MappingNode):
-            result = {}
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key in result:
-                    first = parsed.lines[path + (key,)]
-                    parsed.problems.append((key_node.start_mark.line + 1 + parsed.offset, dotted(path + (key,)),
-                                            f"champ en double (déjà donné ligne {first})",
-                                            "gardez une seule fois ce champ"))
-                    parsed.broken.add(path + (key,))
-                    continue
-                result[key] = build(value_node, path + (key,))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return loader.construct_object(node)
 
-    return build(root, ())
+_KEY, _DROP = object(), object()  # what a mapping awaits next: a key, or the value of a refused key
+
+
+@dataclass
+class _Open:
+    """A list or mapping being read; `value` is None for a refused part, read through and dropped."""
+
+    value: list | dict | None
+    path: tuple
+    awaits: object = _KEY  # in a mapping: _KEY, the key whose value comes next, or _DROP
+    keys: dict = field(default_factory=dict)  # in a mapping: each key read, and its line
+
+
+def _read_carefully(parsed: Parsed, source: bytes, tab_lines: list[int]) -> None:
+    """Read a document event by event (see the module's docstring): its data, the line of each
+    value and every problem; a document nested too deep, or not single, is not read on."""
+    reader = _Reader(parsed)
+    loader = _TextLoader(source)
+    try:
+        while loader.check_event():
+            reader.take(loader.get_event())
+        parsed.data = reader.data
+    except _Stop as stop:
+        parsed.problems.append(stop.args)
+    except yaml.reader.ReaderError:
+        parsed.problems += characters(parsed.text, parsed.offset + 1)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        if line not in tab_lines:  # a tab's own error is already reported, in clearer words
+            parsed.problems.append((line + parsed.offset, "", *_translate(error)))
+    finally:
+        loader.dispose()
+    parsed._lines = reader.lines
+
+
+class _Reader:
+    """Plain data from libyaml's events: values are kept in their open list or mapping, never shared."""
+
+    def __init__(self, parsed: Parsed):
+        self.parsed = parsed
+        self.lines: dict = {}
+        self.open: list[_Open] = []
+        self.data = None
+        self.documents = 0
+        self.reported: set[tuple] = set()  # (line, message): a line repeating an alias is reported once
+
+    def take(self, event) -> None:
+        line = event.start_mark.line + 1 + self.parsed.offset
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise _Stop(line, "", "un seul document YAML attendu : une ligne « --- » de trop",
+                            "retirez la ligne « --- » (ou séparez les documents en plusieurs fichiers)")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self.open.pop()
+        elif isinstance(event, yaml.NodeEvent):
+            top = self.open[-1] if self.open else None
+            if top is not None and top.value.__class__ is dict and top.awaits is _KEY:
+                self.key(event, top, line)
+            else:
+                self.node(event, top, line)
+
+    def node(self, event, top: _Open | None, line: int) -> None:
+        """A value: the document itself, an item of a list or the value of a key."""
+        if top is None:
+            path = ()
+        elif top.value is None or top.awaits is _DROP:
+            path = None
+        elif top.value.__class__ is list:
+            path = top.path + (len(top.value),)
+        else:
+            path = top.path + (top.awaits,)
+        refused = self.refused(event, line, top.path if path is None else path)
+        value = None if isinstance(event, yaml.AliasEvent) else self.value(event, path, line)
+        if top is not None and top.value.__class__ is dict:
+            top.awaits = _KEY
+        if path is None:
+            return
+        self.lines.setdefault(path, line)
+        if refused:
+            self.parsed.broken.add(path)
+        if top is None:
+            self.data = value
+        elif top.value.__class__ is list:
+            top.value.append(value)
+        elif value is not None:  # an empty value is absent
+            top.value[path[-1]] = value
+
+    def value(self, event, path: tuple | None, line: int):
+        if isinstance(event, yaml.ScalarEvent):
+            return None if event.implicit[0] and _NULL.match(event.value) else event.value
+        if len(self.open) >= MAX_DEPTH:
+            raise _Stop(line, dotted((path or ())[:2]), f"imbrication trop profonde : plus de {MAX_DEPTH} niveaux de listes et de blocs",
+                        "simplifiez la structure de ce champ")
+        container = None if path is None else [] if isinstance(event, yaml.SequenceStartEvent) else {}
+        self.open.append(_Open(container, path))
+        return container
+
+    def key(self, event, top: _Open, line: int) -> None:
+        """A key of a mapping: a name, once; anything else is reported and its value dropped."""
+        top.awaits = _DROP
+        name = event.value if isinstance(event, yaml.ScalarEvent) else None
+        plain = isinstance(event, yaml.ScalarEvent) and event.implicit[0]
+        if self.refused(event, line, top.path):
+            pass
+        elif name is None:
+            self.problem(line, top.path, "nom de champ invalide : un simple texte est attendu avant « : »",
+                         "écrivez « champ: valeur »")
+        elif plain and name == "<<":
+            self.problem(line, top.path, "fusion YAML « << » refusée", "recopiez les champs voulus dans ce bloc")
+        elif not name or plain and _NULL.match(name):
+            self.problem(line, top.path, "nom de champ vide", "écrivez « champ: valeur »")
+        elif name in top.keys:
+            self.problem(line, top.path + (name,), f"champ en double (déjà donné ligne {top.keys[name]})",
+                         "gardez une seule fois ce champ")
+            self.parsed.broken.add(top.path + (name,))
+            return
+        else:
+            top.keys[name] = line
+            top.awaits = name
+            return
+        self.parsed.broken.add(top.path + (None,))  # no field of that name: the block is not valid
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.value(event, None, line)  # read through, dropped
+
+    def refused(self, event, line: int, path: tuple) -> bool:
+        """Reports an alias, anchor, tag or escaped control character on this node."""
+        found = []
+        if isinstance(event, yaml.AliasEvent):
+            found.append((f"alias YAML « *{event.anchor} » refusé", "recopiez la valeur au lieu d'y renvoyer"))
+        if event.anchor is not None and not isinstance(event, yaml.AliasEvent):
+            found.append((f"ancre YAML « &{event.anchor} » refusée", "retirez-la : chaque valeur s'écrit en entier"))
+        if getattr(event, "tag", None) is not None:
+            found.append((f"étiquette YAML « {event.tag} » refusée", "retirez-la, ou mettez la valeur entre guillemets"))
+        if isinstance(event, yaml.ScalarEvent) and event.style == '"' and FORBIDDEN.search(event.value):
+            code = ord(FORBIDDEN.search(event.value).group())
+            found.append((f"caractère invisible interdit U+{code:04X} (écrit avec « \\ »)", "retirez-le"))
+        for message, hint in found:
+            if (line, message) not in self.reported:
+                self.reported.add((line, message))
+                self.problem(line, path, message, hint)
+        return bool(found)
+
+    def problem(self, line: int, path: tuple, message: str, hint: str) -> None:
+        self.parsed.problems.append((line, dotted(path), message, hint))
 
 
 def dotted(path: Path_) -> str:
