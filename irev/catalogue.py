@@ -257,7 +257,8 @@ def _check(content: Content, memo: dict | None = None) -> tuple[list[Problem], d
     walked, mentioned = _Reuse(memo, "references"), _Reuse(memo, "mentions")
     known: dict[str, set] = {}
     for source in content.sources:
-        known.setdefault(source.model.KIND, set()).add(source.ident)
+        if source.ident is not None:
+            known.setdefault(source.model.KIND, set()).add(source.ident)
     problems = []
     record_refs: dict[str, list] = {}
     for source in content.sources:

@@ -33,17 +33,23 @@ class ContentError(Exception):
 
 
 def closest(word: str, candidates) -> str:
-    """The known id or field name an editor most likely meant, as a hint ('' if none)."""
+    """The known id or field name an editor most likely meant, as a hint ('' if none).
+
+    `candidates` may be a mapping from each name to what to suggest for it."""
     match = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
-    return f"vouliez-vous dire « {match[0]} » ?" if match else ""
+    if not match:
+        return ""
+    return f"vouliez-vous dire « {candidates[match[0]] if isinstance(candidates, dict) else match[0]} » ?"
 
 
 def relative(path: Path, root: Path) -> str:
-    """Paths in messages are relative to the content tree's parent, as editors see them in a PR."""
+    """Paths in messages are relative to the content tree's parent, as editors see them in a PR;
+    characters that cannot be shown (a newline, bytes that are not UTF-8) are written as escapes."""
     try:
-        return path.relative_to(root.parent).as_posix()
+        text = path.relative_to(root.parent).as_posix()
     except ValueError:
-        return path.as_posix()
+        text = path.as_posix()
+    return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def report(problems: list[Problem]) -> str:
