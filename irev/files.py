@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from .problems import Problem, closest, relative
 
 RECORD_LIMIT = 1_000_000  # bytes; the longest plan synthesis is about 200 KB
-REGISTRY_LIMIT = 20_000_000  # bytes; 10,000 people with their functions take about 4 MB
+REGISTRY_LIMIT = 10_000_000  # bytes; a person with their functions takes about 200 bytes
 NOTES = "README.md"
 MARKDOWN_LOOKALIKES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
@@ -131,10 +131,11 @@ def read(path: Path, limit: int) -> tuple[str | None, tuple | None]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         return None, (data.count(b"\n", 0, error.start) + 1, "",
                       f"fichier non enregistré en UTF-8 (octet 0x{data[error.start]:02X} illisible)",
-                      "enregistrez-le en UTF-8 (éditeur : « Enregistrer sous… », encodage UTF-8) ; "
-                      "il est sans doute en Windows-1252 ou Latin-1")
+                      "enregistrez-le en UTF-8 (éditeur : « Enregistrer sous… », encodage UTF-8) ; il est sans doute en "
+                      + ("UTF-16" if utf16 else "Windows-1252 ou Latin-1"))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, None

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import files, models, referentiel
 from .parsing import NO_CACHE, Document, ParseCache, Parsed, characters, dotted, parse_yaml, split_all
-from .problems import Problem, closest, relative
+from .problems import Problem, closest, relative, shown
 from .runtime import gc_paused
 
 REGISTRY_FILES = {
@@ -274,7 +274,7 @@ _ONE_VALUE = ("string_type", "int_type", "bool_type", "bool_parsing", "date_type
 
 def _french(model, error: dict) -> tuple[str, str]:
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
-    shown = _shown(value)
+    quoted = shown(value)
     if isinstance(value, (list, dict)) and kind in _ONE_VALUE:
         return (f"une seule valeur attendue, pas {'une liste' if isinstance(value, list) else 'un bloc de champs'}",
                 "écrivez la valeur sur la ligne du champ, sans « - » ni lignes indentées dessous")
@@ -282,35 +282,24 @@ def _french(model, error: dict) -> tuple[str, str]:
         return "valeur vide", "donnez une valeur, ou retirez la ligne"
     if kind == "extra_forbidden":
         name = error["loc"][-1]
-        return f"champ inconnu « {_shown(name)} »", closest(name, _field_names(model)) or "retirez-le ou consultez schemas/"
+        return f"champ inconnu « {shown(name)} »", closest(name, _field_names(model)) or "retirez-le ou consultez schemas/"
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
-        return (f"valeur « {shown} » non autorisée : attendu {', '.join(allowed)}",
+        return (f"valeur « {quoted} » non autorisée : attendu {', '.join(allowed)}",
                 closest(value, allowed))
     if kind == "string_pattern_mismatch":
         for key, (message, hint) in _PATTERN_MESSAGES.items():
             if key in ctx.get("pattern", ""):
-                return message.format(input=shown), hint
-        return f"valeur « {shown} » au format inattendu", ""
+                return message.format(input=quoted), hint
+        return f"valeur « {quoted} » au format inattendu", ""
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])), ""
     if kind.startswith("date_") and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return f"date impossible « {value} »", "une date s'écrit AAAA-MM-JJ et doit exister au calendrier"
     if kind in _SIMPLE_MESSAGES:
         message, hint = _SIMPLE_MESSAGES[kind]
-        return message.format(**ctx, input=shown), hint
-    return f"valeur « {shown} » refusée", "consultez la description de ce champ dans schemas/"
-
-
-def _shown(value) -> str:
-    """A value as quoted to editors: a structure by its kind, text cut short, invisible characters escaped."""
-    if isinstance(value, dict):
-        return "bloc de champs"
-    if isinstance(value, list):
-        return "liste"
-    text = str(value)
-    text = text if len(text) <= 60 else text[:60] + "…"
-    return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+        return message.format(**ctx, input=quoted), hint
+    return f"valeur « {quoted} » refusée", "consultez la description de ce champ dans schemas/"
 
 
 @lru_cache(maxsize=None)

@@ -40,10 +40,13 @@ MAX_DEPTH = 100  # nested lists and blocks; real records use fewer than 10
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _UNSEEN_BREAKS = tuple(char.encode() for char in "\x85\u2028\u2029\ufeff")  # the ones libyaml lets through
 
+_TAB = ("tabulation interdite dans l'indentation", "indentez avec des espaces")
+_QUOTE = "mettez le texte entre guillemets"
+_DIRECTIVE = ("directive (« % ») ou étiquette (« ! ») YAML mal formée", "mettez le texte entre guillemets, ou retirez-la")
+_ESCAPE_HINT = "doublez la barre oblique inverse (\\\\) ou utilisez des apostrophes"
+# libyaml's problems (part of their wording), in French.
 _YAML_MESSAGES = [
-    ("found character '\\t' that cannot start any token",
-     "tabulation interdite dans l'indentation", "indentez avec des espaces"),
-    ("mapping values are not allowed here",
+    ("mapping values are not allowed",
      "« : » inattendu (indentation incorrecte, ou texte contenant « : » à mettre entre guillemets)",
      "vérifiez l'alignement de cette ligne avec la précédente"),
     ("did not find expected key",
@@ -52,28 +55,43 @@ _YAML_MESSAGES = [
     ("did not find expected '-' indicator",
      "indentation incorrecte dans une liste",
      "chaque élément de liste commence par « - » à la même colonne"),
+    ("block sequence entries are not allowed",
+     "élément de liste « - » mal placé", "écrivez « champ: » seul sur sa ligne, puis les éléments « - » indentés dessous"),
+    ("mapping keys are not allowed", "« ? » inattendu", _QUOTE),
     ("could not find expected ':'",
      "« : » manquant après un nom de champ", "écrivez « champ: valeur »"),
     ("found unexpected end of stream",
      "fin de fichier inattendue (guillemet non fermé ?)", "fermez les guillemets ouverts"),
-    ("found undefined alias",
-     "alias YAML inconnu (« * »)", "mettez le texte entre guillemets s'il commence par « * »"),
-    ("found unknown escape character",
-     "caractère échappé inconnu après « \\ » entre guillemets", "doublez la barre oblique inverse (\\\\) ou utilisez des apostrophes"),
-    ("found unexpected ':'",
-     "« : » inattendu", "mettez le texte entre guillemets"),
-    ("found character that cannot start any token",
-     "caractère inattendu en début de valeur", "mettez le texte entre guillemets"),
+    ("found unexpected ':'", "« : » inattendu", _QUOTE),
+    ("found character that cannot start any token", "caractère qui ne peut pas commencer une valeur (@, `, % …)", _QUOTE),
+    ("did not find expected alphabetic or numeric character", "« & », « * » ou « ! » en début de valeur", _QUOTE),
     ("did not find expected node content",
      "valeur attendue", "vérifiez la ponctuation ([ ] { } ,) ou mettez le texte entre guillemets"),
     ("did not find expected ',' or ']'",
      "liste entre crochets non fermée", "fermez le « [ » par « ] », ou mettez le texte entre guillemets"),
     ("did not find expected ',' or '}'",
      "bloc entre accolades non fermé", "fermez le « { » par « } », ou mettez le texte entre guillemets"),
-    ("while scanning a block scalar",
+    ("did not find expected <document start>",
+     "texte en trop après la fin du bloc", "vérifiez les crochets et l'indentation de cette ligne"),
+    ("found unexpected document indicator",
+     "ligne « --- » ou « ... » au milieu d'un texte entre guillemets", "fermez les guillemets avant cette ligne"),
+    ("found unknown escape character", "caractère échappé inconnu après « \\ » entre guillemets", _ESCAPE_HINT),
+    ("did not find expected hexdecimal number", "code échappé incomplet après « \\ » entre guillemets", _ESCAPE_HINT),
+    ("found invalid Unicode character escape code", "code échappé invalide après « \\ » entre guillemets", _ESCAPE_HINT),
+    ("found an indentation indicator equal to 0",
      "texte en bloc (« | » ou « > ») mal formé", "écrivez « | » seul en fin de ligne, le texte indenté dessous"),
-    ("found a tab character",
-     "tabulation interdite", "remplacez-la par des espaces"),
+    ("did not find expected comment or line break", "texte inattendu en fin de ligne", "mettez tout le texte entre guillemets"),
+    ("found a tab character", "tabulation interdite", "remplacez-la par des espaces"),
+    ("tag", *_DIRECTIVE),  # a tag's handle, URI or closing '>'
+    ("directive", *_DIRECTIVE),
+    ("version number", *_DIRECTIVE),
+    ("URI", *_DIRECTIVE),
+    ("UTF-8 octet", *_DIRECTIVE),  # in a tag's URI
+    ("did not find expected '!'", *_DIRECTIVE),
+    ("did not find expected whitespace", *_DIRECTIVE),
+    ("found unexpected non-alphabetical character", *_DIRECTIVE),
+    ("found incompatible YAML document", *_DIRECTIVE),
+    ("did not find the expected '>'", *_DIRECTIVE),
 ]
 
 
@@ -234,7 +252,7 @@ def _parse(text: str, first_line: int) -> Parsed:
         return parsed
     tab_lines = _tab_indented_lines(text) if "\t" in text else []
     for number in tab_lines:
-        parsed.problems.append((number + parsed.offset, "", _YAML_MESSAGES[0][1], _YAML_MESSAGES[0][2]))
+        parsed.problems.append((number + parsed.offset, "", *_TAB))
     if _needs_care(source):
         _read_carefully(parsed, source, tab_lines)
         return parsed
@@ -299,7 +317,7 @@ def _translate(error: yaml.MarkedYAMLError) -> tuple[str, str]:
     for english, french, hint in _YAML_MESSAGES:
         if english in problem:
             return french, hint
-    return f"YAML illisible ({problem})", "vérifiez l'indentation et les guillemets"
+    return "YAML illisible à cet endroit", "vérifiez l'indentation, les guillemets et les crochets"
 
 
 def _nodes(text: str):
@@ -466,7 +484,8 @@ class _Reader:
         if event.anchor is not None and not isinstance(event, yaml.AliasEvent):
             found.append((f"ancre YAML « &{event.anchor} » refusée", "retirez-la : chaque valeur s'écrit en entier"))
         if getattr(event, "tag", None) is not None:
-            found.append((f"étiquette YAML « {event.tag} » refusée", "retirez-la, ou mettez la valeur entre guillemets"))
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")  # as written
+            found.append((f"étiquette YAML « {tag} » refusée", "retirez-la, ou mettez la valeur entre guillemets"))
         if isinstance(event, yaml.ScalarEvent) and event.style == '"' and FORBIDDEN.search(event.value):
             code = ord(FORBIDDEN.search(event.value).group())
             found.append((f"caractère invisible interdit U+{code:04X} (écrit avec « \\ »)", "retirez-le"))

@@ -46,9 +46,22 @@ def relative(path: Path, root: Path) -> str:
     """Paths in messages are relative to the content tree's parent, as editors see them in a PR;
     characters that cannot be shown (a newline, bytes that are not UTF-8) are written as escapes."""
     try:
-        text = path.relative_to(root.parent).as_posix()
+        return _visible(path.relative_to(root.parent).as_posix())
     except ValueError:
-        text = path.as_posix()
+        return _visible(path.as_posix())
+
+
+def shown(value) -> str:
+    """A value as quoted to editors: a structure by its kind, text cut short, invisible characters escaped."""
+    if isinstance(value, dict):
+        return "bloc de champs"
+    if isinstance(value, list):
+        return "liste"
+    text = str(value)
+    return _visible(text if len(text) <= 60 else text[:60] + "…")
+
+
+def _visible(text: str) -> str:
     return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
