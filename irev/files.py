@@ -48,7 +48,8 @@ def scan(root: Path, record_types, registry_files: dict[str, str], attachments_d
         if entry.name == attachments_dir:
             continue
         if entry.name in folders and entry.is_dir(follow_symlinks=False):
-            records[entry.name] = [Path(e.path) for e in _entries(Path(entry.path), found, root)
+            folder = root / entry.name
+            records[entry.name] = [folder / e.name for e in _entries(folder, found, root)
                                    if _is_record(e, found, root, attachments_dir)]
         elif entry.name == registry_dir and entry.is_dir(follow_symlinks=False):
             for sub in _entries(Path(entry.path), found, root):
@@ -90,14 +91,14 @@ def _entries(folder: Path, found: Inventory, root: Path):
 def _is_record(entry: os.DirEntry, found: Inventory, root: Path, attachments_dir: str) -> bool:
     """Whether an entry of a record folder is a record file; if not, why is reported."""
     stem, suffix = os.path.splitext(entry.name)
-    folder = Path(entry.path).parent.name
+    if suffix == ".md" and entry.is_file(follow_symlinks=False):
+        return True
+    folder = os.path.basename(os.path.dirname(entry.path))
     if entry.is_dir(follow_symlinks=False):
         _stray(found, root, entry, f"sous-dossier « {entry.name}/ » : il ne sera pas lu",
                f"placez chaque fichier .md directement dans {folder}/")
     elif not entry.is_file(follow_symlinks=False):
         _stray(found, root, entry, "ce n'est pas un fichier ordinaire", "remplacez-le par un fichier .md")
-    elif suffix == ".md":
-        return True
     elif suffix.lower() in MARKDOWN_LOOKALIKES:
         _stray(found, root, entry, f"extension « {suffix} » : le fichier ne sera pas lu", f"renommez-le en {stem}.md")
     else:

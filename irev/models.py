@@ -61,19 +61,25 @@ def _boolean(value):
     raise PydanticCustomError("bool_parsing", "Input should be true or false")
 
 
+_ISO_DATE, _YEAR, _MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}"), re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
 def _iso_date(value):
-    if isinstance(value, dt.date) or isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, dt.date) or isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return value  # pydantic then refuses a day that does not exist
     raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
 
 
 def _document_date(value):
     """A date, a year (2017) or a month ("2017-04"): one error for any other value, not one per form."""
-    if isinstance(value, str) and re.fullmatch(r"\d{4}", value) and 1900 <= int(value) <= 2100:
+    if not isinstance(value, str):
+        if isinstance(value, (dt.date, int)):
+            return value
+    elif _YEAR.fullmatch(value) and 1900 <= int(value) <= 2100:
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value) or isinstance(value, (dt.date, int)):
+    elif _MONTH.fullmatch(value):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    elif _ISO_DATE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:

@@ -38,7 +38,7 @@ MAX_DEPTH = 100  # nested lists and blocks; real records use fewer than 10
 # Characters YAML refuses, or reads as line breaks editors do not see (NEL, U+2028, U+2029),
 # and byte order marks past the start of a file: none belongs in a record.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-_UNSEEN_BREAKS = tuple(char.encode() for char in "\x85\u2028\u2029\ufeff")  # the ones libyaml lets through
+_UNSEEN_BREAKS = "\x85\u2028\u2029\ufeff"  # the ones libyaml lets through
 
 _TAB = ("tabulation interdite dans l'indentation", "indentez avec des espaces")
 _QUOTE = "mettez le texte entre guillemets"
@@ -103,15 +103,14 @@ class _TextLoader(yaml.CBaseLoader):
     """libyaml's parser; every scalar is text except an empty value or `null`, which is absent."""
 
     def construct_mapping(self, node, deep=False):
-        result = {}
+        result, empty = {}, False
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key.__class__ is not str or not key or key in result:
                 raise _Unusual
-            result[key] = self.construct_object(value_node, deep=deep)
-        if None in result.values():
-            return {key: value for key, value in result.items() if value is not None}
-        return result
+            value = result[key] = self.construct_object(value_node, deep=deep)
+            empty = empty or value is None
+        return {key: value for key, value in result.items() if value is not None} if empty else result
 
 
 _TextLoader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
@@ -246,13 +245,13 @@ def parse_yaml(text: str, first_line: int = 1, cache: ParseCache = NO_CACHE, key
 
 def _parse(text: str, first_line: int) -> Parsed:
     parsed = Parsed(text=text, offset=first_line - 1)
-    source = text.encode()  # what libyaml reads; the cheap checks below are quicker on bytes
-    if any(char in source for char in _UNSEEN_BREAKS):
+    if any(char in text for char in _UNSEEN_BREAKS):
         parsed.problems += characters(text, first_line)
         return parsed
     tab_lines = _tab_indented_lines(text) if "\t" in text else []
     for number in tab_lines:
         parsed.problems.append((number + parsed.offset, "", *_TAB))
+    source = text.encode()  # what libyaml reads (it would encode a str itself); quicker to search
     if _needs_care(source):
         _read_carefully(parsed, source, tab_lines)
         return parsed
@@ -279,32 +278,33 @@ def characters(text: str, first_line: int) -> list[tuple]:
 # Where YAML reads an anchor (&), alias (*), tag (!) or merge key (<<): at the start of a
 # line's content, or after one of these (a superset: `- *gras*` in a text is flagged too).
 _NODE_STARTS = b"\n-?:[{,"
-_RISKY_MARKS = (b"&", b"*", b"!", b"<<")
 # A block list or mapping sits right of its parent (or at its column, for a list under a key),
 # and left of it on its line are only spaces and the indicators - ? :. So a document without
 # a run of _RUN such characters nests blocks at most 2 * _RUN deep; each bracket adds at most
 # two levels (`[a: [b: …]]`).
 _RUN = 24
-_BLOCK_PREFIX = bytes.maketrans(b" \t-?:", b"\0\0\0\0\0")
 _BRACKETS = (MAX_DEPTH - 2 * _RUN) // 2
+# What _needs_care looks for, one byte each, in one pass: 0 a character of a block line's
+# prefix, 1 a mark (& * ! <), 2 a bracket, 3 a backslash (an escape in double quotes).
+_SCAN = bytes(next((code for code, chars in enumerate((b" \t-?:", b"&*!<", b"[{", b"\\")) if byte in chars), 255)
+              for byte in range(256))
 
 
 def _needs_care(source: bytes) -> bool:
     """Whether the fast reading could meet an anchor, alias, tag, merge key, escaped control
     character or deep nesting in this document (cheap: a few searches in C)."""
-    if b"\\" in source or source.count(b"[") + source.count(b"{") > _BRACKETS:
+    scanned = source.translate(_SCAN)
+    if b"\3" in scanned or scanned.count(2) > _BRACKETS or b"\0" * _RUN in scanned:
         return True
-    if b"\0" * _RUN in source.translate(_BLOCK_PREFIX):
-        return True
-    for mark in _RISKY_MARKS:
-        at = source.find(mark)
-        while at >= 0:
+    at = scanned.find(1)
+    while at >= 0:
+        if source[at] != ord("<") or source[at + 1:at + 2] == b"<":  # `<<`, not `<`
             before = at - 1
             while before >= 0 and source[before] in b" \t":
                 before -= 1
             if before < 0 or source[before] in _NODE_STARTS:
                 return True
-            at = source.find(mark, at + 1)
+        at = scanned.find(1, at + 1)
     return False
 
 
