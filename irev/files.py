@@ -15,6 +15,7 @@ editors while `make serve` runs.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ def _entries(folder: Path, found: Inventory, root: Path):
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
-        found.problems.append(Problem(relative(folder, root), 1, "", f"dossier illisible ({error.strerror})", ""))
+        found.problems.append(Problem(relative(folder, root), 1, "", f"dossier illisible ({_os_error(error)})", ""))
         return
     for entry in entries:
         if entry.name.startswith(".") or entry.name.endswith("~") or entry.name == NOTES:
@@ -117,7 +118,7 @@ def read(path: Path, limit: int) -> tuple[str | None, tuple | None]:
     try:
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
-        return None, (1, "", f"fichier illisible ({error.strerror})", "")
+        return None, (1, "", f"fichier illisible ({_os_error(error)})", "")
     with open(handle, "rb") as file:
         status = os.fstat(handle)
         if not stat.S_ISREG(status.st_mode):
@@ -140,6 +141,13 @@ def read(path: Path, limit: int) -> tuple[str | None, tuple | None]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, None
+
+
+def _os_error(error: OSError) -> str:
+    """The system's reason, in French when it is a likely one (its own wording is English)."""
+    known = {errno.EACCES: "droit de lecture manquant", errno.ENOENT: "disparu pendant la lecture",
+             errno.ELOOP: "lien symbolique refusé"}
+    return known.get(error.errno, f"erreur système {errno.errorcode.get(error.errno, error.errno)}")
 
 
 def _too_big(size: int, limit: int) -> tuple:

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import yaml
 
+from .problems import shown
+
 Path_ = tuple  # a path into the data: ("participants", 3, "personne")
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -500,10 +502,10 @@ class _Reader:
 
 
 def dotted(path: Path_) -> str:
-    """A path as editors read it: `participants[3].personne`."""
+    """A path as editors read it: `participants[3].personne` (a name cut short, invisible characters escaped)."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{shown(part)}" if text else shown(part))
     return text
 
 

@@ -3,6 +3,7 @@ never a traceback, and nothing in the content tree is skipped without a word."""
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 
@@ -270,6 +271,13 @@ def test_huge_values_are_quoted_short(tree):
         f"personne inconnue « {'Z' * 60}… »"]
 
 
+def test_a_field_name_with_an_invisible_character_is_shown_escaped(tree):
+    fiche(tree, extra="titre\u200b: Autre\n")
+    problem = one(problems_of(tree), "fiche.md")
+    assert (problem.line, problem.field, problem.message) == (6, "titre\\u200b", "champ inconnu « titre\\u200b »")
+    assert problem.hint == "vouliez-vous dire « titre » ?"
+
+
 HOSTILE_VALUES = [None, [], ["x"], {}, {"x": "y"}, "", "x", "y", "-1", "1.5", "9" * 5000, "2022-02-30", "2017-13"]
 
 
@@ -385,6 +393,11 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped(tree):
         handle.write("x")
     problem = one(problems_of(tree), "fiches/")
     assert problem.file == "content/fiches/\\udcff.md"
+
+
+@pytest.mark.parametrize("code, reason", [(errno.EACCES, "droit de lecture manquant"), (errno.EIO, "erreur système EIO")])
+def test_system_errors_are_named_in_french(code, reason):
+    assert files._os_error(OSError(code, "English wording")) == reason
 
 
 def test_index_is_no_registry_id(tree):
