@@ -84,17 +84,10 @@ _YAML_MESSAGES = [
      "texte en bloc (« | » ou « > ») mal formé", "écrivez « | » seul en fin de ligne, le texte indenté dessous"),
     ("did not find expected comment or line break", "texte inattendu en fin de ligne", "mettez tout le texte entre guillemets"),
     ("found a tab character", "tabulation interdite", "remplacez-la par des espaces"),
-    ("tag", *_DIRECTIVE),  # a tag's handle, URI or closing '>'
-    ("directive", *_DIRECTIVE),
-    ("version number", *_DIRECTIVE),
-    ("URI", *_DIRECTIVE),
-    ("UTF-8 octet", *_DIRECTIVE),  # in a tag's URI
-    ("did not find expected '!'", *_DIRECTIVE),
-    ("did not find expected whitespace", *_DIRECTIVE),
-    ("found unexpected non-alphabetical character", *_DIRECTIVE),
-    ("found incompatible YAML document", *_DIRECTIVE),
-    ("did not find the expected '>'", *_DIRECTIVE),
 ]
+# Words of libyaml's problems with a tag (`!…`, its URI, `!<…>`) or a directive (`%YAML 1.1`).
+_DIRECTIVE_WORDS = ("tag", "directive", "version", "digit", "URI", "UTF-8 octet", "'!'", "'>'", "whitespace",
+                    "non-alphabetical", "incompatible")
 
 
 class _Unusual(Exception):
@@ -319,6 +312,8 @@ def _translate(error: yaml.MarkedYAMLError) -> tuple[str, str]:
     for english, french, hint in _YAML_MESSAGES:
         if english in problem:
             return french, hint
+    if any(word in problem for word in _DIRECTIVE_WORDS):
+        return _DIRECTIVE
     return "YAML illisible à cet endroit", "vérifiez l'indentation, les guillemets et les crochets"
 
 

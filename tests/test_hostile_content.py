@@ -8,6 +8,7 @@ import os
 import time
 
 import pytest
+import yaml
 from conftest import CONTENT, build_site, run, write
 from pydantic import ValidationError
 from test_validation import MEETING, meeting, only, problems_of
@@ -168,6 +169,31 @@ def test_the_nesting_limit_counts_every_list_and_mapping(depth, refused):
 def test_yaml_syntax_errors_read_in_french(line, message):
     [problem] = parsing.parse_yaml(line + "\n").problems
     assert problem[2] == message
+
+
+LIBYAML_PROBLEMS = [  # every problem libyaml's scanner and parser report (from its sources)
+    "block sequence entries are not allowed in this context", "could not find expected ':'",
+    "could not find expected directive name", "did not find URI escaped octet", "did not find expected '!'",
+    "did not find expected ',' or ']'", "did not find expected ',' or '}'", "did not find expected '-' indicator",
+    "did not find expected <document start>", "did not find expected alphabetic or numeric character",
+    "did not find expected comment or line break", "did not find expected digit or '.' character",
+    "did not find expected hexdecimal number", "did not find expected key", "did not find expected node content",
+    "did not find expected tag URI", "did not find expected version number", "did not find expected whitespace",
+    "did not find expected whitespace or line break", "did not find the expected '>'",
+    "found a tab character that violates indentation", "found a tab character where an indentation space is expected",
+    "found an incorrect leading UTF-8 octet", "found an incorrect trailing UTF-8 octet",
+    "found an indentation indicator equal to 0", "found character that cannot start any token",
+    "found duplicate %TAG directive", "found duplicate %YAML directive", "found extremely long version number",
+    "found incompatible YAML document", "found invalid Unicode character escape code", "found undefined tag handle",
+    "found unexpected ':'", "found unexpected document indicator", "found unexpected end of stream",
+    "found unexpected non-alphabetical character", "found unknown directive name", "found unknown escape character",
+    "mapping keys are not allowed in this context", "mapping values are not allowed in this context",
+]
+
+
+@pytest.mark.parametrize("problem", LIBYAML_PROBLEMS)
+def test_every_libyaml_problem_has_its_french_words(problem):
+    assert parsing._translate(yaml.MarkedYAMLError(problem=problem))[0] != "YAML illisible à cet endroit"
 
 
 def test_a_second_document_in_a_registry_is_refused(tree):
