@@ -242,6 +242,7 @@ def _parse(text: str, first_line: int) -> Parsed:
     parsed = Parsed(text=text, offset=first_line - 1)
     if any(char in text for char in _UNSEEN_BREAKS):
         parsed.problems += characters(text, first_line)
+        parsed._lines = {}  # not read: no value to point at
         return parsed
     tab_lines = _tab_indented_lines(text) if "\t" in text else []
     for number in tab_lines:
@@ -352,7 +353,8 @@ _KEY, _DROP = object(), object()  # what a mapping awaits next: a key, or the va
 
 @dataclass
 class _Open:
-    """A list or mapping being read; `value` is None for a refused part, read through and dropped."""
+    """A list or mapping being read; `value` is None for a refused part, read through and dropped
+    (its `path`, then, is that of the nearest value kept, for messages)."""
 
     value: list | dict | None
     path: tuple
@@ -420,8 +422,9 @@ class _Reader:
             path = top.path + (len(top.value),)
         else:
             path = top.path + (top.awaits,)
-        refused = self.refused(event, line, top.path if path is None else path)
-        value = None if isinstance(event, yaml.AliasEvent) else self.value(event, path, line)
+        where = top.path if path is None else path
+        refused = self.refused(event, line, where)
+        value = None if isinstance(event, yaml.AliasEvent) else self.value(event, path, where, line)
         if top is not None and top.value.__class__ is dict:
             top.awaits = _KEY
         if path is None:
@@ -436,14 +439,15 @@ class _Reader:
         elif value is not None:  # an empty value is absent
             top.value[path[-1]] = value
 
-    def value(self, event, path: tuple | None, line: int):
+    def value(self, event, path: tuple | None, where: tuple, line: int):
+        """A scalar's value, or a new list or mapping (None, at no `path`: dropped), now open."""
         if isinstance(event, yaml.ScalarEvent):
             return None if event.implicit[0] and _NULL.match(event.value) else event.value
         if len(self.open) >= MAX_DEPTH:
-            raise _Stop(line, dotted((path or ())[:2]), f"imbrication trop profonde : plus de {MAX_DEPTH} niveaux de listes et de blocs",
+            raise _Stop(line, dotted(where[:2]), f"imbrication trop profonde : plus de {MAX_DEPTH} niveaux de listes et de blocs",
                         "simplifiez la structure de ce champ")
         container = None if path is None else [] if isinstance(event, yaml.SequenceStartEvent) else {}
-        self.open.append(_Open(container, path))
+        self.open.append(_Open(container, where))
         return container
 
     def key(self, event, top: _Open, line: int) -> None:
@@ -471,7 +475,7 @@ class _Reader:
             return
         self.parsed.broken.add(top.path + (None,))  # no field of that name: the block is not valid
         if isinstance(event, yaml.CollectionStartEvent):
-            self.value(event, None, line)  # read through, dropped
+            self.value(event, None, top.path, line)  # read through, dropped
 
     def refused(self, event, line: int, path: tuple) -> bool:
         """Reports an alias, anchor, tag or escaped control character on this node."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import time
 
 import pytest
 import yaml
-from conftest import CONTENT, build_site, run, write
+from conftest import CONTENT, MINIMAL, build_site, run, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from test_validation import MEETING, meeting, only, problems_of
 
@@ -420,6 +423,39 @@ def test_index_is_no_registry_id(tree):
     problem = one(problems_of(tree), "themes.yml")
     assert (problem.line, problem.field) == (6, "id")
     assert problem.message == "identifiant « index » réservé : c'est celui de la page de l'annuaire"
+
+
+# Characters that make YAML's structure, a few that it refuses or reads as line breaks, text.
+YAML_ALPHABET = st.sampled_from([*"ab -:?[]{},&*!<|>#'\"\\%~\t\n", "é", "\x00", "\x85", "\u2028", "\ufeff"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(YAML_ALPHABET, max_size=60))
+def test_any_yaml_gives_problems_never_an_exception_and_reads_carefully_as_fast(text):
+    parsed = parsing.parse_yaml(text)
+    assert all(line >= 1 for line, *_ in parsed.problems)
+    assert all(line >= 1 for line in parsed.lines.values())
+    careful = parsing.Parsed(text=text)
+    parsing._read_carefully(careful, text.encode(), [])
+    if not parsed.problems:
+        assert careful.data == parsed.data
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=120), st.sampled_from(["fiches/x.md", "registre/themes.yml"]))
+def test_any_bytes_in_any_file_give_french_problems_never_an_exception(tmp_path_factory, data, name):
+    tree = tmp_path_factory.getbasetemp() / "bytes" / "content"
+    if not tree.exists():
+        shutil.copytree(MINIMAL, tree)
+    original = (tree / name).read_bytes() if (tree / name).exists() else None
+    write(tree / name, "").write_bytes(b"---\n" + data if name.endswith(".md") else data)
+    try:
+        problems_of(tree)
+    finally:
+        if original is None:
+            (tree / name).unlink()
+        else:
+            (tree / name).write_bytes(original)
 
 
 # --- Caches and memos ---------------------------------------------------------------------
