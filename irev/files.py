@@ -21,7 +21,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .problems import Problem, closest, relative
+from .problems import Problem, closest, relative, shown
 
 RECORD_LIMIT = 1_000_000  # bytes; the longest plan synthesis is about 200 KB
 REGISTRY_LIMIT = 10_000_000  # bytes; a person with their functions takes about 200 bytes
@@ -57,15 +57,15 @@ def scan(root: Path, record_types, registry_files: dict[str, str], attachments_d
                 if sub.name in registries and sub.is_file(follow_symlinks=False):
                     found.registries[registries[sub.name]] = Path(sub.path)
                 else:
-                    _stray(found, root, sub, f"« {sub.name} » n'est pas un registre : il ne sera pas lu",
+                    _stray(found, root, sub, f"« {shown(sub.name)} » n'est pas un registre : il ne sera pas lu",
                            closest(sub.name, list(registries)) or f"les registres sont {', '.join(registries)}")
         elif entry.is_dir(follow_symlinks=False):
-            _stray(found, root, entry, f"dossier inconnu « {entry.name}/ » : il ne sera pas lu",
+            _stray(found, root, entry, f"dossier inconnu « {shown(entry.name)}/ » : il ne sera pas lu",
                    closest(entry.name, known) or f"les dossiers sont {', '.join(sorted(set(known.values())))}")
         elif entry.name in known:
             _stray(found, root, entry, f"« {entry.name} » doit être un dossier", "")
         else:
-            _stray(found, root, entry, f"fichier « {entry.name} » hors des dossiers de contenu : il ne sera pas lu",
+            _stray(found, root, entry, f"fichier « {shown(entry.name)} » hors des dossiers de contenu : il ne sera pas lu",
                    closest(entry.name, {n: f"{registry_dir}/{n}" for n in registries})
                    or f"une ressource va dans {', '.join(f + '/' for f in folders)} ; un document dans {attachments_dir}/")
     found.records = [(model, path) for model in record_types for path in records.get(model.FOLDER, [])]
@@ -96,14 +96,14 @@ def _is_record(entry: os.DirEntry, found: Inventory, root: Path, attachments_dir
         return True
     folder = os.path.basename(os.path.dirname(entry.path))
     if entry.is_dir(follow_symlinks=False):
-        _stray(found, root, entry, f"sous-dossier « {entry.name}/ » : il ne sera pas lu",
+        _stray(found, root, entry, f"sous-dossier « {shown(entry.name)}/ » : il ne sera pas lu",
                f"placez chaque fichier .md directement dans {folder}/")
     elif not entry.is_file(follow_symlinks=False):
         _stray(found, root, entry, "ce n'est pas un fichier ordinaire", "remplacez-le par un fichier .md")
     elif suffix.lower() in MARKDOWN_LOOKALIKES:
-        _stray(found, root, entry, f"extension « {suffix} » : le fichier ne sera pas lu", f"renommez-le en {stem}.md")
+        _stray(found, root, entry, f"extension « {suffix} » : le fichier ne sera pas lu", f"renommez-le en {shown(stem)}.md")
     else:
-        _stray(found, root, entry, f"fichier « {entry.name} » non lu : une ressource est un fichier .md",
+        _stray(found, root, entry, f"fichier « {shown(entry.name)} » non lu : une ressource est un fichier .md",
                f"un document à télécharger va dans {attachments_dir}/")
     return False
 

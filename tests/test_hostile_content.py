@@ -404,12 +404,18 @@ def test_record_file_names(tree, name, message):
     assert (problem.line, problem.message) == (1, message)
 
 
-def test_a_file_name_that_is_not_utf8_is_shown_escaped(tree):
+@pytest.mark.parametrize("name, message", [
+    (b"\xff.md", "nom de fichier « \\udcff.md » invalide : minuscules sans accents, chiffres et tirets"),
+    (b"\xff\n.pdf", "fichier « \\udcff\\n.pdf » non lu : une ressource est un fichier .md"),
+])
+def test_a_file_name_that_cannot_be_shown_is_escaped(tree, name, message):
     (tree / "fiches").mkdir()
-    with open(os.fsencode(tree / "fiches") + b"/\xff.md", "w") as handle:
+    with open(os.fsencode(tree / "fiches") + b"/" + name, "w") as handle:
         handle.write("x")
     problem = one(problems_of(tree), "fiches/")
-    assert problem.file == "content/fiches/\\udcff.md"
+    assert (problem.file, problem.message) == ("content/fiches/" + ascii(os.fsdecode(name))[1:-1], message)
+    result = run(["irev", "check"], tree)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and message in result.stdout
 
 
 @pytest.mark.parametrize("code, reason", [(errno.EACCES, "droit de lecture manquant"), (errno.EIO, "erreur système EIO")])
