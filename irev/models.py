@@ -16,6 +16,8 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
+from .problems import shown
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
@@ -559,7 +561,7 @@ class Territoire(Strict):
             return code  # the level's own error is reported
         pattern, expected = _CODE_PATTERNS[level]
         if not re.match(pattern, code):
-            raise ValueError(f"code « {code} » invalide pour le niveau {level} : {expected} attendu")
+            raise ValueError(f"code « {shown(code)} » invalide pour le niveau {level} : {expected} attendu")
         if level == "epci" and not luhn_valid(code):
             raise ValueError(f"SIREN « {code} » invalide : la clé de contrôle (Luhn) ne correspond pas")
         return code

@@ -295,6 +295,15 @@ def test_a_field_name_with_an_invisible_character_is_shown_escaped(tree):
     assert problem.hint == "vouliez-vous dire « titre » ?"
 
 
+def test_a_huge_territory_code_is_quoted_short(tree):
+    with open(tree / "registre" / "territoires.yml", "a") as registry:
+        registry.write(f'- id: nulle-part\n  nom: Nulle part\n  niveau: commune\n  code: "{"5" * 5000}"\n')
+    problems = [(p.line, p.field, p.message) for p in problems_of(tree)]
+    assert problems == [(19, "code", f"code « {'5' * 60}… » absent du référentiel INSEE des Hauts-de-France"),
+                        (19, "code", f"code « {'5' * 60}… » invalide pour le niveau commune : "
+                                     "code INSEE de commune à 5 caractères attendu")]
+
+
 HOSTILE_VALUES = [None, [], ["x"], {}, {"x": "y"}, "", "x", "y", "-1", "1.5", "9" * 5000, "2022-02-30", "2017-13"]
 
 
