@@ -125,9 +125,7 @@ def read(path: Path, limit: int) -> tuple[str | None, tuple | None]:
             return None, (1, "", "ce n'est pas un fichier ordinaire", "remplacez-le par un fichier texte")
         if status.st_size > limit:
             return None, _too_big(status.st_size, limit)
-        data = file.read(limit + 1)  # bounded even if the file grows meanwhile
-    if len(data) > limit:
-        return None, _too_big(len(data), limit)
+        data = file.read(status.st_size)  # bounded even if the file grows meanwhile
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
