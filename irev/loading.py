@@ -264,7 +264,6 @@ _SIMPLE_MESSAGES = {
     "date_from_datetime_inexact": ("date attendue sans heure, reçu « {input} »", "une date s'écrit AAAA-MM-JJ"),
     "date_type": ("date attendue, reçu « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
     "date_document": ("date invalide « {input} »", "écrivez AAAA-MM-JJ, AAAA-MM, ou l'année seule (de 1900 à 2100)"),
-    "invalid_key": ("nom de champ invalide", "écrivez « champ: valeur »"),
 }
 
 

@@ -39,7 +39,7 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 MAX_DEPTH = 100  # nested lists and blocks; real records use fewer than 10
 # Characters YAML refuses, or reads as line breaks editors do not see (NEL, U+2028, U+2029),
 # and byte order marks past the start of a file: none belongs in a record.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _UNSEEN_BREAKS = "\x85\u2028\u2029\ufeff"  # the ones libyaml lets through
 
 _TAB = ("tabulation interdite dans l'indentation", "indentez avec des espaces")
@@ -261,7 +261,7 @@ def _parse(text: str, first_line: int) -> Parsed:
 def characters(text: str, first_line: int) -> list[tuple]:
     """A problem for each line holding a forbidden character (the first of the line, by its code)."""
     problems, last = [], None
-    for match in FORBIDDEN.finditer(text):
+    for match in _FORBIDDEN.finditer(text):
         line = text.count("\n", 0, match.start()) + first_line
         if line != last:
             column = match.start() - text.rfind("\n", 0, match.start())
@@ -487,9 +487,9 @@ class _Reader:
         if getattr(event, "tag", None) is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")  # as written
             found.append((f"étiquette YAML « {tag} » refusée", "retirez-la, ou mettez la valeur entre guillemets"))
-        if isinstance(event, yaml.ScalarEvent) and event.style == '"' and FORBIDDEN.search(event.value):
-            code = ord(FORBIDDEN.search(event.value).group())
-            found.append((f"caractère invisible interdit U+{code:04X} (écrit avec « \\ »)", "retirez-le"))
+        escaped = isinstance(event, yaml.ScalarEvent) and event.style == '"' and _FORBIDDEN.search(event.value)
+        if escaped:
+            found.append((f"caractère invisible interdit U+{ord(escaped.group()):04X} (écrit avec « \\ »)", "retirez-le"))
         for message, hint in found:
             if (line, message) not in self.reported:
                 self.reported.add((line, message))
