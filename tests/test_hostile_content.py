@@ -39,14 +39,15 @@ def test_an_empty_file_lacks_its_header(tree):
     assert (problem.line, problem.message) == (1, "en-tête YAML manquant : le fichier doit commencer par « --- »")
 
 
-@pytest.mark.parametrize("encoding, guess", [("latin-1", "Windows-1252 ou Latin-1"), ("utf-16", "UTF-16")])
-def test_a_file_not_in_utf8_is_named_with_the_line_of_its_first_bad_byte(tree, encoding, guess):
+@pytest.mark.parametrize("encoding, line, byte, guess", [("latin-1", 6, "C9", "Windows-1252 ou Latin-1"),
+                                                         ("utf-16", 1, "FF", "UTF-16")])
+def test_a_file_not_in_utf8_is_named_with_the_line_of_its_first_bad_byte(tree, encoding, line, byte, guess):
     (tree / "fiches").mkdir()
     (tree / "fiches" / "latin.md").write_bytes(FICHE.format(extra="resume: Été\n", body="").encode(encoding))
     problem = one(problems_of(tree), "latin.md")
-    assert problem.line == (6 if encoding == "latin-1" else 1)
-    assert problem.message.startswith("fichier non enregistré en UTF-8 (octet 0x")
-    assert problem.hint.endswith(guess)
+    assert (problem.file, problem.line, problem.field) == ("content/fiches/latin.md", line, "")
+    assert problem.message == f"fichier non enregistré en UTF-8 (octet 0x{byte} illisible)"
+    assert problem.hint.endswith(f"il est sans doute en {guess}")
 
 
 def test_a_byte_order_mark_and_windows_or_old_mac_line_ends_are_accepted(tree):
