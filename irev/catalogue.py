@@ -20,7 +20,7 @@ from . import attachments, mentions, models, privacy, sanitize, similar
 from .loading import Content, Entry
 from .parsing import Parsed, dotted
 from .privacy import Redactor, without_person_refs
-from .problems import Problem, closest
+from .problems import Problem, closest, shown
 from .runtime import gc_paused
 
 RECORD_KINDS = {model.KIND: model for model in models.RECORD_TYPES}
@@ -30,6 +30,7 @@ UNKNOWN = {
     "fiche": "fiche inconnue",
 }
 RELATED_SCAN = 200
+HINTED_IDS = 300  # unknown ids given a closest-id hint per run: each hint compares with every known id
 # The role a reference plays, from the nearest field name on its path (read from the end).
 ROLES = {
     "participants": "participant", "intervenants": "intervenant", "intervenant": "intervenant", "contact": "contact",
@@ -264,8 +265,9 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
     walked, mentioned = _Reuse(memo, "references"), _Reuse(memo, "mentions")
     known: dict[str, set] = {}
     for source in content.sources:
-        known.setdefault(source.model.KIND, set()).add(source.ident)
-    problems = []
+        if source.ident is not None:
+            known.setdefault(source.model.KIND, set()).add(source.ident)
+    problems, hints = [], {}
     record_refs: dict[str, list] = {}
     for source in content.sources:
         refs = walked((source.file, source.prefix), source.data, lambda: references(source.model, source.data))
@@ -274,15 +276,15 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
         for kind, ident, path in refs:
             if ident not in known.get(kind, ()):
                 problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
-                                         kind, ident, known))
+                                         kind, ident, known, hints))
     record_mentions = {entry.file: mentioned(entry.file, entry, lambda: list(_mentions(entry))) for entry in content.records}
     for entry in content.records:
         for kind, ident, _, line, where in record_mentions[entry.file]:
             if kind is None:
-                problems.append(Problem(entry.file, line, where, f"mention mal formée « {ident} »",
+                problems.append(Problem(entry.file, line, where, f"mention mal formée « {shown(ident)} »",
                                         "écrivez [[personne:identifiant]] (ou organisation, territoire, theme, reunion, cycle, plan, fiche)"))
             elif ident not in known.get(kind, ()):
-                problems.append(_unknown(entry.file, line, where, kind, ident, known))
+                problems.append(_unknown(entry.file, line, where, kind, ident, known, hints))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries)
     problems += _unsafe_markup(content) + _names_in_ids(content, redactor) + attachments.check(content, memo)
@@ -376,9 +378,12 @@ def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
             for name, info in model.model_fields.items()}
 
 
-def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict) -> Problem:
-    return Problem(file, line, where, f"{UNKNOWN[kind]} « {ident} »",
-                   closest(ident, sorted(known.get(kind, ()))) or "ajoutez l'entrée au registre ou corrigez l'identifiant")
+def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict, hints: dict) -> Problem:
+    """`hints` keeps each id's hint: an id removed from a registry may be cited by thousands of records."""
+    if (kind, ident) not in hints:
+        hints[kind, ident] = closest(ident, sorted(known.get(kind, ()))) if len(hints) < HINTED_IDS else ""
+    return Problem(file, line, where, f"{UNKNOWN[kind]} « {shown(ident)} »",
+                   hints[kind, ident] or "ajoutez l'entrée au registre ou corrigez l'identifiant")
 
 
 def _mentions(entry: Entry):

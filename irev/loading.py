@@ -5,10 +5,12 @@ The layout of a content tree:
     registre/personnes.yml ...         one YAML list per registry
     pieces-jointes/                    attached files, referred to by records
 A record's id is its file name without `.md`: stable, and what other records refer to.
+Which files are content, and reading them safely, is irev/files.py's part.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,9 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import models, referentiel, sanitize
-from .parsing import NO_CACHE, Document, ParseCache, Parsed, dotted, parse_yaml, split_all
-from .problems import Problem, closest, relative
+from . import files, models, referentiel, sanitize
+from .parsing import NO_CACHE, Document, ParseCache, Parsed, characters, dotted, parse_yaml, split_all
+from .problems import Problem, closest, relative, shown
 from .runtime import gc_paused
 
 REGISTRY_FILES = {
@@ -29,6 +31,8 @@ REGISTRY_FILES = {
 }
 REGISTRY_MODELS = {model.KIND: model for model in models.REGISTRY_TYPES}
 ATTACHMENTS_DIR = "pieces-jointes"
+# Ids whose page would be another generated page: <section>/index.md is the section's own.
+RESERVED_IDS = frozenset({"index"})
 
 
 @dataclass
@@ -53,7 +57,7 @@ class Source:
     """Raw data read for a model, valid or not: references are checked on it."""
 
     model: type[BaseModel]
-    ident: object  # the id it declares, valid or not: references to it are not "unknown"
+    ident: str | None  # the id it declares, valid or not: references to it are not "unknown"
     data: object
     file: str
     parsed: Parsed
@@ -89,15 +93,25 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
     if not root.is_dir():
         content.problems.append(Problem(str(root), 1, "", "dossier de contenu introuvable", "vérifiez CONTENT_DIR"))
         return
+    found = files.scan(root, models.RECORD_TYPES, REGISTRY_FILES, ATTACHMENTS_DIR)
+    content.problems += found.problems
     for kind, name in REGISTRY_FILES.items():
-        content.registries[kind] = _load_registry(root, root / name, REGISTRY_MODELS[kind], content)
-    files = [(model, path) for model in models.RECORD_TYPES for path in sorted((root / model.FOLDER).glob("*.md"))]
-    texts = [path.read_text(encoding="utf-8") for _, path in files]
+        content.registries[kind] = _load_registry(root, found.registries.get(kind), root / name, REGISTRY_MODELS[kind],
+                                                  content)
     known = {} if memo is None else memo
-    fresh = [i for i, ((_, path), text) in enumerate(zip(files, texts)) if known.get(path, ("",))[0] != text]
-    documents = dict(zip(fresh, split_all([texts[i] for i in fresh], content.cache)))
-    outcomes = {path: (text, *_load_record(root, path, documents[i], model)) if i in documents else known[path]
-                for i, ((model, path), text) in enumerate(zip(files, texts))}
+    outcomes, fresh = {}, {}
+    for model, path in found.records:
+        text, unreadable = files.read(path, files.RECORD_LIMIT)
+        if unreadable:
+            outcomes[path] = (None, None, None, [Problem(relative(path, root), *unreadable)])
+        elif path in known and known[path][0] == text:
+            outcomes[path] = known[path]
+        else:
+            fresh[path] = (model, text)
+    documents = split_all([text for _, text in fresh.values()], content.cache)
+    for (path, (model, text)), document in zip(fresh.items(), documents):
+        outcomes[path] = (text, *_load_record(root, path, document, model))
+    outcomes = {path: outcomes[path] for _, path in found.records}  # in folder and name order
     if memo is not None:
         memo.clear()
         memo.update(outcomes)
@@ -120,11 +134,16 @@ def _load_record(root: Path, path: Path, document: Document,
                  model: type[models.Record]) -> tuple[Source | None, Entry | None, list[Problem]]:
     """What one record file gives: its raw data, its entry if valid, its problems."""
     file, problems = relative(path, root), []
-    if not re.match(models.SLUG_PATTERN, path.stem):
-        problems.append(Problem(file, 1, "", f"nom de fichier « {path.name} » invalide : minuscules, chiffres et tirets",
-                                "par ex. 2022-06-22-reseau-lcd.md"))
+    if not re.fullmatch(models.SLUG_PATTERN, path.stem):
+        problems.append(Problem(file, 1, "", f"nom de fichier « {file.rsplit('/', 1)[-1]} » invalide : minuscules sans "
+                                "accents, chiffres et tirets", "par ex. 2022-06-22-reseau-lcd.md"))
+        return None, None, problems
+    if path.stem in RESERVED_IDS:
+        problems.append(Problem(file, 1, "", f"nom de fichier « {path.name} » réservé : c'est celui de la page de la section",
+                                "renommez le fichier"))
         return None, None, problems
     _report_parse(document.meta, file, problems)
+    problems += [Problem(file, *problem) for problem in characters(document.body, document.body_line)]
     source = Source(model, path.stem, document.meta.data, file, document.meta)
     instance = _validate(model, document.meta, file, problems, (), document.meta.data)
     if instance is None:
@@ -132,16 +151,25 @@ def _load_record(root: Path, path: Path, document: Document,
     return source, Entry(path.stem, model.KIND, instance, file, document.meta, (), document.body, document.body_line), problems
 
 
-def _load_registry(root: Path, path: Path, model: type[BaseModel], content: Content) -> dict[str, Entry]:
-    file, problems = relative(path, root), content.problems
-    if not path.exists():
-        problems.append(Problem(file, 1, "", "registre introuvable", "créez ce fichier (une liste YAML, éventuellement vide : [])"))
+def _load_registry(root: Path, path: Path | None, expected: Path, model: type[BaseModel],
+                   content: Content) -> dict[str, Entry]:
+    """A registry's valid entries by id (`path`: the file found, None if none; `expected`: where it belongs)."""
+    file, problems = relative(expected, root), content.problems
+    if path is None:
+        if not os.path.lexists(expected):  # otherwise reported as what it is (a link, a folder)
+            problems.append(Problem(file, 1, "", "registre introuvable",
+                                    "créez ce fichier (une liste YAML, éventuellement vide : [])"))
         return {}
-    parsed = parse_yaml(path.read_text(encoding="utf-8"), cache=content.cache)
+    text, unreadable = files.read(path, files.REGISTRY_LIMIT)
+    if unreadable:
+        problems.append(Problem(file, *unreadable))
+        return {}
+    parsed = parse_yaml(text, cache=content.cache)
     _report_parse(parsed, file, problems)
     data = parsed.data if parsed.data is not None else []
     if not isinstance(data, list):
-        problems.append(Problem(file, 1, "", "le registre doit être une liste d'entrées commençant par « - »"))
+        problems.append(Problem(file, 1, "", "le registre doit être une liste d'entrées",
+                                "chaque entrée commence par « - » en début de ligne"))
         return {}
     entries: dict[str, Entry] = {}
     reference = referentiel.load() if model is models.Territoire else None
@@ -154,9 +182,14 @@ def _load_registry(root: Path, path: Path, model: type[BaseModel], content: Cont
                                         "vérifiez le code, ou ignorez cet avertissement pour un territoire hors région",
                                         warning=True))
         ident = item.get("id") if isinstance(item, dict) else None
-        content.sources.append(Source(model, ident, item, file, parsed, (index,)))
+        content.sources.append(Source(model, ident if isinstance(ident, str) else None, item, file, parsed, (index,)))
         instance = _validate(model, parsed, file, problems, (index,), item)
         if instance is None:
+            continue
+        if instance.id in RESERVED_IDS:
+            problems.append(Problem(file, parsed.line_of((index, "id")), "id",
+                                    f"identifiant « {instance.id} » réservé : c'est celui de la page de l'annuaire",
+                                    "choisissez un autre identifiant"))
             continue
         if instance.id in entries:
             first = entries[instance.id].line_of()
@@ -175,7 +208,8 @@ def _validate(model: type[BaseModel], parsed: Parsed, file: str, problems: list[
             return None  # unreadable YAML, already reported
         data = {}
     if not isinstance(data, dict):
-        problems.append(Problem(file, parsed.line_of(prefix), dotted(prefix), "un bloc de champs « nom: valeur » est attendu"))
+        problems.append(Problem(file, parsed.line_of(prefix), dotted(prefix), "un bloc de champs « nom: valeur » est attendu",
+                                "une ligne « champ: valeur » par champ"))
         return None
     if "<" in parsed.text:  # fields are plain text: their tags go (check says so, see sanitize.findings)
         data = sanitize.texts(data)
@@ -220,6 +254,7 @@ _SIMPLE_MESSAGES = {
     "int_parsing": ("nombre entier attendu, reçu « {input} »", ""),
     "int_type": ("nombre entier attendu, reçu « {input} »", ""),
     "int_from_float": ("nombre entier attendu, reçu « {input} »", ""),
+    "int_parsing_size": ("nombre beaucoup trop grand « {input} »", ""),
     "bool_parsing": ("vrai ou faux attendu, reçu « {input} »", "écrivez true ou false"),
     "bool_type": ("vrai ou faux attendu, reçu « {input} »", "écrivez true ou false"),
     "string_too_short": ("texte vide", "donnez une valeur ou retirez le champ s'il est facultatif"),
@@ -230,31 +265,42 @@ _SIMPLE_MESSAGES = {
     "date_from_datetime_parsing": ("date invalide « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
     "date_from_datetime_inexact": ("date attendue sans heure, reçu « {input} »", "une date s'écrit AAAA-MM-JJ"),
     "date_type": ("date attendue, reçu « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
+    "date_document": ("date invalide « {input} »", "écrivez AAAA-MM-JJ, AAAA-MM, ou l'année seule (de 1900 à 2100)"),
 }
+
+
+_ONE_VALUE = ("string_type", "int_type", "bool_type", "bool_parsing", "date_type", "date_parsing", "date_document",
+              "literal_error")
 
 
 def _french(model, error: dict) -> tuple[str, str]:
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    quoted = shown(value)
+    if isinstance(value, (list, dict)) and kind in _ONE_VALUE:
+        return (f"une seule valeur attendue, pas {'une liste' if isinstance(value, list) else 'un bloc de champs'}",
+                "écrivez la valeur sur la ligne du champ, sans « - » ni lignes indentées dessous")
+    if value is None and kind not in ("missing", "extra_forbidden", "value_error"):
+        return "valeur vide", "donnez une valeur, ou retirez la ligne"
     if kind == "extra_forbidden":
         name = error["loc"][-1]
-        return f"champ inconnu « {name} »", closest(name, _field_names(model)) or "retirez-le ou consultez schemas/"
+        return f"champ inconnu « {shown(name)} »", closest(name, _field_names(model)) or "retirez-le ou consultez schemas/"
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
-        return (f"valeur « {value} » non autorisée : attendu {', '.join(allowed)}",
+        return (f"valeur « {quoted} » non autorisée : attendu {', '.join(allowed)}",
                 closest(value, allowed))
     if kind == "string_pattern_mismatch":
         for key, (message, hint) in _PATTERN_MESSAGES.items():
             if key in ctx.get("pattern", ""):
-                return message.format(input=value), hint
-        return f"valeur « {value} » au format inattendu", ""
+                return message.format(input=quoted), hint
+        return f"valeur « {quoted} » au format inattendu", ""
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])), ""
     if kind.startswith("date_") and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return f"date impossible « {value} »", "une date s'écrit AAAA-MM-JJ et doit exister au calendrier"
     if kind in _SIMPLE_MESSAGES:
         message, hint = _SIMPLE_MESSAGES[kind]
-        return message.format(input=value, **ctx), hint
-    return error["msg"], ""
+        return message.format(**ctx, input=quoted), hint
+    return f"valeur « {quoted} » refusée", "consultez la description de ce champ dans schemas/"
 
 
 @lru_cache(maxsize=None)

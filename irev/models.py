@@ -12,8 +12,11 @@ import datetime as dt
 import re
 from typing import Annotated, ClassVar, Literal, Optional, Union
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo,
+                      field_validator, model_validator)
+from pydantic_core import PydanticCustomError
+
+from .problems import shown
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -49,12 +52,51 @@ Heure = Annotated[
     Field(description="Heure, « 9:30 », « 09:30 » ou « 9h30 »."),
 ]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
+
+# Values are read as text; pydantic would also take `y`, `on` or `1` as true and a number as a
+# date (seconds since 1970): only the forms editors are told about are accepted.
+
+
+def _boolean(value):
+    if isinstance(value, bool) or value in ("true", "false"):
+        return value
+    raise PydanticCustomError("bool_parsing", "Input should be true or false")
+
+
+_ISO_DATE, _YEAR, _MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}"), re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _iso_date(value):
+    if isinstance(value, dt.date) or isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value  # pydantic then refuses a day that does not exist
+    raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
+
+
+def _document_date(value):
+    """A date, a year (2017) or a month ("2017-04"): one error for any other value, not one per form."""
+    if not isinstance(value, str):
+        if isinstance(value, (dt.date, int)):
+            return value
+    elif _YEAR.fullmatch(value) and 1900 <= int(value) <= 2100:
+        return int(value)
+    elif _MONTH.fullmatch(value):
+        return value
+    elif _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_parsing", "Input should be an existing date") from None
+    raise PydanticCustomError("date_document", "Input should be a date, a month or a year")
+
+
+Booleen = Annotated[bool, BeforeValidator(_boolean)]
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 # A document dated only by its year (2017) or month ("2017-04") keeps that precision.
-DateDocument = Union[
+DateDocument = Annotated[Union[
     dt.date,
     Annotated[int, Field(ge=1900, le=2100)],
     Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
-]
+], BeforeValidator(_document_date)]
 
 
 def as_date(value) -> dt.date:
@@ -132,11 +174,11 @@ class Contact(Intervenant):
 
     telephones: list[Texte] = Field(default_factory=list, description="Numéros de téléphone.")
     email: Optional[Texte] = Field(None, description="Adresse électronique.")
-    coordonnees_publiques: bool = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
+    coordonnees_publiques: Booleen = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
 
 
 class DateCle(Strict):
-    date: dt.date = Field(description="Date (AAAA-MM-JJ).")
+    date: Date = Field(description="Date (AAAA-MM-JJ).")
     evenement: Texte = Field(description="Ce qui a eu lieu ce jour-là.")
 
 
@@ -218,7 +260,7 @@ class Reunion(Record):
     SECTION = "reunions"
 
     type: Literal["reunion-de-reseau", "rencontre-regionale", "webinaire", "seminaire"] = Field(description="Nature de la réunion.")
-    date: dt.date = Field(description="Date de la réunion (AAAA-MM-JJ).")
+    date: Date = Field(description="Date de la réunion (AAAA-MM-JJ).")
     heure_debut: Optional[Heure] = None
     heure_fin: Optional[Heure] = None
     format: Literal["visio", "presentiel", "hybride"] = Field(description="Visioconférence, présentiel ou hybride.")
@@ -244,7 +286,7 @@ class Reunion(Record):
 class Creneau(Strict):
     """One time slot of a session, for one audience group or for all."""
 
-    date: dt.date = Field(description="Date (AAAA-MM-JJ).")
+    date: Date = Field(description="Date (AAAA-MM-JJ).")
     heure_debut: Optional[Heure] = None
     heure_fin: Optional[Heure] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
@@ -273,7 +315,7 @@ class Groupe(Strict):
 
 class Inscription(Strict):
     url: Optional[Url] = None
-    date_limite: Optional[dt.date] = None
+    date_limite: Optional[Date] = None
     modalites: Optional[Texte] = Field(None, description="Comment s'inscrire, ce qui suit l'inscription.")
 
 
@@ -389,7 +431,7 @@ class Plan(Record):
     date: DateDocument = Field(description="Date du document (adoption, signature ou publication) : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     periode: Optional[Periode] = None
     cadre: Optional[Texte] = Field(None, description="Cadre du plan (par ex. « annexe 7 du contrat de ville 2015-2020 »).")
-    partiel: bool = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du plan.")
+    partiel: Booleen = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du plan.")
     dates_cles: list[DateCle] = Field(default_factory=list)
     contexte: Optional[Texte] = None
     diagnostic: Optional[Diagnostic] = None
@@ -459,8 +501,8 @@ RECORD_TYPES: tuple[type[Record], ...] = (Reunion, Cycle, Plan, Fiche)
 class Fonction(Strict):
     organisation: OrganisationRef
     intitule: Texte
-    depuis: Optional[dt.date] = None
-    jusqu_a: Optional[dt.date] = None
+    depuis: Optional[Date] = None
+    jusqu_a: Optional[Date] = None
 
 
 class Personne(Strict):
@@ -469,11 +511,11 @@ class Personne(Strict):
     nom: Texte = Field(description="Nom de famille.")
     prenom: Texte = Field(description="Prénom.")
     autres_graphies: list[Texte] = Field(default_factory=list, description="Autres orthographes rencontrées dans les documents.")
-    consentement_publication: bool = Field(description="Vrai seulement si la personne a accepté d'être nommée sur le site.")
+    consentement_publication: Booleen = Field(description="Vrai seulement si la personne a accepté d'être nommée sur le site.")
     fonctions: list[Fonction] = Field(default_factory=list, description="Fonctions connues, hors réunions.")
     email: Optional[Texte] = Field(None, description="Adresse électronique.")
     telephones: list[Texte] = Field(default_factory=list)
-    coordonnees_publiques: bool = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
+    coordonnees_publiques: Booleen = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
 
 
 class Organisation(Strict):
@@ -521,7 +563,7 @@ class Territoire(Strict):
             return code  # the level's own error is reported
         pattern, expected = _CODE_PATTERNS[level]
         if not re.match(pattern, code):
-            raise ValueError(f"code « {code} » invalide pour le niveau {level} : {expected} attendu")
+            raise ValueError(f"code « {shown(code)} » invalide pour le niveau {level} : {expected} attendu")
         if level == "epci" and not luhn_valid(code):
             raise ValueError(f"SIREN « {code} » invalide : la clé de contrôle (Luhn) ne correspond pas")
         return code

@@ -9,6 +9,13 @@ Empty values and `null` are read as absent.
 Line numbers cost as much as the parse itself and are only needed to report a problem,
 so they are computed on demand, from a second parse keeping every node's position.
 Duplicate keys are refused (PyYAML silently keeps the last one).
+
+Content is untrusted: a document that may hold anchors, aliases, tags or merge keys, nest
+deeper than MAX_DEPTH, or escape a control character (a cheap look at its text says so,
+over-approximating), or that the fast reading stops on, is read again carefully, event by
+event: no recursion, nothing shared, everything refused reported with its line. Anchors
+and aliases are refused outright: an alias shares a value (a 400-byte "billion laughs"
+expands to gigabytes), and an alias inside its own anchor makes a value contain itself.
 """
 
 from __future__ import annotations
@@ -24,14 +31,26 @@ from pathlib import Path
 
 import yaml
 
+from .problems import shown
+
 Path_ = tuple  # a path into the data: ("participants", 3, "personne")
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+MAX_DEPTH = 100  # nested lists and blocks; real records use fewer than 10
+# Characters YAML refuses, or reads as line breaks editors do not see (NEL, U+2028, U+2029),
+# and byte order marks past the start of a file: none belongs in a record.
+_FORBIDDEN_CHARS = "".join(map(chr, [*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0),
+                                      0x2028, 0x2029, 0xfeff, 0xfffe, 0xffff]))
+_FORBIDDEN = re.compile(f"[{re.escape(_FORBIDDEN_CHARS)}]")
+_UNSEEN_BREAKS = "\x85\u2028\u2029\ufeff"  # the ones libyaml lets through
 
+_TAB = ("tabulation interdite dans l'indentation", "indentez avec des espaces")
+_QUOTE = "mettez le texte entre guillemets"
+_DIRECTIVE = ("directive (« % ») ou étiquette (« ! ») YAML mal formée", "mettez le texte entre guillemets, ou retirez-la")
+_ESCAPE_HINT = "doublez la barre oblique inverse (\\\\) ou utilisez des apostrophes"
+# libyaml's problems (part of their wording), in French.
 _YAML_MESSAGES = [
-    ("found character '\\t' that cannot start any token",
-     "tabulation interdite dans l'indentation", "indentez avec des espaces"),
-    ("mapping values are not allowed here",
+    ("mapping values are not allowed",
      "« : » inattendu (indentation incorrecte, ou texte contenant « : » à mettre entre guillemets)",
      "vérifiez l'alignement de cette ligne avec la précédente"),
     ("did not find expected key",
@@ -40,30 +59,55 @@ _YAML_MESSAGES = [
     ("did not find expected '-' indicator",
      "indentation incorrecte dans une liste",
      "chaque élément de liste commence par « - » à la même colonne"),
+    ("block sequence entries are not allowed",
+     "élément de liste « - » mal placé", "écrivez « champ: » seul sur sa ligne, puis les éléments « - » indentés dessous"),
+    ("mapping keys are not allowed", "« ? » inattendu", _QUOTE),
     ("could not find expected ':'",
      "« : » manquant après un nom de champ", "écrivez « champ: valeur »"),
     ("found unexpected end of stream",
      "fin de fichier inattendue (guillemet non fermé ?)", "fermez les guillemets ouverts"),
-    ("found undefined alias",
-     "alias YAML inconnu (« * »)", "mettez le texte entre guillemets s'il commence par « * »"),
+    ("found unexpected ':'", "« : » inattendu", _QUOTE),
+    ("found character that cannot start any token", "caractère qui ne peut pas commencer une valeur (@, `, % …)", _QUOTE),
+    ("did not find expected alphabetic or numeric character", "« & », « * » ou « ! » en début de valeur", _QUOTE),
+    ("did not find expected node content",
+     "valeur attendue", "vérifiez la ponctuation ([ ] { } ,) ou mettez le texte entre guillemets"),
+    ("did not find expected ',' or ']'",
+     "liste entre crochets non fermée", "fermez le « [ » par « ] », ou mettez le texte entre guillemets"),
+    ("did not find expected ',' or '}'",
+     "bloc entre accolades non fermé", "fermez le « { » par « } », ou mettez le texte entre guillemets"),
+    ("did not find expected <document start>",
+     "texte en trop après la fin du bloc", "vérifiez les crochets et l'indentation de cette ligne"),
+    ("found unexpected document indicator",
+     "ligne « --- » ou « ... » au milieu d'un texte entre guillemets", "fermez les guillemets avant cette ligne"),
+    ("found unknown escape character", "caractère échappé inconnu après « \\ » entre guillemets", _ESCAPE_HINT),
+    ("did not find expected hexdecimal number", "code échappé incomplet après « \\ » entre guillemets", _ESCAPE_HINT),
+    ("found invalid Unicode character escape code", "code échappé invalide après « \\ » entre guillemets", _ESCAPE_HINT),
+    ("found an indentation indicator equal to 0",
+     "texte en bloc (« | » ou « > ») mal formé", "écrivez « | » seul en fin de ligne, le texte indenté dessous"),
+    ("did not find expected comment or line break", "texte inattendu en fin de ligne", "mettez tout le texte entre guillemets"),
+    ("found a tab character", "tabulation interdite", "remplacez-la par des espaces"),
 ]
+# Words of libyaml's problems with a tag (`!…`, its URI, `!<…>`) or a directive (`%YAML 1.1`).
+_DIRECTIVE_WORDS = ("tag", "directive", "version", "digit", "URI", "UTF-8 octet", "'!'", "'>'", "whitespace",
+                    "non-alphabetical", "incompatible")
 
 
-class _DuplicateKey(Exception):
-    pass
+class _Unusual(Exception):
+    """A key the fast reading does not take (not text, empty, repeated): read carefully instead."""
 
 
 class _TextLoader(yaml.CBaseLoader):
-    """libyaml's parser; every scalar is text except an empty value or `null`."""
+    """libyaml's parser; every scalar is text except an empty value or `null`, which is absent."""
 
     def construct_mapping(self, node, deep=False):
-        result = {}
+        result, empty = {}, False
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if key in result:
-                raise _DuplicateKey(key)
-            result[key] = self.construct_object(value_node, deep=deep)
-        return result
+            if key.__class__ is not str or not key or key in result:
+                raise _Unusual
+            value = result[key] = self.construct_object(value_node, deep=deep)
+            empty = empty or value is None
+        return {key: value for key, value in result.items() if value is not None} if empty else result
 
 
 _TextLoader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
@@ -198,8 +242,10 @@ NO_CACHE = ParseCache(None)
 
 def parse_yaml(text: str, first_line: int = 1, cache: ParseCache = NO_CACHE, key: str | None = None) -> Parsed:
     """Parse one YAML document; `first_line` is where it starts in its file (`key`: its cache key, if known)."""
+    if cache is NO_CACHE:
+        return _parse(text, first_line)
     if key is None:
-        key = cache.key(text) if cache is not NO_CACHE else ""
+        key = cache.key(text)
     hit, data = cache.get(key)
     if hit:
         return Parsed(data=data, text=text, offset=first_line - 1)
@@ -211,23 +257,74 @@ def parse_yaml(text: str, first_line: int = 1, cache: ParseCache = NO_CACHE, key
 
 def _parse(text: str, first_line: int) -> Parsed:
     parsed = Parsed(text=text, offset=first_line - 1)
+    if any(char in text for char in _UNSEEN_BREAKS):
+        parsed.problems += characters(text, first_line)
+        parsed._lines = {}  # not read: no value to point at
+        return parsed
     tab_lines = _tab_indented_lines(text) if "\t" in text else []
     for number in tab_lines:
-        parsed.problems.append((number + parsed.offset, "", _YAML_MESSAGES[0][1], _YAML_MESSAGES[0][2]))
+        parsed.problems.append((number + parsed.offset, "", *_TAB))
+    source = text.encode()  # what libyaml reads (it would encode a str itself); quicker to search
+    if _needs_care(source):
+        _read_carefully(parsed, source, tab_lines)
+        return parsed
     try:
-        parsed.data = yaml.load(text, Loader=_TextLoader)
-    except _DuplicateKey:
-        parsed.data = _read_duplicates(parsed)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        if line not in tab_lines:  # a tab's own error is already reported, in clearer words
-            parsed.problems.append((line + parsed.offset, "", *_translate(error)))
+        parsed.data = yaml.load(source, Loader=_TextLoader)
+    except (_Unusual, yaml.YAMLError):
+        _read_carefully(parsed, source, tab_lines)  # says what went wrong, with every line
     return parsed
 
 
+def characters(text: str, first_line: int) -> list[tuple]:
+    """A problem for each line holding a forbidden character (the first of the line, by its code)."""
+    if not any(char in text for char in _FORBIDDEN_CHARS):  # twice as quick as the pattern: bodies are checked every run
+        return []
+    problems, last = [], None
+    for match in _FORBIDDEN.finditer(text):
+        line = text.count("\n", 0, match.start()) + first_line
+        if line != last:
+            column = match.start() - text.rfind("\n", 0, match.start())
+            problems.append((line, "", f"caractère invisible interdit U+{ord(match.group()):04X} (colonne {column})",
+                             "supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF"))
+            last = line
+    return problems
+
+
+# Where YAML reads an anchor (&), alias (*), tag (!) or merge key (<<): at the start of a
+# line's content, or after one of these (a superset: `- *gras*` in a text is flagged too).
+_NODE_STARTS = b"\n-?:[{,"
+# A block list or mapping sits right of its parent (or at its column, for a list under a key),
+# and left of it on its line are only spaces and the indicators - ? :. So a document without
+# a run of _RUN such characters nests blocks at most 2 * _RUN deep; each bracket adds at most
+# two levels (`[a: [b: …]]`).
+_RUN = 24
+_BRACKETS = (MAX_DEPTH - 2 * _RUN) // 2
+# What _needs_care looks for, one byte each, in one pass: 0 a character of a block line's
+# prefix, 1 a mark (& * ! <), 2 a bracket, 3 a backslash (an escape in double quotes).
+_SCAN = bytes(next((code for code, chars in enumerate((b" \t-?:", b"&*!<", b"[{", b"\\")) if byte in chars), 255)
+              for byte in range(256))
+
+
+def _needs_care(source: bytes) -> bool:
+    """Whether the fast reading could meet an anchor, alias, tag, merge key, escaped control
+    character or deep nesting in this document (cheap: a few searches in C)."""
+    scanned = source.translate(_SCAN)
+    if b"\3" in scanned or scanned.count(2) > _BRACKETS or b"\0" * _RUN in scanned:
+        return True
+    at = scanned.find(1)
+    while at >= 0:
+        if source[at] != ord("<") or source[at + 1:at + 2] == b"<":  # `<<`, not `<`
+            before = at - 1
+            while before >= 0 and source[before] in b" \t":
+                before -= 1
+            if before < 0 or source[before] in _NODE_STARTS:
+                return True
+        at = scanned.find(1, at + 1)
+    return False
+
+
 def _tab_indented_lines(text: str) -> list[int]:
-    return [i for i, line in enumerate(text.splitlines(), 1) if "\t" in line[: len(line) - len(line.lstrip())]]
+    return [i for i, line in enumerate(text.split("\n"), 1) if "\t" in line[: len(line) - len(line.lstrip())]]
 
 
 def _translate(error: yaml.MarkedYAMLError) -> tuple[str, str]:
@@ -235,7 +332,9 @@ def _translate(error: yaml.MarkedYAMLError) -> tuple[str, str]:
     for english, french, hint in _YAML_MESSAGES:
         if english in problem:
             return french, hint
-    return f"YAML illisible ({problem})", "vérifiez l'indentation et les guillemets"
+    if any(word in problem for word in _DIRECTIVE_WORDS):
+        return _DIRECTIVE
+    return "YAML illisible à cet endroit", "vérifiez l'indentation, les guillemets et les crochets"
 
 
 def _nodes(text: str):
@@ -264,36 +363,167 @@ def _positions(text: str, offset: int) -> dict:
     return lines
 
 
-def _read_duplicates(parsed: Parsed):
-    """Data keeping the first of duplicate keys, each later one reported with its line."""
-    root, loader = _nodes(parsed.text)
+class _Stop(Exception):
+    """A document not to be read any further: (line, field, message, hint)."""
 
-    def build(node, path):
-        if isinstance(node, yaml.MappingNode):
-            result = {}
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key in result:
-                    first = parsed.lines[path + (key,)]
-                    parsed.problems.append((key_node.start_mark.line + 1 + parsed.offset, dotted(path + (key,)),
-                                            f"champ en double (déjà donné ligne {first})",
-                                            "gardez une seule fois ce champ"))
-                    parsed.broken.add(path + (key,))
-                    continue
-                result[key] = build(value_node, path + (key,))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return loader.construct_object(node)
 
-    return build(root, ())
+_KEY, _DROP = object(), object()  # what a mapping awaits next: a key, or the value of a refused key
+
+
+@dataclass
+class _Open:
+    """A list or mapping being read; `value` is None for a refused part, read through and dropped
+    (its `path`, then, is that of the nearest value kept, for messages)."""
+
+    value: list | dict | None
+    path: tuple
+    awaits: object = _KEY  # in a mapping: _KEY, the key whose value comes next, or _DROP
+    keys: dict = field(default_factory=dict)  # in a mapping: each key read, and its line
+
+
+def _read_carefully(parsed: Parsed, source: bytes, tab_lines: list[int]) -> None:
+    """Read a document event by event (see the module's docstring): its data, the line of each
+    value and every problem; a document nested too deep, or not single, is not read on."""
+    reader = _Reader(parsed)
+    loader = _TextLoader(source)
+    try:
+        while loader.check_event():
+            reader.take(loader.get_event())
+        parsed.data = reader.data
+    except _Stop as stop:
+        parsed.problems.append(stop.args)
+    except yaml.reader.ReaderError:
+        parsed.problems += characters(parsed.text, parsed.offset + 1)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        if line not in tab_lines:  # a tab's own error is already reported, in clearer words
+            parsed.problems.append((line + parsed.offset, "", *_translate(error)))
+    finally:
+        loader.dispose()
+    parsed._lines = reader.lines
+
+
+class _Reader:
+    """Plain data from libyaml's events: values are kept in their open list or mapping, never shared."""
+
+    def __init__(self, parsed: Parsed):
+        self.parsed = parsed
+        self.lines: dict = {}
+        self.open: list[_Open] = []
+        self.data = None
+        self.documents = 0
+        self.reported: set[tuple] = set()  # (line, message): a line repeating an alias is reported once
+
+    def take(self, event) -> None:
+        line = event.start_mark.line + 1 + self.parsed.offset
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise _Stop(line, "", "un seul document YAML attendu : une ligne « --- » de trop",
+                            "retirez la ligne « --- » (ou séparez les documents en plusieurs fichiers)")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self.open.pop()
+        elif isinstance(event, yaml.NodeEvent):
+            top = self.open[-1] if self.open else None
+            if top is not None and top.value.__class__ is dict and top.awaits is _KEY:
+                self.key(event, top, line)
+            else:
+                self.node(event, top, line)
+
+    def node(self, event, top: _Open | None, line: int) -> None:
+        """A value: the document itself, an item of a list or the value of a key."""
+        if top is None:
+            path = ()
+        elif top.value is None or top.awaits is _DROP:
+            path = None
+        elif top.value.__class__ is list:
+            path = top.path + (len(top.value),)
+        else:
+            path = top.path + (top.awaits,)
+        where = top.path if path is None else path
+        refused = self.refused(event, line, where)
+        value = None if isinstance(event, yaml.AliasEvent) else self.value(event, path, where, line)
+        if top is not None and top.value.__class__ is dict:
+            top.awaits = _KEY
+        if path is None:
+            return
+        self.lines.setdefault(path, line)
+        if refused:
+            self.parsed.broken.add(path)
+        if top is None:
+            self.data = value
+        elif top.value.__class__ is list:
+            top.value.append(value)
+        elif value is not None:  # an empty value is absent
+            top.value[path[-1]] = value
+
+    def value(self, event, path: tuple | None, where: tuple, line: int):
+        """A scalar's value, or a new list or mapping (None, at no `path`: dropped), now open."""
+        if isinstance(event, yaml.ScalarEvent):
+            return None if event.implicit[0] and _NULL.match(event.value) else event.value
+        if len(self.open) >= MAX_DEPTH:
+            raise _Stop(line, dotted(where[:2]), f"imbrication trop profonde : plus de {MAX_DEPTH} niveaux de listes et de blocs",
+                        "simplifiez la structure de ce champ")
+        container = None if path is None else [] if isinstance(event, yaml.SequenceStartEvent) else {}
+        self.open.append(_Open(container, where))
+        return container
+
+    def key(self, event, top: _Open, line: int) -> None:
+        """A key of a mapping: a name, once; anything else is reported and its value dropped."""
+        top.awaits = _DROP
+        name = event.value if isinstance(event, yaml.ScalarEvent) else None
+        plain = isinstance(event, yaml.ScalarEvent) and event.implicit[0]
+        if self.refused(event, line, top.path):
+            pass
+        elif name is None:
+            self.problem(line, top.path, "nom de champ invalide : un simple texte est attendu avant « : »",
+                         "écrivez « champ: valeur »")
+        elif plain and name == "<<":
+            self.problem(line, top.path, "fusion YAML « << » refusée", "recopiez les champs voulus dans ce bloc")
+        elif not name or plain and _NULL.match(name):
+            self.problem(line, top.path, "nom de champ vide", "écrivez « champ: valeur »")
+        elif name in top.keys:
+            self.problem(line, top.path + (name,), f"champ en double (déjà donné ligne {top.keys[name]})",
+                         "gardez une seule fois ce champ")
+            self.parsed.broken.add(top.path + (name,))
+            return
+        else:
+            top.keys[name] = line
+            top.awaits = name
+            return
+        self.parsed.broken.add(top.path + (None,))  # no field of that name: the block is not valid
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.value(event, None, top.path, line)  # read through, dropped
+
+    def refused(self, event, line: int, path: tuple) -> bool:
+        """Reports an alias, anchor, tag or escaped control character on this node."""
+        found = []
+        if isinstance(event, yaml.AliasEvent):
+            found.append((f"alias YAML « *{event.anchor} » refusé", "recopiez la valeur au lieu d'y renvoyer"))
+        if event.anchor is not None and not isinstance(event, yaml.AliasEvent):
+            found.append((f"ancre YAML « &{event.anchor} » refusée", "retirez-la : chaque valeur s'écrit en entier"))
+        if getattr(event, "tag", None) is not None:
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")  # as written
+            found.append((f"étiquette YAML « {tag} » refusée", "retirez-la, ou mettez la valeur entre guillemets"))
+        escaped = isinstance(event, yaml.ScalarEvent) and event.style == '"' and _FORBIDDEN.search(event.value)
+        if escaped:
+            found.append((f"caractère invisible interdit U+{ord(escaped.group()):04X} (écrit avec « \\ »)", "retirez-le"))
+        for message, hint in found:
+            if (line, message) not in self.reported:
+                self.reported.add((line, message))
+                self.problem(line, path, message, hint)
+        return bool(found)
+
+    def problem(self, line: int, path: tuple, message: str, hint: str) -> None:
+        self.parsed.problems.append((line, dotted(path), message, hint))
 
 
 def dotted(path: Path_) -> str:
-    """A path as editors read it: `participants[3].personne`."""
+    """A path as editors read it: `participants[3].personne` (a name cut short, invisible characters escaped)."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{shown(part)}" if text else shown(part))
     return text
 
 

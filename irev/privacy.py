@@ -37,19 +37,6 @@ _LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), 
 # finds (all ASCII: `str.translate`'s fast path).
 _ASCII = str.maketrans({**{c: " " for c in string.punctuation}, **{c: None for c in "*~`"}})
 _ENCODED = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+")
-# Markup as the reader sees it: what the sanitiser drops with its content (and comments) is not
-# read; an inline tag can sit inside a word; any other tag separates words. (`<https://…>` is a link.)
-_MARKUP = re.compile(
-    r"<!--.*?(?:-->|$)|<(" + "|".join(sorted(sanitize.DROPPED_WITH_CONTENT)) + r")\b[^>]*>.*?(?:</\1\s*>|$)"
-    r"|</?([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>", re.DOTALL | re.IGNORECASE)
-_INLINE = {"a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "small", "span", "strong", "sub",
-           "sup", "u"}
-
-
-def _read(markup: re.Match) -> str:
-    return "" if (markup.group(2) or "").lower() in _INLINE else " "
-
-
 
 def fold(text: str) -> str:
     """A text as names are compared (see the module's docstring): lowercase ASCII letters and
@@ -64,7 +51,7 @@ def fold(text: str) -> str:
                 text = text.replace(letter, spelled)
         text = text.encode("ascii", "ignore").decode("ascii")
     if "<" in text:
-        text = _MARKUP.sub(_read, text)
+        text = sanitize.MARKUP.sub(sanitize.as_read, text)
     return text.translate(_ASCII)
 
 
@@ -192,7 +179,7 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
 
 
 # A tag, an entity, a run of percent-escapes, or one character: the units a name can hide in.
-_UNITS = re.compile(_MARKUP.pattern + r"|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+|.",
+_UNITS = re.compile(sanitize.MARKUP.pattern + r"|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+|.",
                     re.DOTALL | re.IGNORECASE)
 
 

@@ -33,17 +33,36 @@ class ContentError(Exception):
 
 
 def closest(word: str, candidates) -> str:
-    """The known id or field name an editor most likely meant, as a hint ('' if none)."""
+    """The known id or field name an editor most likely meant, as a hint ('' if none).
+
+    `candidates` may be a mapping from each name to what to suggest for it."""
     match = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
-    return f"vouliez-vous dire « {match[0]} » ?" if match else ""
+    if not match:
+        return ""
+    return f"vouliez-vous dire « {candidates[match[0]] if isinstance(candidates, dict) else match[0]} » ?"
 
 
 def relative(path: Path, root: Path) -> str:
-    """Paths in messages are relative to the content tree's parent, as editors see them in a PR."""
+    """Paths in messages are relative to the content tree's parent, as editors see them in a PR;
+    characters that cannot be shown (a newline, bytes that are not UTF-8) are written as escapes."""
     try:
-        return path.relative_to(root.parent).as_posix()
+        return _visible(path.relative_to(root.parent).as_posix())
     except ValueError:
-        return path.as_posix()
+        return _visible(path.as_posix())
+
+
+def shown(value) -> str:
+    """A value as quoted to editors: a structure by its kind, text cut short, invisible characters escaped."""
+    if isinstance(value, dict):
+        return "bloc de champs"
+    if isinstance(value, list):
+        return "liste"
+    text = str(value)
+    return _visible(text if len(text) <= 60 else text[:60] + "…")
+
+
+def _visible(text: str) -> str:
+    return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def report(problems: list[Problem]) -> str:

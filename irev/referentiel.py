@@ -15,6 +15,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from .problems import shown
+
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "referentiel" / "territoires-hauts-de-france.csv"
 CHECKED_LEVELS = ("region", "departement", "epci", "commune")  # QPV are not in the reference
 
@@ -59,5 +61,5 @@ def complete(item, reference: dict[str, dict[str, str]]):
 def unknown_code(item, reference: dict[str, dict[str, str]]) -> str | None:
     """A message when an official code of a checked level is not in the reference."""
     if isinstance(item, dict) and item.get("niveau") in CHECKED_LEVELS and str(item.get("code")) not in reference:
-        return f"code « {item.get('code')} » absent du référentiel INSEE des Hauts-de-France"
+        return f"code « {shown(item.get('code'))} » absent du référentiel INSEE des Hauts-de-France"
     return None

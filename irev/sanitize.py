@@ -87,14 +87,27 @@ def clean(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-_ANY_TAG = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^>]*(?:>|$)", re.DOTALL)
+# Markup as a reader sees it: what `clean` drops with its content (and comments) is not read;
+# an inline tag can sit inside a word; any other tag separates words. (`<https://…>` is a link.)
+MARKUP = re.compile(
+    r"<!--.*?(?:-->|$)|<(" + "|".join(sorted(DROPPED_WITH_CONTENT)) + r")\b[^>]*>.*?(?:</\1\s*>|$)"
+    r"|</?([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>", re.DOTALL | re.IGNORECASE)
+INLINE = {"a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "small", "span", "strong", "sub",
+          "sup", "u"}
+_ANY_TAG = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^>]*(?:>|$)", re.DOTALL)  # closed or not
+
+
+def as_read(markup: re.Match) -> str:
+    """What a piece of MARKUP leaves of the text a reader sees: nothing, or a word break."""
+    return "" if (markup.group(2) or "").lower() in INLINE else " "
 
 
 def text(value: str) -> str:
-    """A structured field as plain text: tags removed (until none is left, so that `<scr<b>ipt>`
-    does not become one). Templates escape what remains; feeds and exports get text, not HTML."""
+    """A structured field as plain text: markup removed as a reader sees it, then any tag left
+    (until none is, so that `<scr<b>ipt>` does not become one). Templates escape what remains;
+    feeds and exports get text, not HTML."""
     while "<" in value:
-        stripped = _ANY_TAG.sub("", value)
+        stripped = _ANY_TAG.sub("", MARKUP.sub(as_read, value))
         if stripped == value:
             break
         value = stripped

@@ -119,6 +119,8 @@ def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser
     import time
     import urllib.request
 
+    from playwright.sync_api import expect
+
     from conftest import mkdocs_serve, served
     record = tree / "meetings" / "2022-03-01-reunion-test.md"
     correct = record.read_text()
@@ -136,12 +138,12 @@ def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser
         page = browser.new_page()
         try:
             page.goto(f"{base}/personnes/ada-martin/")
-            banner = page.get_by_role("alert")
-            assert "1 problème(s) à corriger" in banner.inner_text()
-            assert "2022-03-01-reunion-test.md:6: date: date impossible" in banner.inner_text()
+            banner = page.get_by_role("alert")  # filled once the page has read the problems
+            expect(banner).to_contain_text("1 problème(s) à corriger")
+            expect(banner).to_contain_text("2022-03-01-reunion-test.md:6: date: date impossible")
             record.write_text(correct)
             served(f"{base}/irev-apercu.json", '"problemes": []')
             page.reload()
-            assert page.locator("#irev-apercu").is_hidden()
+            expect(page.locator("#irev-apercu")).to_be_hidden()
         finally:
             page.close()
