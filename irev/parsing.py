@@ -39,10 +39,14 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 MAX_DEPTH = 100  # nested lists and blocks; real records use fewer than 10
 # Characters YAML refuses, or reads as line breaks editors do not see (NEL, U+2028, U+2029),
 # and byte order marks past the start of a file: none belongs in a record.
+# Control characters, invisible line breaks, and the bidirectional overrides, embeddings and
+# isolates (U+202A-202E, U+2066-2069): they show text in another order than it is written, so
+# a reversed name would read as the name and escape the redaction ("Trojan Source").
 _FORBIDDEN_CHARS = "".join(map(chr, [*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0),
-                                      0x2028, 0x2029, 0xfeff, 0xfffe, 0xffff]))
+                                      0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2066, 0x206a), 0xfeff, 0xfffe,
+                                      0xffff]))
 _FORBIDDEN = re.compile(f"[{re.escape(_FORBIDDEN_CHARS)}]")
-_UNSEEN_BREAKS = "\x85\u2028\u2029\ufeff"  # the ones libyaml lets through
+_LIBYAML_ACCEPTS = "\x85\u2028\u2029\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # libyaml lets these through
 
 _TAB = ("tabulation interdite dans l'indentation", "indentez avec des espaces")
 _QUOTE = "mettez le texte entre guillemets"
@@ -257,7 +261,7 @@ def parse_yaml(text: str, first_line: int = 1, cache: ParseCache = NO_CACHE, key
 
 def _parse(text: str, first_line: int) -> Parsed:
     parsed = Parsed(text=text, offset=first_line - 1)
-    if any(char in text for char in _UNSEEN_BREAKS):
+    if any(char in text for char in _LIBYAML_ACCEPTS):
         parsed.problems += characters(text, first_line)
         parsed._lines = {}  # not read: no value to point at
         return parsed

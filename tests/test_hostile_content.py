@@ -68,7 +68,8 @@ def test_a_file_too_big_is_refused_before_it_is_read(tree):
     assert (problem.line, problem.message) == (1, "fichier trop gros : 1.0 Mo, au plus 1 Mo")
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x0c", "\x1b", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\ufeff"])
+@pytest.mark.parametrize("char", ["\x00", "\x0c", "\x1b", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\ufeff",
+                                  "\u202e", "\u2067"])
 @pytest.mark.parametrize("where", ["front matter", "body"])
 def test_control_and_invisible_line_break_characters_are_refused_with_their_line(tree, char, where):
     if where == "front matter":
