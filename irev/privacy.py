@@ -28,8 +28,6 @@ from . import mentions, sanitize
 REDACTED = "[nom non publié]"
 CIVILITIES = ("m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur", "pr", "professeur",
               "me", "maitre")
-
-
 # Letters that compatibility decomposition leaves whole, spelled as they are typed without them.
 _LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), ("ł", "l"), ("ı", "i"), ("þ", "th"),
             ("ð", "d"))
@@ -37,6 +35,7 @@ _LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), 
 # finds (all ASCII: `str.translate`'s fast path).
 _ASCII = str.maketrans({**{c: " " for c in string.punctuation}, **{c: None for c in "*~`"}})
 _ENCODED = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+")
+
 
 def fold(text: str) -> str:
     """A text as names are compared (see the module's docstring): lowercase ASCII letters and
