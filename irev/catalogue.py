@@ -317,8 +317,7 @@ def _names_in_ids(content: Content, redactor: Redactor) -> list[Problem]:
 
 
 def _unsafe_markup(content: Content) -> list[Problem]:
-    """What the sanitiser would remove from editors' text (warnings: nothing vanishes silently),
-    and the attributes reserved to the site (errors)."""
+    """What the sanitiser would remove from editors' text (warnings: nothing vanishes silently)."""
     found = []
     for entry in content.records:
         for finding in sanitize.findings(entry.body):
@@ -333,7 +332,7 @@ def _unsafe_markup(content: Content) -> list[Problem]:
         for path, text in mentions.strings(source.parsed.data):
             found += [(source.file, source.parsed.line_of(path), dotted(path[len(source.prefix):]), finding)
                       for finding in sanitize.findings(text, markup=False)]
-    return [Problem(file, line, where, f.message, f.hint, warning=not f.reserved) for file, line, where, f in found]
+    return [Problem(file, line, where, f.message, f.hint, warning=True) for file, line, where, f in found]
 
 
 def _redacted(entry: Entry, redactor: Redactor) -> Entry:

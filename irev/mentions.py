@@ -11,7 +11,7 @@ import re
 
 KINDS = ("personne", "organisation", "territoire", "theme", "reunion", "cycle", "plan", "fiche")
 PATTERN = re.compile(r"\[\[(" + "|".join(KINDS) + r"):([a-z0-9]+(?:-[a-z0-9]+)*)(?:\|([^\]\n]+))?\]\]")
-LOOSE = re.compile(r"\[\[([^\]\n]*)\]\]")  # anything that looks like a mention, valid or not
+LOOSE = re.compile(r"\[\[([^\[\]\n]*)\]\]")  # anything that looks like a mention, valid or not (linear: no `[` inside)
 
 
 def find(text: str):

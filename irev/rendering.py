@@ -35,7 +35,12 @@ PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs 
 # again with its HTML parser cost a third of an entity page's conversion.
 _READY = re.compile(r'^<ul class="irev-liste">\n.*?^</ul>$', re.MULTILINE | re.DOTALL)
 _SLOT = "IREVLISTEPRETE"
-_HREF = re.compile(r'(href|src)="(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]+)([?#][^"]*)?"')
+# A record's search fields (irev/templates/_macros.md.j2, `search_fields`): the only place facets
+# come from, so the sanitiser removes them from everything else (an editor's copy would forge them).
+_SEARCH_HEAD = re.compile(r"<div data-pagefind-ignore hidden>\n.*?\n</div>\n", re.DOTALL)
+# Relative links only: not an address with a scheme (any case), nor one a browser would read
+# after trimming its spaces (the sanitiser judges those as they are).
+_HREF = re.compile(r'(href|src)="(?![\s\x00-\x1f]|[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"#?]+)([?#][^"]*)?"')
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,8 @@ class Rendered:
 def fingerprint(extensions: list, configs: dict) -> str:
     """What, besides a page's own Markdown, decides its HTML."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([extensions, configs, markdown.__version__], sort_keys=True, default=str).encode())
+    versions = [markdown.__version__, sanitize.VERSION]  # a sanitiser's fix must clean cached pages again
+    digest.update(json.dumps([extensions, configs, versions], sort_keys=True, default=str).encode())
     for path in sorted(PACKAGE_DIR.rglob("*")):
         if path.suffix in (".py", ".j2"):
             digest.update(path.read_bytes())
@@ -129,11 +135,18 @@ def convert_batch(pages: list[tuple[str, bytes]], extensions: list, configs: dic
     for uri, data in pages:
         converter.reset()
         ready: list[str] = []
-        text = _READY.sub(lambda match: ready.append(match.group()) or f"{_SLOT}{len(ready) - 1}Z", data.decode())
+        text = data.decode()
+        head = _SEARCH_HEAD.match(text)  # only at the very start: nothing an editor writes can be there
+        text = _READY.sub(lambda match: ready.append(match.group()) or f"{_SLOT}{len(ready) - 1}Z",
+                          text[head.end():] if head else text)
         html = converter.convert(text)
         if ready:
             html = re.sub(rf"<p>{_SLOT}(\d+)Z</p>", lambda match: ready[int(match.group(1))], html)
-        out.append((uri, _site_urls(sanitize.clean(html), uri), _safe_toc(getattr(converter, "toc_tokens", []))))
+        # Cleaned last: links rewritten between pages are cleaned too (`page/javascript:…` would
+        # become `javascript:…`).
+        html = sanitize.clean(_site_urls(html, uri))
+        out.append((uri, sanitize.search_head(head.group()) + html if head else html,
+                    _safe_toc(getattr(converter, "toc_tokens", []))))
     return out
 
 

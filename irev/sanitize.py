@@ -8,9 +8,12 @@ Structured fields are plain text: their tags are removed (`text`) before any out
 and the templates escape them; record bodies keep the Markdown editors need and the HTML of
 the allowlist.
 
+A record's search fields (its facets) are written by the templates at the head of its page
+and cleaned by an allowlist of their own (`search_head`); `clean` removes their attributes
+from everything else, so no text can forge them.
+
 `findings` reads an editor's text before any page is made and says what `clean` would
-remove, so `make check` reports it (nothing vanishes silently); attributes the site itself
-uses to build its search facets are reserved (an editor's copy would forge them).
+remove, so `make check` reports it (nothing vanishes silently).
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ ATTRIBUTES: dict[str, set[str]] = {
     "i": set(), "ins": set(), "kbd": set(), "li": set(), "mark": set(), "p": set(), "pre": set(), "q": set(),
     "s": set(), "small": set(), "strong": set(), "sub": set(), "sup": set(), "table": set(), "tbody": set(),
     "tfoot": set(), "thead": set(), "tr": set(), "u": set(), "ul": set(),
-    "div": {"data-pagefind-ignore", "hidden"},
-    "span": {"data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort"},
+    "div": {"data-pagefind-ignore"},  # (templates: sections left out of the search index)
+    "span": set(),
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "type"},
     "td": {"align", "colspan", "rowspan"},
@@ -51,9 +54,6 @@ CLASSES: dict[str, set[str]] = {
     "ul": {"irev-liste"},
     "dl": {"irev-fiche"},
 }
-# Set by the templates to build the search index and lay out pages: an editor's copy would
-# forge a record's facets, so check refuses them instead of letting them through.
-RESERVED = {"data-pagefind-ignore", "data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort", "hidden"}
 SCHEMES = {"http", "https", "mailto", "tel"}
 # Removed with what they hold (privacy.fold leaves it out too).
 DROPPED_WITH_CONTENT = {"script", "style", "template", "textarea", "title", "noscript", "xmp", "iframe", "noembed",
@@ -61,9 +61,14 @@ DROPPED_WITH_CONTENT = {"script", "style", "template", "textarea", "title", "nos
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
+# An image's address: a plain path within the site (browsers read `/\host` or `/<tab>/host` as
+# another site's address).
+_SITE_PATH = re.compile(r"^(?:\.{1,2}/)*[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*$")
+
+
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
     """Images load from the site only; ids stay clear of the theme's own (`__drawer`…)."""
-    if element == "img" and attribute == "src" and (_SCHEME.match(value) or value.lstrip().startswith("//")):
+    if element == "img" and attribute == "src" and not _SITE_PATH.match(value):
         return None
     if attribute == "id" and value.startswith("__"):
         return None
@@ -82,9 +87,21 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+VERSION = nh3.__version__
+# The search fields the templates write at the head of a record page: nothing else.
+_SEARCH_CLEANER = nh3.Cleaner(tags={"div", "span"}, clean_content_tags=set(), link_rel=None,
+                              attributes={"div": {"data-pagefind-ignore", "hidden"},
+                                          "span": {"data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort"}})
+
+
 def clean(html: str) -> str:
     """HTML with everything outside the allowlist removed."""
     return _CLEANER.clean(html)
+
+
+def search_head(html: str) -> str:
+    """A record's search fields (set by the templates, never by editors), cleaned by their own allowlist."""
+    return _SEARCH_CLEANER.clean(html)
 
 
 # Markup as a reader sees it: what `clean` drops with its content (and comments) is not read;
@@ -140,16 +157,19 @@ class Finding:
     offset: int  # in the text
     message: str
     hint: str = _REMOVED_HINT
-    reserved: bool = False  # an error, not a warning
 
 
-_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`+[^`\n]*`+", re.MULTILINE | re.DOTALL)
+# Patterns whose cost stays linear in the text's length, whatever it holds (an editor's text
+# must not make a build hang): no two repetitions that can take the same characters.
+_ESCAPED = re.compile(r"\\[\\`*_{}\[\]()#+\-.!<>|]")  # Markdown's backslash escapes: literal characters
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
+_CODE_SPAN = re.compile(r"(`+)[^`\n]*?(?<!`)\1(?!`)")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*/?>")
 _TAG_ATTRIBUTE = re.compile(r"([^\s=>/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
-_ATTR_LIST = re.compile(r"\{:?[ \t]*((?:[#.][^\s}]+|[^\s=}]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]+))(?:[ \t]+[^}\n]*)?)[ \t]*\}")
+_ATTR_LIST = re.compile(r"\{:?([^{}\n]*)\}")
 _ATTR_LIST_ITEM = re.compile(r"([#.])([^\s}]+)|([^\s=}]+)=(\"[^\"]*\"|'[^']*'|[^\s}]+)")
-_LINK_TARGET = re.compile(r"(!?)\[[^\]\n]*\]\(\s*<?([^\s)>]+)|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
-_SUSPECT = re.compile(r"<[a-zA-Z/!]|\{[:#.]|\{\s*[^\s=}]+=|\]\(|\]:")
+_LINK = re.compile(r"\]\(\s*<?([^\s)>]+)|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
+_SUSPECT = re.compile(r"<[a-zA-Z/!]|\{|\]\(|\]:")
 
 
 def may_have_findings(text: str) -> bool:
@@ -167,16 +187,41 @@ def findings(text: str, markup: bool = True) -> list[Finding]:
         found = [Finding(match.start(), _FIELD_TAG.format(match.group()[:30]), _FIELD_HINT)
                  for match in _ANY_TAG.finditer(text) if not match.group().startswith("</")]
     else:
-        text = _CODE.sub(lambda match: " " * len(match.group()), text)  # code shows HTML, it does not run it
+        text = _without_code(text)  # code shows HTML, it does not run it
         found = [finding for match in _TAG.finditer(text) if not match.group(1) for finding in _tag_findings(match)]
     for match in _ATTR_LIST.finditer(text):
         found += _attr_list_findings(match)
-    for match in _LINK_TARGET.finditer(text):
-        url = match.group(2) or match.group(3)
-        if not _url_allowed(url, image=bool(match.group(1))):
+    for match in _LINK.finditer(text):
+        url, image = match.group(1) or match.group(2), match.group(1) is not None and _is_image(text, match.start())
+        if not _url_allowed(url, image):
             found.append(Finding(match.start(), f"adresse « {_short(url)} » retirée : seuls http(s), mailto et tel sont admis"
-                                 + (", et les images du site lui-même" if match.group(1) else "")))
+                                 + (", et les images du site lui-même" if image else "")))
     return sorted(found, key=lambda f: f.offset)
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match.group())
+
+
+def _without_code(text: str) -> str:
+    """The text with its code (fenced blocks, spans) and backslash escapes blanked, offsets kept."""
+    text = _ESCAPED.sub(_blank, text)
+    blanked, opening, last = [], None, 0
+    for fence in _FENCE.finditer(text):  # a fence closes at the next one of the same kind and length or more
+        if opening is None:
+            opening = fence
+        elif fence.group(1)[0] == opening.group(1)[0] and len(fence.group(1)) >= len(opening.group(1)):
+            blanked += [text[last:opening.start()], " " * (fence.end() - opening.start())]
+            last, opening = fence.end(), None
+    end = len(text) if opening is None else opening.start()  # an unclosed fence runs to the end
+    blanked += [text[last:end], " " * (len(text) - end)]
+    return _CODE_SPAN.sub(_blank, "".join(blanked))
+
+
+def _is_image(text: str, bracket: int) -> bool:
+    """Whether the `](` at `bracket` closes `![…`: its `[` looked for on its line, within reach."""
+    start = text.rfind("[", max(text.rfind("\n", 0, bracket) + 1, bracket - 1000), bracket)
+    return start > 0 and text[start - 1] == "!"
 
 
 _FIELD_TAG = "« {} » retiré : ce champ est du texte, sans HTML"
@@ -206,8 +251,6 @@ def _attr_list_findings(match: re.Match) -> list[Finding]:
 
 
 def _attribute_findings(offset: int, element: str, name: str, value: str) -> list[Finding]:
-    if name in RESERVED:
-        return [Finding(offset, f"attribut « {name} » réservé au site (il sert à la recherche)", "retirez-le", reserved=True)]
     if name == "class":
         known = set().union(*CLASSES.values()) if element == "*" else CLASSES.get(element, set())
         return [Finding(offset, f"classe « {c} » retirée (non autorisée)") for c in value.split() if c not in known]
@@ -226,11 +269,16 @@ def _allowed_somewhere(element: str) -> frozenset[str]:
     return frozenset(ATTRIBUTES.get(element, set()))
 
 
+_SCHEME_IN_PATH = re.compile(r"(?:^|/)[a-zA-Z][a-zA-Z0-9+.\-]*:")
+
+
 def _url_allowed(url: str, image: bool = False) -> bool:
-    scheme = _SCHEME.match(url)
+    """As `clean` decides, after links between pages are rewritten (`page/javascript:…` would
+    become `javascript:…` on a page of the same folder)."""
     if image:
-        return scheme is None and not url.startswith("//")
-    return scheme is None or scheme.group(1).lower() in SCHEMES
+        return _SITE_PATH.match(url) is not None
+    scheme = _SCHEME.match(url)
+    return scheme.group(1).lower() in SCHEMES if scheme else _SCHEME_IN_PATH.search(url) is None
 
 
 def _short(text: str, limit: int = 60) -> str:
