@@ -116,8 +116,11 @@ def on_config(config):
     if not memos:
         _free_memory()
     with timed("rendu HTML (cache)"):
-        keys = rendering.render_pages([(p.src_uri, p.text) for p in generated], config["markdown_extensions"],
-                                      config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))
+        try:
+            keys = rendering.render_pages([(p.src_uri, p.text) for p in generated], config["markdown_extensions"],
+                                          config["mdx_configs"], _build["cache"] / "html", memo=memos.get("rendered"))
+        except rendering.ConversionError as error:
+            raise PluginError(f"Contenu invalide : {error}. Rien n'a été publié.") from None
     _build["search_key"] = search.index_key(
         _build["search_pages"], [keys[p.src_uri] for p in generated if p.searchable],
         ROOT / "mkdocs.yml", ROOT / "overrides" / "main.html")
@@ -193,7 +196,11 @@ def on_page_markdown(markdown, page, config, files):
         return ""  # converted by the core already: nothing for MkDocs to convert
     if LATEST_MARKER in markdown:
         markdown = markdown.replace(LATEST_MARKER, pages.latest_markdown(_build["catalogue"], page.file.src_uri))
-    return _build["catalogue"].redactor(markdown)
+    redactor = _build["catalogue"].redactor
+    for key in ("title", "description"):  # shown in <title>, the header and a meta tag
+        if isinstance(page.meta.get(key), str):
+            page.meta[key] = redactor(page.meta[key])
+    return redactor(markdown)
 
 
 def on_page_content(html, page, config, files):

@@ -296,10 +296,10 @@ _HOLDS_A_NAME = "contient le nom d'une personne qui n'a pas consenti à être no
 
 def _names_in_ids(content: Content, redactor: Redactor) -> list[Problem]:
     """Ids become URLs and file names become ids: one holding the name of a person without
-    consent cannot be published (a person's own id is never shown)."""
+    consent cannot be published (the id of a person without consent is never shown)."""
     found = [entry for entry in content.records if redactor.needed(entry.id)]
-    found += [entry for kind, table in content.registries.items() if kind != "personne"
-              for entry in table.values() if redactor.needed(entry.id)]
+    found += [entry for table in content.registries.values() for entry in table.values()
+              if redactor.needed(entry.id) and getattr(entry.model, "consentement_publication", True)]
     problems = [Problem(entry.file, entry.line_of(("id",)) if entry.prefix else 1, "id" if entry.prefix else "",
                         f"l'identifiant « {entry.id} » {_HOLDS_A_NAME}",
                         "choisissez un identifiant sans ce nom" + ("" if entry.prefix else " et renommez le fichier"))
@@ -337,7 +337,8 @@ def _unsafe_markup(content: Content) -> list[Problem]:
 
 def _redacted(entry: Entry, redactor: Redactor) -> Entry:
     """The record with hidden names removed from its text."""
-    if not (redactor.needed(without_person_refs(entry.parsed.text)) or redactor.needed(entry.body)):
+    text = entry.parsed.text  # as written: a YAML escape (`P\u0061ul`) is looked at value by value
+    if "\\" not in text and not (redactor.needed(without_person_refs(text)) or redactor.needed(entry.body)):
         return entry  # most records: their front matter and body hold none of the names
     return dataclasses.replace(entry, model=_redacted_model(entry.model, redactor), body=redactor(entry.body))
 
@@ -372,8 +373,10 @@ def _redacted_value(value, redactor: Redactor):
 
 @lru_cache(maxsize=None)
 def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
-    """A model's fields, each with whether it holds references (ids: never rewritten)."""
-    return {name: bool(_ref_kind(info.metadata) or _ref_kind_in(info.annotation) or name == "id")
+    """A model's fields, each with whether it holds references or a registry entry's own id (never
+    rewritten: ids are checked instead, see _names_in_ids)."""
+    own_id = model in models.REGISTRY_TYPES
+    return {name: bool(_ref_kind(info.metadata) or _ref_kind_in(info.annotation) or (own_id and name == "id"))
             for name, info in model.model_fields.items()}
 
 

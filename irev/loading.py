@@ -144,11 +144,20 @@ def _load_record(root: Path, path: Path, document: Document,
         return None, None, problems
     _report_parse(document.meta, file, problems)
     problems += [Problem(file, *problem) for problem in characters(document.body, document.body_line)]
+    if not document.meta.problems:  # (unreadable YAML has said enough)
+        problems += _structure(file, "", document.meta.text, document.meta.offset + 1)
+    problems += _structure(file, "texte", document.body, document.body_line)
     source = Source(model, path.stem, document.meta.data, file, document.meta)
     instance = _validate(model, document.meta, file, problems, (), document.meta.data)
     if instance is None:
         return source, None, problems
     return source, Entry(path.stem, model.KIND, instance, file, document.meta, (), document.body, document.body_line), problems
+
+
+def _structure(file: str, field: str, text: str, first_line: int) -> list[Problem]:
+    """Where a text nests deeper than the Markdown converter can follow (sanitize.structure)."""
+    return [Problem(file, first_line + text.count("\n", 0, finding.offset), field, finding.message, finding.hint)
+            for finding in sanitize.structure(text)]
 
 
 def _load_registry(root: Path, path: Path | None, expected: Path, model: type[BaseModel],

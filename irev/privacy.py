@@ -31,10 +31,16 @@ CIVILITIES = ("m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "d
 # Letters that compatibility decomposition leaves whole, spelled as they are typed without them.
 _LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), ("ł", "l"), ("ı", "i"), ("þ", "th"),
             ("ð", "d"))
-# Emphasis markers vanish, other punctuation becomes a space, so that words are what `split`
-# finds (all ASCII: `str.translate`'s fast path).
-_ASCII = str.maketrans({**{c: " " for c in string.punctuation}, **{c: None for c in "*~`"}})
-_ENCODED = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+")
+# Emphasis markers vanish, other punctuation and white space become a space, so that words are
+# what `split` finds (all ASCII: `str.translate`'s fast path).
+_ASCII = str.maketrans({**{c: " " for c in string.punctuation + string.whitespace}, **{c: None for c in "*~`"}})
+# Punctuation beyond ASCII (’ ‑ – · « »…) separates words too; soft hyphens and zero-width
+# characters, left out of these ranges, join them (they go with everything else not ASCII).
+_SEPARATORS = re.compile("[\u00a1-\u00ac\u00ae-\u00bf\u02b9-\u02bf\u2010-\u2027\u2030-\u205e\u2e00-\u2e7f"
+                         "\u3000-\u303f]")
+# Entities as browsers read them, a numeric one even without its `;`; runs of percent-escapes.
+_ENCODED = re.compile(r"&(?:#\d+;?|#[xX][0-9a-fA-F]+;?|[a-zA-Z][a-zA-Z0-9]*;?)|(?:%[0-9a-fA-F]{2})+")
+_EMPTY_LINK = re.compile(r"!?\[\]\([^()\s]*\)")  # Markdown that shows nothing: `Se[]()cret` reads Secret
 
 
 def fold(text: str) -> str:
@@ -48,9 +54,11 @@ def fold(text: str) -> str:
         for letter, spelled in _LETTERS:
             if letter in text:
                 text = text.replace(letter, spelled)
-        text = text.encode("ascii", "ignore").decode("ascii")
+        text = _SEPARATORS.sub(" ", text).encode("ascii", "ignore").decode("ascii")
     if "<" in text:
         text = sanitize.MARKUP.sub(sanitize.as_read, text)
+    if "[]" in text:
+        text = _EMPTY_LINK.sub("", text)
     return text.translate(_ASCII)
 
 
@@ -178,7 +186,7 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
 
 
 # A tag, an entity, a run of percent-escapes, or one character: the units a name can hide in.
-_UNITS = re.compile(sanitize.MARKUP.pattern + r"|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|(?:%[0-9a-fA-F]{2})+|.",
+_UNITS = re.compile(sanitize.MARKUP.pattern + "|" + _EMPTY_LINK.pattern + "|" + _ENCODED.pattern + "|.",
                     re.DOTALL | re.IGNORECASE)
 
 

@@ -43,6 +43,14 @@ _SEARCH_HEAD = re.compile(r"<div data-pagefind-ignore hidden>\n.*?\n</div>\n", r
 _HREF = re.compile(r'(href|src)="(?![\s\x00-\x1f]|[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"#?]+)([?#][^"]*)?"')
 
 
+class ConversionError(Exception):
+    """A page the Markdown converter could not follow to its end (its source: the argument)."""
+
+    def __str__(self) -> str:
+        return (f"la page {self.args[0]} n'a pas pu être convertie : sa mise en forme (listes, blocs HTML, "
+                "emphases) est trop imbriquée ; simplifiez le texte de la ressource")
+
+
 @dataclass(frozen=True)
 class Rendered:
     html: str
@@ -139,7 +147,10 @@ def convert_batch(pages: list[tuple[str, bytes]], extensions: list, configs: dic
         head = _SEARCH_HEAD.match(text)  # only at the very start: nothing an editor writes can be there
         text = _READY.sub(lambda match: ready.append(match.group()) or f"{_SLOT}{len(ready) - 1}Z",
                           text[head.end():] if head else text)
-        html = converter.convert(text)
+        try:
+            html = converter.convert(text)
+        except RecursionError:  # loading refuses the nestings known to do this (sanitize.structure)
+            raise ConversionError(uri) from None
         if ready:
             html = re.sub(rf"<p>{_SLOT}(\d+)Z</p>", lambda match: ready[int(match.group(1))], html)
         # Cleaned last: links rewritten between pages are cleaned too (`page/javascript:…` would

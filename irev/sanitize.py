@@ -105,18 +105,20 @@ def search_head(html: str) -> str:
 
 
 # Markup as a reader sees it: what `clean` drops with its content (and comments) is not read;
-# an inline tag can sit inside a word; any other tag separates words. (`<https://…>` is a link.)
+# a block separates words, any other tag can sit inside a word. (`<https://…>` is a link.)
 MARKUP = re.compile(
     r"<!--.*?(?:-->|$)|<(" + "|".join(sorted(DROPPED_WITH_CONTENT)) + r")\b[^>]*>.*?(?:</\1\s*>|$)"
     r"|</?([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>", re.DOTALL | re.IGNORECASE)
-INLINE = {"a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "small", "span", "strong", "sub",
-          "sup", "u"}
+# Elements a browser shows apart from the text around them; `clean` removes every other tag
+# (and comment) and joins the text around it.
+BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody",
+          "tfoot", "tr", "td", "th", "caption", "blockquote", "pre", "hr", "br", "figure", "figcaption", "img"}
 _ANY_TAG = re.compile(r"<!--.*?(?:-->|$)|</?[a-zA-Z][^>]*(?:>|$)", re.DOTALL)  # closed or not
 
 
 def as_read(markup: re.Match) -> str:
-    """What a piece of MARKUP leaves of the text a reader sees: nothing, or a word break."""
-    return "" if (markup.group(2) or "").lower() in INLINE else " "
+    """What a piece of MARKUP leaves of the text a reader sees: a word break, or nothing."""
+    return " " if (markup.group(2) or "").lower() in BLOCKS else ""
 
 
 def text(value: str) -> str:
@@ -283,3 +285,39 @@ def _url_allowed(url: str, image: bool = False) -> bool:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+# --- What the Markdown converter can take -------------------------------------------------
+
+# Python-Markdown recurses into nested blocks and emphasis: a few hundred levels exhaust Python's
+# stack (measured: 300 nested lists or `<div markdown>`, 60,000 `*`). Real records use fewer
+# than ten; these limits stop a text long before.
+MAX_DEPTH = 100  # nested HTML elements
+MAX_INDENT = 300  # columns of indentation
+MAX_RUN = 200  # emphasis characters in a row
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT},}}", re.MULTILINE)
+_LONG_RUN = re.compile(rf"[*_]{{{MAX_RUN},}}")
+
+
+def structure(text: str) -> list[Finding]:
+    """Where a text nests deeper than the converter can follow (errors, not warnings)."""
+    found = []
+    hint = "simplifiez la mise en forme de ce passage"
+    if "<" in text:
+        depth = 0
+        for match in _TAG.finditer(text):
+            name = match.group(2).lower()
+            if name in _VOID or match.group().endswith("/>"):
+                continue
+            depth = max(depth - 1, 0) if match.group(1) else depth + 1
+            if depth > MAX_DEPTH:
+                found.append(Finding(match.start(), f"plus de {MAX_DEPTH} éléments HTML imbriqués", hint))
+                break
+    match = _DEEP_INDENT.search(text) if " " * 100 in text or "\t" * 25 in text else None  # plain searches first
+    if match:
+        found.append(Finding(match.start(), f"indentation de plus de {MAX_INDENT} colonnes", hint))
+    match = _LONG_RUN.search(text) if "**********" in text or "__________" in text else None
+    if match:
+        found.append(Finding(match.start(), f"suite de plus de {MAX_RUN} « {match.group()[0]} »", hint))
+    return found

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import threading
 import time
@@ -57,6 +58,31 @@ def _build(site_dir: Path, env: dict) -> tuple[list[str], dict]:
     """`mkdocs build --strict` into site_dir, its cache beside it unless env names one."""
     return ["mkdocs", "build", "--strict", "--site-dir", str(site_dir)], {
         "IREV_CACHE_DIR": str(site_dir.parent / f"{site_dir.name}-cache"), **env}
+
+
+@contextlib.contextmanager
+def no_hang(seconds: int = 60):
+    """Fails a test still running after `seconds` (a guard against a hang or an explosion, not a
+    measure of speed: performance is measured by `make bench`)."""
+    def hang(*_):
+        raise AssertionError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def own_docs(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the hand-written pages and a configuration using it: (docs folder, mkdocs.yml)."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    config = write(tmp_path / "mkdocs.yml", f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {docs}\n"
+                   f"theme:\n  custom_dir: {ROOT / 'overrides'}\nhooks:\n  - {ROOT / 'hooks' / 'irev_hook.py'}\n")
+    return docs, config
 
 
 def build_site(content: Path, site_dir: Path, **env) -> subprocess.CompletedProcess:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (MINIMAL, ROOT, assert_cache_whole, assert_same_site, build_site, changes, mkdocs_serve, page_text,
-                      run, served, snapshot, start_build, wait_for, write)
+from conftest import (MINIMAL, assert_cache_whole, assert_same_site, build_site, changes, mkdocs_serve, own_docs,
+                      page_text, run, served, snapshot, start_build, wait_for, write)
 
 from irev import atomic, search
 
@@ -163,10 +163,7 @@ def test_nothing_is_written_in_the_site_while_it_is_indexed(reference, tmp_path,
 def test_a_strict_build_that_mkdocs_aborts_publishes_nothing(tree, tmp_path):
     """MkDocs fails a --strict build after a warning only once the last hook has run: the site
     must not have been swapped in by then."""
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "docs", docs)
-    config = write(tmp_path / "mkdocs.yml", f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {docs}\n"
-                   f"theme:\n  custom_dir: {ROOT / 'overrides'}\nhooks:\n  - {ROOT / 'hooks' / 'irev_hook.py'}\n")
+    docs, config = own_docs(tmp_path)
     site, env = tmp_path / "site", {"IREV_CACHE_DIR": str(tmp_path / "cache")}
     command = ["mkdocs", "build", "--strict", "-f", str(config), "--site-dir", str(site)]
     assert run(command, tree, **env).returncode == 0

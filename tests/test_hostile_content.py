@@ -6,11 +6,10 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import time
 
 import pytest
 import yaml
-from conftest import CONTENT, MINIMAL, build_site, run, write
+from conftest import CONTENT, MINIMAL, build_site, no_hang, run, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -128,9 +127,8 @@ def billion_laughs(levels: int) -> str:
 
 def test_a_billion_laughs_is_refused_at_once(tree):
     write(tree / "registre" / "themes.yml", billion_laughs(10))  # 10**9 strings if expanded
-    start = time.perf_counter()
-    problems = only(problems_of(tree), "themes.yml")
-    assert time.perf_counter() - start < 5
+    with no_hang():  # expanded, it would take the machine's memory
+        problems = only(problems_of(tree), "themes.yml")
     assert (problems[0].line, problems[0].field, problems[0].message) == (1, "[0].a", "ancre YAML « &a » refusée")
     assert (problems[-1].line, problems[-1].field, problems[-1].message) == (10, "[0].l9[0]", "alias YAML « *l8 » refusé")
 

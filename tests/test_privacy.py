@@ -9,11 +9,15 @@ from urllib.parse import unquote
 
 import pytest
 
-from conftest import build_site, page_text, run, site_text, write
+from conftest import build_site, own_docs, page_text, run, site_text, write
 
 PERSON = """- id: helene-lefevre
   nom: LEFÈVRE
   prenom: Hélène
+  consentement_publication: false
+- id: awa-ndiaye
+  nom: N'DIAYE
+  prenom: Awa
   consentement_publication: false
 """
 # The same name written every way an editor (or a pasted document) may write it.
@@ -30,6 +34,10 @@ FORMS = [
     "[son profil](https://exemple.fr/equipe/helene-lefevre)",  # in a link's URL
     "<https://exemple.fr/H%C3%A9l%C3%A8ne%20Lef%C3%A8vre>",  # percent-encoded
     "helene.lefevre@exemple.fr",  # an e-mail address
+    "Hélène\nLefèvre", "Mme\tLefèvre",  # a line break or a tab between the words
+    "Hélène\u2011Lefèvre", "Hélène–Lefèvre", "Hélène·Lefèvre", "Mme\u00a0Lefèvre",  # typographic separators
+    "Hé<!-- x -->lène Lefèvre", "Hélène Lef<wbr>èvre", "Hélène Lef</x>èvre",  # markup removed without a space
+    "Hélène Lef[]()èvre", "Hélène Lef&#173èvre",  # empty Markdown link, entity without its `;`
 ]
 
 
@@ -41,8 +49,8 @@ def folded(text: str) -> str:
 
 
 def leaks(site) -> list[str]:
-    return [name for name, text in site_text(site).items()
-            if not name.endswith((".js", ".map", ".css")) and ".wasm" not in name and "lefevre" in folded(text)]
+    return [name for name, text in site_text(site).items() if not name.endswith((".js", ".map", ".css"))
+            and ".wasm" not in name and re.search(r"lefevre|n\W*diaye", folded(text))]
 
 
 @pytest.fixture
@@ -57,7 +65,8 @@ def secret_tree(tree):
     themes.write_text(themes.read_text() + "- id: egalite\n  libelle: Égalité\n  description: Thème suivi par Dr LEFEVRE.\n")
     body = "\n\n".join(f"Forme {number} : {form} a parlé." for number, form in enumerate(FORMS))
     write(tree / "fiches" / "2023-outil.md", f"""---
-titre: Outil présenté par Hélène Lefèvre
+titre: Outil présenté par Hélène
+  Lefèvre
 statut: publie
 type: guide
 date: 2023
@@ -66,6 +75,10 @@ themes: [egalite]
 auteurs:
   - organisation: cabinet-conseil
     fonction: Associée de Hélène-Lefèvre
+grille:
+  questions:
+    - id: "H\u00e9l\u00e8ne Lef\u00e8vre"
+      texte: Question posée par Mme N\u2019Diaye
 sources:
   - titre: Note du cabinet
     url: https://exemple.fr/notes/helene-lefevre.pdf
@@ -95,7 +108,7 @@ def test_a_hidden_name_leaves_the_other_words(secret_tree, tmp_path):
     site = tmp_path / "site"
     assert build_site(secret_tree, site).returncode == 0
     text = page_text(site, "fiches/2023-outil")
-    assert "Outil présenté par [nom non publié]" in text
+    assert "Outil présenté par [nom non publié]" in text  # a title wrapped on two lines
     assert "Forme 0 : [nom non publié] a parlé." in text
 
 
@@ -165,3 +178,26 @@ def test_a_name_in_another_script_cannot_be_protected_and_is_refused(tree):
     people.write_text(people.read_text() + "- id: li-wei\n  nom: 李\n  prenom: 伟\n  consentement_publication: false\n")
     result = run(["irev", "check"], tree)
     assert re.search(r"ERREUR content/registre/personnes.yml:\d+: nom: nom sans lettre latine", result.stdout)
+
+
+def test_hand_written_pages_are_redacted_title_and_description_included(tree, tmp_path):
+    people = tree / "registre" / "personnes.yml"
+    people.write_text(people.read_text() + PERSON)
+    docs, config = own_docs(tmp_path)
+    write(docs / "rencontre.md", "---\ntitle: Rencontre avec Hélène Lefèvre\ndescription: Compte rendu de Mme Lefèvre\n"
+                                 "---\n\n# Rencontre\n\nHélène Lefèvre a ouvert la séance.\n")
+    site = tmp_path / "site"
+    result = run(["mkdocs", "build", "--strict", "-f", str(config), "--site-dir", str(site)], tree,
+                 IREV_CACHE_DIR=str(tmp_path / "cache"))
+    assert result.returncode == 0, result.stderr
+    assert leaks(site) == []
+    page = (site / "rencontre" / "index.html").read_text()
+    assert "<title>Rencontre avec [nom non publié] - Ressources IREV</title>" in page
+
+
+def test_a_consenting_persons_id_holding_a_hidden_name_is_refused(tree):
+    people = tree / "registre" / "personnes.yml"
+    people.write_text(people.read_text() + PERSON + "- id: jean-helene-lefevre\n  nom: LEFEVRE\n  prenom: Jean\n"
+                      "  consentement_publication: true\n")
+    result = run(["irev", "check"], tree)
+    assert "l'identifiant « jean-helene-lefevre » contient le nom" in result.stdout

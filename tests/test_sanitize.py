@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import active_content, build_site, run, serve, site_text, write
+from conftest import active_content, build_site, no_hang, run, serve, site_text, write
 
 from irev import mentions, privacy, sanitize
 
@@ -176,18 +175,35 @@ PATHOLOGICAL = {
 def test_no_text_makes_the_checks_hang(text):
     """Each pattern stays linear in the text's length: quadratic on these 200 KB would take hours.
     (A guard against a hang, not a measure: performance is measured by `make bench`.)"""
-    def hang(*_):
-        raise AssertionError("still running after 60 s")
-
     redactor = privacy.Redactor([SimpleNamespace(nom="SECRET", prenom="Paul", autres_graphies=[],
                                                  consentement_publication=False)])
-    signal.signal(signal.SIGALRM, hang)
-    signal.alarm(60)
-    try:
+    with no_hang():
         sanitize.findings(text)
         sanitize.findings(text, markup=False)
         sanitize.text(text)
         list(mentions.find(text))
         redactor(text + " Paul SECRET")
-    finally:
-        signal.alarm(0)
+
+
+NESTED = {
+    "HTML": ('<div markdown="1">\n\n' * 120 + "x\n\n" + "</div>\n\n" * 120, "texte: plus de 100 éléments HTML imbriqués"),
+    "lists": ("\n".join("   " * level + "1. x" for level in range(120)), "texte: indentation de plus de 300 colonnes"),
+    "emphasis": ("*" * 60_000, "texte: suite de plus de 200 « * »"),
+}
+
+
+@pytest.mark.parametrize("body, message", NESTED.values(), ids=NESTED.keys())
+def test_nesting_the_converter_cannot_follow_is_refused_by_check_and_build(tree, tmp_path, body, message):
+    write(tree / "fiches" / "2023-imbrique.md", f"---\ntitre: T\nstatut: publie\ntype: guide\ndate: 2023\n---\n{body}\n")
+    checked, built = run(["irev", "check"], tree), build_site(tree, tmp_path / "site")
+    for output in (checked.stdout, built.stderr):
+        assert "content/fiches/2023-imbrique.md:" in output and message in output
+        assert "Traceback" not in output
+    assert checked.returncode == 1 and built.returncode != 0
+
+
+def test_a_page_the_converter_cannot_follow_is_a_french_error_not_a_traceback():
+    from irev import rendering
+    deep = '<div markdown="1">\n\n' * 600 + "x\n\n" + "</div>\n\n" * 600
+    with pytest.raises(rendering.ConversionError, match="la page fiches/x.md n'a pas pu être convertie"):
+        rendering.convert_batch([("fiches/x.md", deep.encode())], ["md_in_html"], {})
