@@ -59,8 +59,6 @@ SCHEMES = {"http", "https", "mailto", "tel"}
 DROPPED_WITH_CONTENT = {"script", "style", "template", "textarea", "title", "noscript", "xmp", "iframe", "noembed",
                         "noframes", "object", "embed", "svg", "math"}
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
-
-
 # An image's address: a plain path within the site (browsers read `/\host` or `/<tab>/host` as
 # another site's address).
 _SITE_PATH = re.compile(r"^(?:\.{1,2}/)*[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*$")
@@ -85,9 +83,7 @@ _CLEANER = nh3.Cleaner(
     link_rel=None,  # no rel added to every link: nothing opens in a new window (no target allowed)
     strip_comments=True,
 )
-
-
-VERSION = nh3.__version__
+VERSION = nh3.__version__  # part of the HTML cache key: a fixed sanitiser cleans every page again
 # The search fields the templates write at the head of a record page: nothing else.
 _SEARCH_CLEANER = nh3.Cleaner(tags={"div", "span"}, clean_content_tags=set(), link_rel=None,
                               attributes={"div": {"data-pagefind-ignore", "hidden"},
