@@ -71,13 +71,21 @@ class Redactor:
 
     def __init__(self, people):
         forms: dict[str, set[str]] = {}  # the word a form cannot be without -> its forms
+        named: dict[str, set[str]] = {}  # the same word -> names of people who consented that hold it
+        people = list(people)
         for person in people:
             if not person.consentement_publication:
                 for key, form in _forms(person):
                     forms.setdefault(key, set()).add(form)
-        self.key = frozenset((key, frozenset(group)) for key, group in forms.items())  # equal keys redact alike
+        for person in people:  # Marie-Claire DURAND may be named where Claire DURAND may not
+            if person.consentement_publication:
+                for name in (f"{person.prenom} {person.nom}", f"{person.nom} {person.prenom}"):
+                    for word in forms.keys() & _words(name):
+                        named.setdefault(word, set()).add(" ".join(_words(name)))
+        self.key = frozenset((key, frozenset(group), frozenset(named.get(key, ()))) for key, group in forms.items())
         # One pattern per word, tried only around the places a text holds that word.
-        self.patterns = {key: (_pattern(group), max(map(len, group))) for key, group in forms.items()}
+        self.patterns = {key: (_pattern(group), max(map(len, group | named.get(key, set()))),
+                               _pattern(named[key]) if key in named else None) for key, group in forms.items()}
 
     def needed(self, text: str) -> bool:
         """Whether a text holds a name (most texts hold none of the family names: quick).
@@ -91,11 +99,14 @@ class Redactor:
 
     def _matches(self, folded: str, word: str):
         """The forms of a word's names in a folded text, searched near each place the word is."""
-        pattern, reach = self.patterns[word]
+        pattern, reach, consenting = self.patterns[word]
         start = folded.find(word)
         while start >= 0:
             # The window ends a character past any form, so that a longer word is not cut into one.
-            yield from pattern.finditer(folded, max(0, start - reach), start + len(word) + reach + 1)
+            window = (max(0, start - reach), start + len(word) + reach + 1)
+            kept = [(m.start(), m.end()) for m in consenting.finditer(folded, *window)] if consenting else []
+            yield from (m for m in pattern.finditer(folded, *window)
+                        if not any(first <= m.start() and m.end() <= last for first, last in kept))
             start = folded.find(word, start + 1)
 
     def __call__(self, text: str) -> str:

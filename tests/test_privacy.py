@@ -201,3 +201,19 @@ def test_a_consenting_persons_id_holding_a_hidden_name_is_refused(tree):
                       "  consentement_publication: true\n")
     result = run(["irev", "check"], tree)
     assert "l'identifiant « jean-helene-lefevre » contient le nom" in result.stdout
+
+
+def test_a_consenting_persons_name_that_holds_a_hidden_one_is_kept(tree, tmp_path):
+    """Marie-Claire DURAND consented, Claire DURAND did not: the first is named, the second never."""
+    people = tree / "registre" / "personnes.yml"
+    people.write_text(people.read_text() + "- id: claire-durand\n  nom: DURAND\n  prenom: Claire\n"
+                      "  consentement_publication: false\n- id: marie-claire-durand\n  nom: DURAND\n"
+                      "  prenom: Marie-Claire\n  consentement_publication: true\n")
+    write(tree / "fiches" / "2023-outil.md", "---\ntitre: Outil\nstatut: publie\ntype: guide\ndate: 2023\nauteurs:\n"
+          "  - personne: marie-claire-durand\n---\nMarie-Claire Durand le présente ; Claire Durand l'a relu.\n")
+    assert run(["irev", "check"], tree).returncode == 0  # the id marie-claire-durand is hers
+    site = tmp_path / "site"
+    assert build_site(tree, site).returncode == 0
+    text = page_text(site, "fiches/2023-outil")
+    assert "Marie-Claire Durand le présente ; [nom non publié] l'a relu." in text
+    assert (site / "personnes" / "marie-claire-durand" / "index.html").exists()
