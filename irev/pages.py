@@ -237,7 +237,8 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("irev", "templates"), autoescape=True, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_COMPILED)
-        linked = {name: getattr(self, f"_{name}") for name in ("who", "entity", "link", "record_link")}
+        linked = {name: getattr(self, f"_{name}")
+                  for name in ("who", "entity", "link", "record_link", "record_items", "entity_items")}
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
                                 name=self.name, **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
@@ -350,6 +351,25 @@ class Renderer:
         if html:
             return self.entity_html(ctx["from_uri"], kind, ident)
         return self.entity_markdown(ctx["from_uri"], kind, ident, label)
+
+    @jinja2.pass_context
+    def _record_items(self, ctx, records: list[Entry], with_type: bool = False) -> Markup:
+        """The items of a generated list of records (`<li>` lines): made here, not by the template,
+        as a page may list thousands."""
+        from_uri = ctx["from_uri"]
+        return Markup("\n".join(
+            f"<li>{self.entity_html(from_uri, r.kind, r.id)} — {SECTION_TITLES[r.kind] + ', ' if with_type else ''}"
+            f"{format_date(r.model.date_as_published())}</li>" for r in records))
+
+    @jinja2.pass_context
+    def _entity_items(self, ctx, idents, kind: str, counted: bool = False) -> Markup:
+        """The items of a generated list of entries, with the number of records on each (`counted`)."""
+        from_uri, items = ctx["from_uri"], []
+        for ident in idents:
+            count = len(self.catalogue.records_linking(kind, ident)) if counted else 0
+            items.append(f"<li>{self.entity_html(from_uri, kind, ident)}"
+                         f"{f' — {count} ressource' + ('s' if count > 1 else '') if count else ''}</li>")
+        return Markup("\n".join(items))
 
     @jinja2.pass_context
     def _link(self, ctx, uri: str) -> Markup:

@@ -167,7 +167,8 @@ _SAFE_ID = re.compile(r"^(?!__)[\w.:-]+$")
 def _safe_toc(tokens: list) -> list:
     """The table of contents as the theme prints it (unescaped): names as escaped text, and only
     headings whose anchor is a plain id (an attribute list can give a heading any id)."""
-    return [{"level": token["level"], "id": token["id"], "name": sanitize.plain(token["name"]),
+    return [{"level": token["level"], "id": token["id"],
+             "name": sanitize.plain(token["name"]) if "<" in token["name"] else token["name"],
              "children": _safe_toc(token["children"])} for token in tokens if _SAFE_ID.match(token["id"])]
 
 
