@@ -250,7 +250,11 @@ def mkdocs_serve(content: Path, tmp_path: Path, **env):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
-        server.wait()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a preview stuck in a build must not hang the tests
+            server.kill()
+            server.wait()
 
 
 def served(url: str, wanted: str, timeout: float = 60) -> str:

@@ -136,6 +136,8 @@ def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser
         html = urllib.request.urlopen(f"{base}/reunions/2022-03-01-reunion-test/", timeout=10).read().decode()
         assert "mardi 1er mars 2022" in html
         page = browser.new_page()
+        page.set_default_timeout(20_000)
+        page.route("**/livereload/**", lambda route: route.abort())  # the test reloads; the preview must not too
         try:
             page.goto(f"{base}/personnes/ada-martin/")
             banner = page.get_by_role("alert")  # filled once the page has read the problems
