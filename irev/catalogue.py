@@ -72,10 +72,59 @@ class Catalogue:
     redactor: Redactor | None = None  # removes names without consent from free text
     children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
     _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
+    reads: set | None = field(default=None, repr=False)  # while a job is recorded: the inputs it read (see read_by)
+
+    # --- what a job read (irev/incremental.py) -------------------------------------------------
+    # Every query below notes the input it reads: ("record", id) a shown record's fields,
+    # ("body", id) its body, ("entry", kind, id) a registry entry, ("links", kind, id) the
+    # records linking to an entry, ("kind", kind) the records of a kind, ("children", kind, id)
+    # the entries just below one. `current` gives an input's value, compared between builds.
+
+    def _read(self, *key) -> None:
+        if self.reads is not None:
+            self.reads.add(key)
+
+    def current(self, key: tuple):
+        """The value of one input, comparable with ==: what a rebuild compares with the last one."""
+        what, *args = key
+        if what == "record":
+            entry = self.records.get(args[0])
+            return None if entry is None else entry.model
+        if what == "body":
+            entry = self.records.get(args[0])
+            return None if entry is None else entry.body
+        if what == "entry":
+            entry = self.registries.get(args[0], {}).get(args[1])
+            return None if entry is None else entry.model
+        if what == "links":
+            return [(link.record.id, link.role, link.detail, link.date) for link in self.backlinks.get(tuple(args), [])]
+        if what == "kind":
+            return [entry.id for entry in self.by_kind(args[0])]
+        return list(self.children.get(tuple(args), []))  # "children"
+
+    def record(self, ident: str | None) -> Entry | None:
+        """A shown record, or None (unknown or draft)."""
+        self._read("record", ident)
+        return self.records.get(ident)
+
+    def body(self, entry: Entry) -> str:
+        self._read("body", entry.id)
+        return entry.body
+
+    def narrower(self, kind: str, ident: str) -> list[str]:
+        """The territories or themes just below one."""
+        self._read("children", kind, ident)
+        return self.children.get((kind, ident), [])
+
+    # --- queries --------------------------------------------------------------------------------
 
     def by_kind(self, kind: str) -> list[Entry]:
-        """Records of one kind, newest first."""
-        return _newest_first(e for e in self.records.values() if e.kind == kind)
+        """Records of one kind, newest first (each noted as read: an index shows them all)."""
+        found = _newest_first(e for e in self.records.values() if e.kind == kind)
+        if self.reads is not None:
+            self.reads.add(("kind", kind))
+            self.reads.update(("record", entry.id) for entry in found)
+        return found
 
     def latest(self, count: int) -> list[Entry]:
         return _newest_first(self.records.values())[:count]
@@ -104,6 +153,7 @@ class Catalogue:
         if ident is None:
             return None
         table = self.registries.get(kind)
+        self._read(*(("entry", kind, ident) if table is not None else ("record", ident)))
         entry = table.get(ident) if table is not None else self.records.get(ident)
         return entry.model if entry is not None and entry.kind == kind else None
 
@@ -111,6 +161,7 @@ class Catalogue:
 
     def links_to(self, kind: str, ident: str, roles: tuple[str, ...] | None = None) -> list[Link]:
         """Links to an entry from shown records, newest first, optionally of some roles only."""
+        self._read("links", kind, ident)
         links = self.backlinks.get((kind, ident), [])
         return [link for link in links if roles is None or link.role in roles]
 
@@ -132,13 +183,13 @@ class Catalogue:
         while stack:
             current = stack.pop()
             found.append(current)
-            stack.extend(self.children.get((kind, current), []))
+            stack.extend(self.narrower(kind, current))
         return found
 
     def organisations_in(self, territory: str) -> list[str]:
         """Organisations based in a territory or anywhere below it, in registry order."""
         places = set(self.descendants("territoire", territory))
-        return [i for i, e in self.registries.get("organisation", {}).items() if e.model.territoire in places]
+        return [i for i in self.registries.get("organisation", {}) if self.get("organisation", i).territoire in places]
 
     def meetings_attended(self, organisations: list[str]) -> list[Entry]:
         """Meetings where any of these organisations took part, was excused or spoke, newest first."""
@@ -176,6 +227,7 @@ class Catalogue:
     def _classed_recently(self, kind: str, ident: str) -> list[str]:
         """Ids of the records classed under a theme or territory among its RELATED_SCAN latest
         links; asked for by every record page of that theme or territory, so kept."""
+        self._read("links", kind, ident)
         found = self._recent.get((kind, ident))
         if found is None:
             links = self.backlinks.get((kind, ident), [])[:RELATED_SCAN]
@@ -185,8 +237,8 @@ class Catalogue:
     def functions_of(self, person: str) -> list[tuple[str, str | None, dt.date | None, dt.date | None]]:
         """(function, organisation, first seen, last seen) of a person, from the registry and the records."""
         spans: dict[tuple[str, str | None], list] = {}
-        entry = self.registries.get("personne", {}).get(person)
-        for held in (entry.model.fonctions if entry else []):
+        model = self.get("personne", person)
+        for held in (model.fonctions if model else []):
             spans[(held.intitule, held.organisation)] = [held.depuis, held.jusqu_a or held.depuis]
         for link in self.links_to("personne", person):
             detail = link.detail

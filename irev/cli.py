@@ -7,17 +7,16 @@ import gc
 import sys
 from pathlib import Path
 
-from . import catalogue, loading, schemas, settings
+from . import schemas, settings
 from .problems import report
+from .site import Session
 
 
 def check(root: Path) -> int:
     # A short run: the cyclic collector would only walk the loaded content again (a second at
     # 10,000 records) and find nothing to free.
     gc.disable()
-    content = loading.load(root, settings.parse_cache_file())
-    problems = catalogue.validate(content)
-    problems = sorted(content.problems + problems)
+    content, problems = Session().check(root)
     counts = f"{len(content.records)} ressource(s), " + ", ".join(
         f"{len(t)} {k}(s)" for k, t in content.registries.items())
     print(f"Contenu : {root} — {counts}")

@@ -118,7 +118,7 @@ def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
     long index pages do not all fall to one process.
     """
     if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return [_make(renderer, job) for job in jobs]
+        return [make_one(renderer, job) for job in jobs]
     global _shared
     _shared = renderer.catalogue
     gc.freeze()  # keeps the helpers' collector off the inherited objects, so memory stays shared
@@ -127,7 +127,7 @@ def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
         with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             theirs = [pool.submit(_make_batch, share) for share in shares[1:]]
             made: list = [None] * len(jobs)
-            made[0::workers] = [_make(renderer, job) for job in shares[0]]
+            made[0::workers] = [make_one(renderer, job) for job in shares[0]]
             for number, future in enumerate(theirs, start=1):
                 made[number::workers] = future.result()
             return made
@@ -138,10 +138,10 @@ def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
 
 def _make_batch(jobs: list[tuple]) -> list[Page]:
     renderer = Renderer(_shared)
-    return [_make(renderer, job) for job in jobs]
+    return [make_one(renderer, job) for job in jobs]
 
 
-def _make(renderer: Renderer, job: tuple) -> Page:
+def make_one(renderer: Renderer, job: tuple) -> Page:
     kind, *arguments = job
     if kind == "record":
         return renderer.record(renderer.catalogue.records[arguments[0]])
@@ -246,6 +246,7 @@ class Renderer:
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri,
                                 **linked)
+        self.env.tests["shown"] = lambda ident: catalogue.record(ident) is not None  # a record the public sees
 
     def render(self, template: str, from_uri: str, **context) -> str:
         text = self.env.get_template(template).render(from_uri=from_uri, **context)
@@ -257,7 +258,8 @@ class Renderer:
 
     def record(self, entry: Entry) -> Page:
         uri = record_uri(entry)
-        text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=entry.body.strip(),
+        self.catalogue.record(entry.id)  # noted as read: its fields and body make this page
+        text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=self.catalogue.body(entry).strip(),
                            search=self.search_fields(entry))
         return Page.of(uri, entry.model.titre, text, searchable=True)
 
@@ -294,7 +296,7 @@ class Renderer:
 
     def entity(self, kind: str, ident: str) -> Page:
         uri = entity_uri(kind, ident)
-        model = self.catalogue.registries[kind][ident].model
+        model = self.catalogue.get(kind, ident)
         text = self.render(f"{kind}.md.j2", uri, ident=ident, e=model, title=self.name(ident, kind))
         return Page.of(uri, self.name(ident, kind), text)
 
@@ -308,7 +310,7 @@ class Renderer:
 
     def has_page(self, kind: str, ident: str | None) -> bool:
         if kind in RECORD_KINDS:
-            return ident in self.catalogue.records
+            return self.catalogue.record(ident) is not None
         if kind == "personne":
             return self.catalogue.person_name(ident) is not None
         return self.catalogue.get(kind, ident) is not None
@@ -330,7 +332,7 @@ class Renderer:
             return "une personne non nommée", ""
         if not self.has_page(kind, ident):
             return self.name(ident, kind), ""
-        uri = entity_uri(kind, ident) if kind in ENTITY_SECTIONS else record_uri(self.catalogue.records[ident])
+        uri = entity_uri(kind, ident) if kind in ENTITY_SECTIONS else record_uri(self.catalogue.record(ident))
         return self.name(ident, kind), _relative(from_uri, uri)
 
     def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> Markup:
@@ -378,8 +380,8 @@ class Renderer:
     @jinja2.pass_context
     def _record_link(self, ctx, ident: str | None, html: bool = False) -> Markup:
         """A link to a shown record, or '' (unknown or draft: never linked)."""
-        return self._entity(ctx, ident, self.catalogue.records[ident].kind, html=html) \
-            if ident in self.catalogue.records else Markup("")
+        entry = self.catalogue.record(ident)
+        return Markup("") if entry is None else self._entity(ctx, ident, entry.kind, html=html)
 
     def details_public(self, contact: models.Contact) -> bool:
         """A contact's phone and e-mail are shown only if marked public and, for a person, only

@@ -1,14 +1,16 @@
-"""Preview: after any edit, the pages remade from the memo are exactly the pages a full
-generation makes, and an edit remakes far fewer pages than the whole site."""
+"""Preview: after any edit, a serving session remakes only the jobs whose inputs changed, and
+what it makes is, output by output, what a fresh build of the same content makes."""
 
 from __future__ import annotations
 
 import shutil
 
 import pytest
-from conftest import CONTENT
+from conftest import CONTENT, ROOT
+from mkdocs.config import load_config
 
-from irev import catalogue, loading, pages, preview
+from irev import loading
+from irev.site import Options, Session
 
 
 @pytest.fixture
@@ -18,25 +20,44 @@ def seed(tmp_path):
     return target
 
 
-class Session:
-    """What `mkdocs serve` keeps between rebuilds, and the pages each rebuild remade."""
+_MARKDOWN = load_config(str(ROOT / "mkdocs.yml"))
 
-    def __init__(self, tree, monkeypatch):
-        self.tree, self.memo, self.files_memo, self.catalogue_memo, self.made = tree, preview.Memo(), {}, {}, []
-        real = pages._make
-        monkeypatch.setattr(pages, "_make", lambda renderer, job: self.made.append(job) or real(renderer, job))
+
+def _options(tree, cache) -> Options:
+    return Options(tree, cache, _MARKDOWN["markdown_extensions"], _MARKDOWN["mdx_configs"])
+
+
+def _outputs(session: Session) -> dict:
+    """What a build made, output by output: each page (its HTML by content hash), the files served."""
+    return {"pages": {p.src_uri: (p.title, p.searchable, session.keys[p.src_uri]) for p in session.pages},
+            "files": sorted((uri, str(path)) for uri, path in session.files),
+            "search": (session.search_pages, session.search_key)}
+
+
+class Preview:
+    """A serving session over a content tree, checked after each rebuild against a fresh build."""
+
+    def __init__(self, tree, tmp_path):
+        self.tree, self.cache, self.session = tree, tmp_path / "cache", Session(serving=True)
+        self.made: list = []
         self.rebuild()
 
-    def rebuild(self) -> list[pages.Page]:
-        self.made.clear()
-        cat, _ = catalogue.build(loading.load(self.tree, memo=self.files_memo), memo=self.catalogue_memo)
-        remembered = preview.generate(cat, self.memo)
-        count = len(self.made)
-        assert remembered == pages.generate(catalogue.build(loading.load(self.tree))[0])  # what a full build makes
-        del self.made[count:]
-        return remembered
+    def rebuild(self) -> dict:
+        assert not [p for p in self.session.prepare(_options(self.tree, self.cache)) if not p.warning]
+        self.session.make()
+        self.made = self.session.memos.pages.remade
+        fresh = Session()
+        fresh.prepare(_options(self.tree, self.cache))
+        fresh.make()
+        assert _outputs(self.session) == _outputs(fresh)  # what a full build makes
+        return _outputs(self.session)
 
-    def edit(self, name: str, old: str, new: str, count: int = 1) -> list[pages.Page]:
+    def html(self, source: str) -> str:
+        """The HTML of the page of a record's file (`meetings/x.md` is served from `reunions/x.md`)."""
+        uri = next(p.src_uri for p in self.session.pages if p.src_uri.endswith("/" + source.rpartition("/")[2]))
+        return self.session.html(uri).html
+
+    def edit(self, name: str, old: str, new: str, count: int = 1) -> dict:
         path = self.tree / name
         text = path.read_text(encoding="utf-8")
         assert old in text
@@ -66,16 +87,20 @@ def test_loading_memo_finds_and_forgets_problems_as_a_fresh_load_does(seed):
     assert problems_of_meeting() == []
 
 
-def test_body_edit_remakes_its_page_only(seed, monkeypatch):
-    session = Session(seed, monkeypatch)
-    total = len(session.made)
-    remade = session.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
-    assert session.made == [("record", "2022-02-22-reseau-lcd")] and total > 100
-    assert any("Paragraphe ajouté" in p.markdown for p in remade)
+def test_body_edit_remakes_its_page_only(seed, tmp_path):
+    preview = Preview(seed, tmp_path)
+    total = len(preview.made)
+    preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
+    assert preview.made == [("record", "2022-02-22-reseau-lcd")] and total > 100
+    assert "Paragraphe ajouté" in preview.html("reunions/2022-02-22-reseau-lcd.md")
+
+
+THEMES = "registre/themes.yml"
 
 
 @pytest.mark.parametrize("name, old, new", [
     (MEETING, "titre: Rencontre régionale", "titre: Rencontre renommée"),  # shown in every list and link
+    (MEETING, "date: 2022-02-22", "date: 2021-02-22"),  # the order of every list holding it
     (MEETING, "  - evaluation\n", "  - discriminations-logement\n"),  # related records, theme pages
     (MEETING, "  - ca-de-lens-lievin\n", ""),  # territory pages and their broader ones
     (MEETING, "suivante: 2022-06-22-reseau-lcd\n", ""),  # the series
@@ -84,32 +109,39 @@ def test_body_edit_remakes_its_page_only(seed, monkeypatch):
     ("plans/2018-ptlcd-metropole-europeenne-de-lille.md", "territoire: metropole-europeenne-de-lille",
      "territoire: ca-de-lens-lievin"),
     ("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nVoir [[personne:ingrid-dequin]].\n"),
+    (THEMES, "libelle: Évaluation", "libelle: Évaluation des politiques"),  # a registry entry's label
 ])
-def test_front_matter_or_mention_edit_remakes_the_pages_that_show_it(seed, monkeypatch, name, old, new):
-    session = Session(seed, monkeypatch)
-    total = len(session.made)
-    session.edit(name, old, new)  # Session.rebuild compares with a full generation
-    assert 0 < len(session.made) < total / 2
+def test_an_edit_remakes_the_pages_that_read_what_it_changed(seed, tmp_path, name, old, new):
+    preview = Preview(seed, tmp_path)
+    total = len(preview.made)
+    preview.edit(name, old, new)  # Preview.rebuild compares with a full build
+    assert 0 < len(preview.made) < total / 2
 
 
-def test_registry_or_publication_edit_remakes_everything(seed, monkeypatch):
-    session = Session(seed, monkeypatch)
-    total = len(session.made)
-    session.edit("registre/personnes.yml", "consentement_publication: true", "consentement_publication: false")
-    assert len(session.made) == total - 1  # the person lost their page
-    session.edit(MEETING, "statut: publie", "statut: brouillon")
-    assert not any("2022-02-22-reseau-lcd" in p.src_uri for p in session.rebuild())
+def test_a_themes_parent_moves_it_in_both_trees(seed, tmp_path):
+    preview = Preview(seed, tmp_path)
+    preview.edit(THEMES, "Discriminations dans le logement\n  parent: discriminations",
+                 "Discriminations dans le logement\n  parent: lieu-de-residence")  # compared with a full build
+    assert {("entity", "theme", "lieu-de-residence"), ("entity", "theme", "discriminations-logement")} <= set(preview.made)
 
 
-def test_a_record_linking_to_an_edited_record_shows_its_new_title(seed, monkeypatch):
-    session = Session(seed, monkeypatch)
+def test_consent_or_publication_edit(seed, tmp_path):
+    preview = Preview(seed, tmp_path)
+    total = len(preview.made)
+    preview.edit("registre/personnes.yml", "consentement_publication: true", "consentement_publication: false")
+    assert len(preview.made) == total - 1  # who may be named changed: every page, but the person's own is gone
+    outputs = preview.edit(MEETING, "statut: publie", "statut: brouillon")
+    assert not any("2022-02-22-reseau-lcd" in uri for uri in outputs["pages"])
+
+
+def test_a_record_linking_to_an_edited_record_shows_its_new_title(seed, tmp_path):
+    preview = Preview(seed, tmp_path)
     cycle = "cycles/2022-parcours-mixite-sociale-et-scolaire.md"
-    session.edit(cycle, "  - hauts-de-france\n", "")  # no theme or territory in common with the meeting left
-    session.edit(cycle, "\n---\n", "\n---\nVoir aussi [[reunion:2022-02-22-reseau-lcd]].\n")
-    remade = session.edit(MEETING, "titre: Rencontre régionale", "titre: Rencontre renommée")
-    assert ("record", "2022-parcours-mixite-sociale-et-scolaire") in session.made
-    cycle = next(p for p in remade if p.src_uri == "cycles/2022-parcours-mixite-sociale-et-scolaire.md")
-    assert "Rencontre renommée" in cycle.markdown
+    preview.edit(cycle, "  - hauts-de-france\n", "")  # no theme or territory in common with the meeting left
+    preview.edit(cycle, "\n---\n", "\n---\nVoir aussi [[reunion:2022-02-22-reseau-lcd]].\n")
+    preview.edit(MEETING, "titre: Rencontre régionale", "titre: Rencontre renommée")
+    assert ("record", "2022-parcours-mixite-sociale-et-scolaire") in preview.made
+    assert "Rencontre renommée" in preview.html(cycle)
 
 
 def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser):

@@ -1,0 +1,203 @@
+"""The build session: the pipeline, its state and its outputs, whatever engine serves the site.
+
+    files -> records (loading) -> catalogue (validation, redaction, cross-links) -> outputs -> site
+
+A session runs one build (`mkdocs build`, `python -m irev check`), or the successive builds
+of one preview (`mkdocs serve`): then it keeps memos between builds, and each stage redoes
+only what an edit changed (the loading memo per file, the catalogue's per record, the pages'
+by the inputs each read: irev/incremental.py, the HTML and the PDFs by content hash).
+
+Outputs, in order:
+- pages: one Markdown page per record, index, entry and directory (irev/pages.py), converted
+  to HTML through a cache (irev/rendering.py); the site engine writes them;
+- files (OUTPUTS): files the site serves as they are, each made by a function of the session
+  returning (site path, file on disk): the attachments the shown records offer, …;
+- the search index, made over the written site (irev/search.py).
+The core never imports MkDocs: hooks/irev_hook.py forwards MkDocs' events here.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import gc
+import json
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import attachments, catalogue, loading, pages, rendering, search, settings
+from .incremental import Recorder
+from .problems import Problem
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a build is asked for: the engine's settings the core needs, and the content's place."""
+
+    root: Path
+    cache: Path
+    markdown_extensions: list = field(default_factory=list)
+    markdown_configs: dict = field(default_factory=dict)
+    drafts: bool = False  # records under « brouillon » shown (the preview only)
+    site_url: str = ""
+
+
+@dataclass
+class Memos:
+    """What a preview keeps from one build to the next."""
+
+    files: dict = field(default_factory=dict)  # loading: each file's outcome
+    catalogue: dict = field(default_factory=dict)  # each record's redaction and links
+    pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
+    rendered: dict = field(default_factory=dict)  # HTML by key
+    sources: dict = field(default_factory=dict)  # what each page's source file holds
+
+
+class Session:
+    def __init__(self, serving: bool = False):
+        self.serving = serving
+        self.memos = Memos() if serving else None
+        self.timings: dict[str, float] = {}
+        self.catalogue: catalogue.Catalogue | None = None
+        self.latest: catalogue.Catalogue | None = None  # what hand-written pages need: the latest records
+        self.pages: list[pages.Page] = []
+        self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
+        self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
+        self.search_pages: list[str] = []
+        self.search_key = ""
+        self.options: Options | None = None
+
+    @contextmanager
+    def timed(self, step: str):
+        """Time one stage (reported at the end of a build, and to $IREV_TIMINGS)."""
+        start = time.perf_counter()
+        yield
+        self.timings[step] = round(time.perf_counter() - start, 3)
+
+    # --- stages ----------------------------------------------------------------------------------
+
+    def check(self, root: Path) -> tuple[loading.Content, list[Problem]]:
+        """Load and validate a content tree: every problem, sorted (what `python -m irev check` shows)."""
+        content = loading.load(root, settings.parse_cache_file())
+        return content, sorted(content.problems + catalogue.validate(content))
+
+    def prepare(self, options: Options) -> list[Problem]:
+        """Load, validate and catalogue the content; every problem, warnings included, sorted."""
+        self.options, self.timings = options, {}
+        memos = self.memos
+        with self.timed("chargement"):
+            content = loading.load(options.root, options.cache / "yaml.marshal", memos and memos.files)
+        with self.timed("validation et catalogue"):
+            cat, problems = catalogue.build(content, show_drafts=options.drafts, memo=memos and memos.catalogue)
+        self.catalogue = cat
+        return sorted(content.problems + problems)
+
+    def make(self) -> None:
+        """Every output of the catalogue prepared: pages and their HTML, files, what search indexes."""
+        cat, options = self.catalogue, self.options
+        if self.memos is None:  # no next build to compare with: what only validation read goes before generation forks
+            cat.drop_sources()
+            free_memory()
+        with self.timed("génération des pages"):
+            generated = self._generate(cat)
+        self.search_pages = search.record_pages(cat)
+        self.files = [product for output in OUTPUTS for product in output(self, cat)]
+        # From here on, hand-written pages need the latest records only: the records, their data
+        # and the catalogue are freed before the HTML is made (memory at 10,000 records).
+        self.latest, self.catalogue = cat.latest_only(pages.LATEST_COUNT), None
+        del cat
+        if self.memos is None:
+            free_memory()
+        with self.timed("rendu HTML (cache)"):
+            self.keys = rendering.render_pages([(p.src_uri, p.text) for p in generated], options.markdown_extensions,
+                                               options.markdown_configs, options.cache / "html",
+                                               memo=self.memos and self.memos.rendered)
+        self.search_key = search.index_key(
+            self.search_pages, [self.keys[p.src_uri] for p in generated if p.searchable],
+            settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
+        # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
+        self.pages = [dataclasses.replace(p, text=b"") for p in generated]
+
+    def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
+        """The pages: in two processes for a build; while serving, in one (forking beside the
+        server's threads is unsafe), remaking only the pages whose inputs changed."""
+        if self.memos is None:
+            return pages.generate(cat, workers=2)
+        renderer = pages.Renderer(cat)
+        return self.memos.pages.run(cat, self._setting(cat), pages.jobs(renderer), lambda job: pages.make_one(renderer, job))
+
+    def _setting(self, cat: catalogue.Catalogue) -> tuple:
+        """What every page depends on without reading it from the catalogue."""
+        templates = sorted((p.name, p.stat().st_mtime_ns) for p in TEMPLATES.iterdir())
+        return cat.show_drafts, cat.redactor.key, tuple(templates)
+
+    def html(self, src_uri: str) -> rendering.Rendered:
+        return rendering.read(self.options.cache / "html", self.keys[src_uri], self.memos and self.memos.rendered)
+
+    def write_sources(self, folder: Path) -> None:
+        """One small source file per page, holding its title and flags: its text changes whenever
+        its HTML does, so an engine rebuilding changed sources only (`--dirty`) remakes just those."""
+        wanted = {page.src_uri for page in self.pages}
+        for stale in (p for p in folder.rglob("*.md") if p.relative_to(folder).as_posix() not in wanted):
+            stale.unlink()  # a removed or unpublished page must not linger
+        written = self.memos.sources if self.memos else {}
+        for page in self.pages:
+            meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[page.src_uri]}
+            _write_if_changed(folder / page.src_uri, f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n", written)
+
+    def index(self, site: Path) -> None:
+        """The search index of the written site, or the one kept for the same pages."""
+        with self.timed("indexation Pagefind"):
+            search.index_site_cached(site, self.search_pages, self.search_key, self.options.cache / "pagefind")
+
+    def index_in_background(self, site: Path) -> tuple[threading.Thread, threading.Event]:
+        """The same while serving: the page shows at once; the next edit's build stops an index under way."""
+        cancel = threading.Event()
+        thread = threading.Thread(target=_index_cancellable, args=(site, self.search_pages, cancel), daemon=True)
+        thread.start()
+        return thread, cancel
+
+    def release(self) -> None:
+        """Hand memory back before the search index is made: Pagefind needs most of the machine."""
+        self.pages, self.keys, self.latest = [], {}, None
+        free_memory()
+
+
+def _attachment_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
+    """The files under pieces-jointes/ that shown records offer (checked at loading)."""
+    return [(attachments.uri(name), session.options.root / attachments.uri(name))
+            for name in attachments.published(cat.records.values())]
+
+
+OUTPUTS = (_attachment_files,)  # files served as they are: each gives (site path, file)
+
+
+def _write_if_changed(path: Path, text: str, written: dict) -> None:
+    """Write a file unless it holds the text already (`written` remembers, while serving)."""
+    key = str(path)
+    if written.get(key) == text and path.exists():
+        return
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    written[key] = text
+
+
+def _index_cancellable(site: Path, pages_to_index: list[str], cancel: threading.Event) -> None:
+    try:
+        search.index_site(site, pages_to_index, cancel)
+    except search.Cancelled:
+        pass  # a newer build is under way and will index its own pages
+
+
+def free_memory() -> None:
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed memory back to the system
+
