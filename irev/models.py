@@ -199,6 +199,7 @@ class Record(Strict):
     LABEL: ClassVar[str]
     FOLDER: ClassVar[str]  # folder under content/
     SECTION: ClassVar[str]  # URL prefix on the site (French)
+    DOCUMENT: ClassVar[str]  # what its PDF is called: « Télécharger la fiche (PDF, 245 Ko) »
 
     titre: Texte = Field(description="Titre de la ressource.")
     statut: Literal["publie", "brouillon"] = Field(description="« publie » pour le site public, « brouillon » sinon.")
@@ -211,6 +212,12 @@ class Record(Strict):
         default_factory=list, description="Personnes ou organisations citées par le document sans y intervenir.")
     publics_cibles: list[PublicCible] = Field(
         default_factory=list, description="À qui s'adresse la ressource (vocabulaire fixe, sert de filtre de recherche).")
+    mise_a_jour: Optional[Date] = Field(None, description=(
+        "Date de la dernière mise à jour du contenu (AAAA-MM-JJ), imprimée au pied du PDF ; à défaut, la date de la ressource."))
+
+    def updated(self) -> dt.date:
+        """The date of the record's last update, as its PDF says it."""
+        return self.mise_a_jour or self.sort_date()
 
     def sort_date(self) -> dt.date:
         """The date listings sort and group by."""
@@ -255,6 +262,7 @@ class Reunion(Record):
     """A network meeting (réunion de réseau) or regional meeting (rencontre régionale)."""
 
     KIND = "reunion"
+    DOCUMENT = "le compte rendu"
     LABEL = "Réunion"
     FOLDER = "meetings"
     SECTION = "reunions"
@@ -323,6 +331,7 @@ class Cycle(Record):
     """A qualification cycle or course (cycle de qualification, parcours qualifiant)."""
 
     KIND = "cycle"
+    DOCUMENT = "le programme"
     LABEL = "Cycle de qualification"
     FOLDER = "cycles"
     SECTION = "cycles"
@@ -421,6 +430,7 @@ class Plan(Record):
     """A synthesis of a territorial plan (PTLCD, women-men equality action plan…)."""
 
     KIND = "plan"
+    DOCUMENT = "la synthèse"
     LABEL = "Plan territorial"
     FOLDER = "plans"
     SECTION = "plans"
@@ -475,6 +485,7 @@ class Fiche(Record):
     """A tool sheet (fiche outil): grid, reference frame, questionnaire, guide…"""
 
     KIND = "fiche"
+    DOCUMENT = "la fiche"
     LABEL = "Fiche outil"
     FOLDER = "fiches"
     SECTION = "fiches"

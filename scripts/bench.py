@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             corpora.append((str(size), target))
         for name, content in corpora:
             print(f"… {name}", flush=True)
-            results.append(bench_corpus(name, content, work / f"run-{name}", with_preview=name == "1000"))
+            results.append(bench_corpus(name, content, work / f"run-{name}", with_preview=name != "seed"))
             print(json.dumps(results[-1], ensure_ascii=False), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report(results), encoding="utf-8")
