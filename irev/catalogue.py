@@ -70,6 +70,7 @@ class Catalogue:
     backlinks: dict[tuple[str, str], list[Link]] = field(default_factory=dict)  # (kind, id) -> links, newest first
     rank: dict[str, int] = field(default_factory=dict)  # record id -> position, newest first
     redactor: Redactor | None = None  # removes names without consent from free text
+    attachments: dict[str, int] = field(default_factory=dict)  # hosted file (name under pieces-jointes/) -> bytes
     children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
     _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
 
@@ -232,13 +233,13 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
         if memo is not None and memo.get("redactor") != redactor.key:
             memo.clear()  # consent changed: every record's redaction, and so its links, may differ
             memo["redactor"] = redactor.key
-        problems, record_refs, record_mentions = _check(content, redactor, memo)
+        problems, record_refs, record_mentions, sizes = _check(content, redactor, memo)
         redacted = _Reuse(memo, "redacted")
         shown = {e.id: redacted(e.file, e, lambda: _redacted(e, redactor))
                  for e in content.records if show_drafts or e.model.statut == "publie"}
         registries = {kind: {ident: _redacted_entry(entry, redactor) for ident, entry in table.items()}
                       for kind, table in content.registries.items()}
-        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor)
+        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes)
         _index(catalogue, record_refs, record_mentions, _Reuse(memo, "links"))
     return catalogue, problems
 
@@ -260,8 +261,9 @@ class _Reuse:
         return result
 
 
-def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tuple[list[Problem], dict, dict]:
-    """The problems, and each record's references and mentions (computed once, reused by the index)."""
+def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tuple[list[Problem], dict, dict, dict]:
+    """The problems, each record's references and mentions (computed once, reused by the index), and
+    the size of each hosted file (attachments.inspect)."""
     walked, mentioned = _Reuse(memo, "references"), _Reuse(memo, "mentions")
     known: dict[str, set] = {}
     for source in content.sources:
@@ -287,8 +289,9 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
                 problems.append(_unknown(entry.file, line, where, kind, ident, known, hints))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries)
-    problems += _unsafe_markup(content) + _names_in_ids(content, redactor) + attachments.check(content, memo)
-    return problems, record_refs, record_mentions
+    files, sizes = attachments.inspect(content, memo)
+    problems += _unsafe_markup(content) + _names_in_ids(content, redactor) + files
+    return problems, record_refs, record_mentions, sizes
 
 
 _HOLDS_A_NAME = "contient le nom d'une personne qui n'a pas consenti à être nommée"

@@ -240,11 +240,11 @@ class Renderer:
         linked = {name: getattr(self, f"_{name}")
                   for name in ("who", "entity", "link", "record_link", "record_items", "entity_items")}
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
-                                name=self.name, **linked)
+                                name=self.name, link_text=lambda text: Markup(link_text(text)), **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
-                                group_by_kind=group_by_kind, attachment_uri=attachments.uri,
+                                group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
                                 **linked)
 
     def render(self, template: str, from_uri: str, **context) -> str:
@@ -380,6 +380,10 @@ class Renderer:
         """A link to a shown record, or '' (unknown or draft: never linked)."""
         return self._entity(ctx, ident, self.catalogue.records[ident].kind, html=html) \
             if ident in self.catalogue.records else Markup("")
+
+    def offer(self, document: models.PieceJointe) -> attachments.Offer:
+        """How a record page offers a document: link, format and size (computed for a hosted file)."""
+        return attachments.offer(document, self.catalogue.attachments)
 
     def details_public(self, contact: models.Contact) -> bool:
         """A contact's phone and e-mail are shown only if marked public and, for a person, only

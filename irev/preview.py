@@ -3,7 +3,8 @@
 A memo keeps what the previous build of the process made. Other pages show of a record
 only what its front matter and its mentions say, never its body; its title and summary
 only beside a link to it. So, compared with the memo:
-- a record whose body alone changed: its own page is remade;
+- a record whose body alone changed, or one of its hosted files (its size is shown): its own
+  page is remade;
 - a record whose title or summary changed: its page and every page linking to it;
 - a record whose other fields or mentions changed: also the pages of the entries it refers
   to before or after the edit (with the broader territories and themes that gather their
@@ -32,6 +33,7 @@ class Memo:
     layouts: dict[str, str] = field(default_factory=dict)  # the same without title and summary (shown with a link)
     refs: dict[str, set] = field(default_factory=dict)  # record id -> {(kind, id)} it refers to
     bodies: dict[str, str] = field(default_factory=dict)  # record id -> body
+    files: dict[str, tuple] = field(default_factory=dict)  # record id -> sizes of its hosted files (if any)
     pages: dict[tuple, pages.Page] = field(default_factory=dict)  # job -> page
 
 
@@ -42,6 +44,8 @@ def generate(catalogue: Catalogue, memo: Memo) -> list[pages.Page]:
     setting = _setting(catalogue)
     cards = {ident: _card(entry) for ident, entry in catalogue.records.items()}
     bodies = {ident: entry.body for ident, entry in catalogue.records.items()}
+    files = {ident: _files(entry, catalogue.attachments) for ident, entry in catalogue.records.items()
+             if any(d.fichier for d in entry.model.documents)}
     same = memo.cards.get
     layouts = {ident: memo.layouts[ident] if same(ident) == cards[ident] else _layout(entry)
                for ident, entry in catalogue.records.items()}
@@ -52,12 +56,14 @@ def generate(catalogue: Catalogue, memo: Memo) -> list[pages.Page]:
         memo.pages = {}
     else:
         changed = {ident for ident in cards if cards[ident] != memo.cards[ident]}
-        rewritten = {ident for ident in bodies if bodies[ident] != memo.bodies[ident]}
+        rewritten = {ident for ident in bodies if bodies[ident] != memo.bodies[ident]
+                     or files.get(ident) != memo.files.get(ident)}
         reshaped = {ident for ident in changed if layouts[ident] != memo.layouts[ident]}
         wanted = _affected(catalogue, memo, changed, reshaped, refs) | {("record", ident) for ident in rewritten}
         todo = [job for job in jobs if job in wanted or (job[0] == "directory" and job[:2] in wanted)]
     memo.pages.update(zip(todo, pages.make(renderer, todo)))
-    memo.setting, memo.cards, memo.layouts, memo.refs, memo.bodies = setting, cards, layouts, refs, bodies
+    memo.setting, memo.cards, memo.layouts, memo.refs = setting, cards, layouts, refs
+    memo.bodies, memo.files = bodies, files
     return [memo.pages[job] for job in jobs]
 
 
@@ -66,6 +72,11 @@ def _setting(catalogue: Catalogue) -> str:
     for text in dict.fromkeys(e.parsed.text for table in catalogue.registries.values() for e in table.values()):
         digest.update(text.encode())
     return digest.hexdigest()
+
+
+def _files(entry: Entry, sizes: dict[str, int]) -> tuple:
+    """The sizes of a record's hosted files, as its page shows them (None: not there)."""
+    return tuple(sizes.get(d.fichier) for d in entry.model.documents if d.fichier)
 
 
 def _card(entry: Entry) -> str:
