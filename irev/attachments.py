@@ -11,6 +11,10 @@ They arrive by pull request like everything else, so nothing there is trusted:
 A record's `documents[i].fichier` names such a file, relative to pieces-jointes/. Only the
 files of the records the catalogue shows are published: a draft's files stay off the site,
 and a file no record names is reported and left out.
+
+A hosted file's format and size are computed from the file (`offer`, `size_label`), never
+typed: a `poids` written beside `fichier` is checked against the real size, a `format`
+against the file's type. An external document (`url` only) shows them as written.
 """
 
 from __future__ import annotations
@@ -20,14 +24,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import filetype
 
 from .loading import ATTACHMENTS_DIR, Content, Entry
 from .models import SLUG_PATTERN
 from .parsing import dotted
-from .problems import Problem, closest, relative
+from .problems import Problem, closest, relative, shown
 from .referentiel import slugify
 
 # Extension -> MIME types its first bytes may show (as filetype reads them); csv is checked as text.
@@ -45,7 +49,7 @@ TYPES = {
 }
 _MATCHERS = {ext: [filetype.get_type(mime=mime) for mime in mimes] for ext, mimes in TYPES.items()}
 MAX_BYTES = 20 * 1024 * 1024
-MAX_LABEL = "20 Mo"
+MAX_LABEL = "20 Mo"  # size_label(MAX_BYTES), without its non-breaking space: sizes are in units of 1024
 HEAD_BYTES = 8192  # what filetype reads: an office file's first zip entries, which tell Word from Excel
 _SLUG = SLUG_PATTERN[1:-1]
 _EXTENSIONS = "|".join(TYPES)
@@ -69,6 +73,110 @@ def uri(name: str) -> str:
     return f"{ATTACHMENTS_DIR}/{name}"
 
 
+# --- Sizes and formats, as the site shows them ----------------------------------------------
+
+_UNITS = ("Ko", "Mo", "Go", "To")
+NBSP = "\u00a0"  # between a number and its unit (French typography: « 245 Ko » never split over two lines)
+
+
+def size_label(n_bytes: int) -> str:
+    """A size in French, in units of 1024 bytes like the 20 Mo limit: « 812 octets », « 245 Ko », « 1,2 Mo ».
+
+    Below 1024 bytes, the exact count (« 0 octet », « 1 octet », « 1023 octets »); above, the
+    largest unit whose value is at least 1, with one decimal below 10 (« 1,5 Mo », « 1 Mo », not
+    « 1,0 Mo ») and none from 10 (« 245 Ko »), rounded to the nearest (half up). A value that
+    rounds to 1024 takes the next unit: 1,048,575 bytes is « 1 Mo », not « 1024 Ko ».
+    """
+    if n_bytes < 1024:
+        return f"{n_bytes}{NBSP}octet{'s' if n_bytes >= 2 else ''}"
+    value, unit = n_bytes / 1024, 0
+    while True:
+        amount = _rounded(value)
+        if amount < 1024 or unit == len(_UNITS) - 1:
+            break
+        value, unit = value / 1024, unit + 1
+    text = f"{amount:.1f}".rstrip("0").rstrip(".") if amount < 10 else f"{amount:.0f}"
+    return f"{text.replace('.', ',')}{NBSP}{_UNITS[unit]}"
+
+
+def _rounded(value: float) -> float:
+    """Half up, to one decimal below 10 and to a whole number from 10 (Python's round() goes half to even)."""
+    if value < 9.95:  # 9.95 rounds to 10: shown without a decimal
+        return math.floor(value * 10 + 0.5) / 10
+    return math.floor(value + 0.5)
+
+
+def format_label(name: str) -> str:
+    """A hosted file's format as shown: its checked extension, in capitals (« PDF », « DOCX »)."""
+    return name.rpartition(".")[2].upper()
+
+
+# How editors write sizes: « 348.92 Ko », « 349 Ko », « 0,34 Mo », « 357 301 octets », « 350 KB », « 1,2 MiB ».
+_WRITTEN_SIZE = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,](\d+))?[ \u00a0\u202f]*([a-zA-Z]+)\.?")
+_POWERS = {"o": 0, "octet": 0, "octets": 0, "b": 0, "byte": 0, "bytes": 0,
+           "ko": 1, "kio": 1, "kb": 1, "kib": 1, "k": 1,
+           "mo": 2, "mio": 2, "mb": 2, "mib": 2, "m": 2,
+           "go": 3, "gio": 3, "gb": 3, "gib": 3}
+SIZE_TOLERANCE = 0.10  # a written size further off than this, beyond its own rounding, is wrong
+
+
+def written_size(text: str) -> tuple[float, float] | None:
+    """The bytes a size written by hand can mean, (lowest, highest), or None if it is not a size.
+
+    It covers the rounding of the figure as written (« 0,34 Mo » is 0,335 to 0,345 Mo; « 1 Mo »
+    0,5 to 1,5 Mo) and both ways of counting units (1000 or 1024 bytes a Ko: tools differ).
+    """
+    match = _WRITTEN_SIZE.fullmatch(text.strip())
+    power = _POWERS.get(match.group(3).lower()) if match else None
+    if power is None:
+        return None
+    whole, decimals = re.sub(r"\D", "", match.group(1)), match.group(2) or ""
+    value, half = float(f"{whole}.{decimals or 0}"), 0.5 / 10 ** len(decimals)
+    return max(value - half, 0) * 1000 ** power, (value + half) * 1024 ** power
+
+
+def size_agrees(text: str, n_bytes: int) -> bool | None:
+    """Whether a written size is that of a file of n_bytes, within its rounding and SIZE_TOLERANCE
+    (None: not a size)."""
+    bounds = written_size(text)
+    if bounds is None:
+        return None
+    return bounds[0] * (1 - SIZE_TOLERANCE) <= n_bytes <= bounds[1] * (1 + SIZE_TOLERANCE)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """How a record page offers one of its documents."""
+
+    title: str
+    href: str  # the file's place on the site (hosted), the document's address (external), or "" (not online)
+    hosted: bool
+    format: str  # « PDF »…, or "" when unknown
+    size: str  # « 245 Ko »…, or "" when unknown
+
+    @property
+    def details(self) -> str:
+        """« PDF, 245 Ko », « PDF », « 245 Ko » or ""."""
+        return ", ".join(part for part in (self.format, self.size) if part)
+
+    @property
+    def text(self) -> str:
+        """What the link says: the title, then format and size (« Compte rendu (PDF, 245 Ko) »)."""
+        return f"{self.title} ({self.details})" if self.details else self.title
+
+
+def offer(document, size_of: Callable[[str], int | None]) -> Offer:
+    """A document as its record page offers it. A hosted file (`fichier`) is linked rather than its
+    original address, with its format and size computed from the file (`size_of`: bytes by name, as
+    the scan measured them; a file not there, refused already, gets no size). An external document
+    (`url`) shows its `format` and `poids` as written; a document with neither is not online."""
+    if document.fichier:
+        size = size_of(document.fichier)
+        return Offer(document.titre, uri(document.fichier), True, format_label(document.fichier),
+                     size_label(size) if size is not None else "")
+    return Offer(document.titre, document.url or "", False, document.format or "", document.poids or "")
+
+
 def published(records: Iterable[Entry]) -> list[str]:
     """The files the given records (the catalogue's, drafts left out unless shown) offer."""
     return sorted({d.fichier for entry in records for d in entry.model.documents if d.fichier})
@@ -78,13 +186,20 @@ def published(records: Iterable[Entry]) -> list[str]:
 class Scan:
     """What the attachments folder holds, by name relative to it, and what is wrong there."""
 
-    accepted: set[str] = field(default_factory=set)  # names relative to pieces-jointes/
+    accepted: dict[str, int] = field(default_factory=dict)  # name relative to pieces-jointes/ -> size in bytes
     refused: set[str] = field(default_factory=set)  # reported already: a reference to one adds nothing
     problems: list[Problem] = field(default_factory=list)
 
 
 def check(content: Content, memo: dict | None = None) -> list[Problem]:
-    """Every problem of the attachments folder and of the records' `fichier` fields.
+    """Every problem of the attachments folder and of the records' `fichier` fields."""
+    return inspect(content, memo)[0]
+
+
+def inspect(content: Content, memo: dict | None = None) -> tuple[list[Problem], dict[str, int]]:
+    """Every problem of the attachments folder and of the records' documents (`fichier`, and the
+    `poids` and `format` written beside it), and the size in bytes of each accepted file by name
+    (what record pages show: one small integer per file, whatever the number of records).
 
     A memo (`mkdocs serve`) keeps each file's verdict with its inode, size and times, so an
     unchanged file is not read again.
@@ -95,24 +210,59 @@ def check(content: Content, memo: dict | None = None) -> list[Problem]:
     for source in content.sources:
         if source.prefix:
             continue  # a registry entry: no documents
-        for path, name in _references(source.data):
+        for path, name, document in _references(source.data):
             referenced.add(name)
             refusal = _reference_refusal(name, scan)
             if refusal:
                 problems.append(Problem(source.file, source.parsed.line_of(path), dotted(path), *refusal))
-    for name in sorted(scan.accepted - referenced):
+            elif name in scan.accepted:
+                problems += _written_details(source, path[:-1], document, name, scan.accepted[name])
+    for name in sorted(scan.accepted.keys() - referenced):
         problems.append(Problem(relative(content.root / uri(name), content.root), 1, "",
                                 "fichier cité par aucune ressource : il n'est pas publié",
                                 "citez-le dans le champ « fichier » d'un document, ou retirez-le", warning=True))
-    return problems
+    return problems, scan.accepted
 
 
-def _references(data) -> Iterable[tuple[tuple, str]]:
-    """(path, name) of each `documents[i].fichier` of a record's raw data, valid or not."""
+def _references(data) -> Iterable[tuple[tuple, str, dict]]:
+    """(path, name, document) of each `documents[i].fichier` of a record's raw data, valid or not."""
     documents = data.get("documents") if isinstance(data, dict) else None
     for index, document in enumerate(documents if isinstance(documents, list) else ()):
         if isinstance(document, dict) and isinstance(document.get("fichier"), str):
-            yield ("documents", index, "fichier"), document["fichier"]
+            yield ("documents", index, "fichier"), document["fichier"], document
+
+
+_COMPUTED = "retirez « {} » : il est calculé à partir du fichier"
+
+
+def _written_details(source, path: tuple, document: dict, name: str, n_bytes: int) -> list[Problem]:
+    """A `poids` or `format` written beside an accepted `fichier`: both are computed from the file,
+    so one that disagrees is reported (a size plainly wrong is an error, anything else a warning)."""
+    found = []
+    real = size_label(n_bytes).replace(NBSP, " ")
+    written = document.get("poids")
+    if isinstance(written, str) and written.strip():
+        agrees = size_agrees(written, n_bytes)
+        if agrees is None:
+            found.append(Problem(source.file, source.parsed.line_of(path + ("poids",)), dotted(path + ("poids",)),
+                                 f"poids « {shown(written)} » illisible : le fichier « {name} » pèse {real}",
+                                 _COMPUTED.format("poids"), warning=True))
+        elif not agrees:
+            found.append(Problem(source.file, source.parsed.line_of(path + ("poids",)), dotted(path + ("poids",)),
+                                 f"poids « {shown(written)} » faux : le fichier « {name} » pèse {real}",
+                                 _COMPUTED.format("poids")))
+    written = document.get("format")
+    if isinstance(written, str) and written.strip() and _format_key(written) != _format_key(format_label(name)):
+        found.append(Problem(source.file, source.parsed.line_of(path + ("format",)), dotted(path + ("format",)),
+                             f"format « {shown(written)} » différent de celui du fichier « {name} » "
+                             f"({format_label(name)}) : le site affiche {format_label(name)}",
+                             "retirez « format » : il est déduit du fichier", warning=True))
+    return found
+
+
+def _format_key(text: str) -> str:
+    key = text.strip().lstrip(".").upper()
+    return "JPG" if key == "JPEG" else key
 
 
 def _reference_refusal(name: str, scan: Scan) -> tuple[str, str] | None:
@@ -193,7 +343,7 @@ class _Scanner:
                 if refusal:
                     self._refuse(entry, name, refusal)
                 elif named_well:  # else the folder's name is the problem, reported once
-                    self.result.accepted.add(name)
+                    self.result.accepted[name] = entry.stat(follow_symlinks=False).st_size  # cached by os.scandir
 
     def _refuse(self, path: os.PathLike, name: str | None, refusal: tuple[str, str]) -> None:
         self.result.problems.append(Problem(relative(Path(path), self.root), 1, "", *refusal))

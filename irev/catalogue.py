@@ -70,6 +70,7 @@ class Catalogue:
     backlinks: dict[tuple[str, str], list[Link]] = field(default_factory=dict)  # (kind, id) -> links, newest first
     rank: dict[str, int] = field(default_factory=dict)  # record id -> position, newest first
     redactor: Redactor | None = None  # removes names without consent from free text
+    attachments: dict[str, int] = field(default_factory=dict)  # hosted file (name under pieces-jointes/) -> bytes
     children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
     _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
     reads: set | None = field(default=None, repr=False)  # while a job is recorded: the inputs it read (see read_by)
@@ -78,7 +79,7 @@ class Catalogue:
     # Every query below notes the input it reads: ("record", id) a shown record's fields,
     # ("body", id) its body, ("entry", kind, id) a registry entry, ("links", kind, id) the
     # records linking to an entry, ("kind", kind) the records of a kind, ("children", kind, id)
-    # the entries just below one. `current` gives an input's value, compared between builds.
+    # the entries just below one, ("file", name) the size of a hosted file. `current` gives an input's value, compared between builds.
 
     def _read(self, *key) -> None:
         if self.reads is not None:
@@ -98,6 +99,8 @@ class Catalogue:
             return None if entry is None else entry.model
         if what == "links":
             return [(link.record.id, link.role, link.detail, link.date) for link in self.backlinks.get(tuple(args), [])]
+        if what == "file":
+            return self.attachments.get(args[0])
         if what == "kind":
             return [entry.id for entry in self.by_kind(args[0])]
         return list(self.children.get(tuple(args), []))  # "children"
@@ -110,6 +113,11 @@ class Catalogue:
     def body(self, entry: Entry) -> str:
         self._read("body", entry.id)
         return entry.body
+
+    def file_size(self, name: str) -> int | None:
+        """The size of a hosted file under pieces-jointes/ (None: not there or refused)."""
+        self._read("file", name)
+        return self.attachments.get(name)
 
     def narrower(self, kind: str, ident: str) -> list[str]:
         """The territories or themes just below one."""
@@ -284,13 +292,13 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
         if memo is not None and memo.get("redactor") != redactor.key:
             memo.clear()  # consent changed: every record's redaction, and so its links, may differ
             memo["redactor"] = redactor.key
-        problems, record_refs, record_mentions = _check(content, redactor, memo)
+        problems, record_refs, record_mentions, sizes = _check(content, redactor, memo)
         redacted = _Reuse(memo, "redacted")
         shown = {e.id: redacted(e.file, e, lambda: _redacted(e, redactor))
                  for e in content.records if show_drafts or e.model.statut == "publie"}
         registries = {kind: {ident: _redacted_entry(entry, redactor) for ident, entry in table.items()}
                       for kind, table in content.registries.items()}
-        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor)
+        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes)
         _index(catalogue, record_refs, record_mentions, _Reuse(memo, "links"))
     return catalogue, problems
 
@@ -312,8 +320,9 @@ class _Reuse:
         return result
 
 
-def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tuple[list[Problem], dict, dict]:
-    """The problems, and each record's references and mentions (computed once, reused by the index)."""
+def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tuple[list[Problem], dict, dict, dict]:
+    """The problems, each record's references and mentions (computed once, reused by the index), and
+    the size of each hosted file (attachments.inspect)."""
     walked, mentioned = _Reuse(memo, "references"), _Reuse(memo, "mentions")
     known: dict[str, set] = {}
     for source in content.sources:
@@ -339,8 +348,9 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
                 problems.append(_unknown(entry.file, line, where, kind, ident, known, hints))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries)
-    problems += _unsafe_markup(content) + _names_in_ids(content, redactor) + attachments.check(content, memo)
-    return problems, record_refs, record_mentions
+    files, sizes = attachments.inspect(content, memo)
+    problems += _unsafe_markup(content) + _names_in_ids(content, redactor) + files
+    return problems, record_refs, record_mentions, sizes
 
 
 _HOLDS_A_NAME = "contient le nom d'une personne qui n'a pas consenti à être nommée"

@@ -142,17 +142,26 @@ class Lien(Strict):
 
 
 class PieceJointe(Strict):
-    """A downloadable document, as published (its size as shown on the original page)."""
+    """A downloadable document: hosted by the site (`fichier`: format and size computed from the file)
+    or published elsewhere (`url`: format and size as its source shows them, if known)."""
 
     titre: Texte = Field(description="Titre du document.")
     type: Literal["compte-rendu", "grille", "synthese", "presentation", "programme", "plan", "questionnaire", "fiche", "autre"] = Field(
         description="Nature du document.")
-    url: Optional[Url] = Field(None, description="Adresse où le document est publié.")
+    url: Optional[Url] = Field(None, description=(
+        "Adresse où le document est publié. Sans « url » ni « fichier », le document est indiqué "
+        "« non disponible en ligne »."))
     fichier: Optional[str] = Field(None, description=(
         "Chemin du fichier sous content/pieces-jointes/, s'il est hébergé par le site, par ex. « 2022/compte-rendu.pdf » "
-        "(minuscules sans accents, chiffres et tirets) ; make check vérifie son type et son poids."))
-    poids: Optional[str] = Field(None, description="Poids affiché à la publication, par ex. « 348.92 Ko ».")
-    format: str = Field("PDF", description="Format du fichier.")
+        "(minuscules sans accents, chiffres et tirets) ; make check vérifie son type et son poids. Le site affiche "
+        "son format et son poids, calculés à partir du fichier."))
+    poids: Optional[str] = Field(None, description=(
+        "Poids d'un document publié ailleurs (« url »), tel que l'affiche sa source, par ex. « 348.92 Ko ». "
+        "Pour un fichier hébergé (« fichier »), ne l'indiquez pas : il est calculé à partir du fichier "
+        "(s'il est indiqué, il doit correspondre)."))
+    format: Optional[str] = Field(None, description=(
+        "Format d'un document publié ailleurs (« url »), par ex. « PDF » ; sans lui, aucun format n'est affiché. "
+        "Pour un fichier hébergé, ne l'indiquez pas : il est déduit du fichier."))
 
 
 class Intervenant(Strict):

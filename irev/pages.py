@@ -240,11 +240,11 @@ class Renderer:
         linked = {name: getattr(self, f"_{name}")
                   for name in ("who", "entity", "link", "record_link", "record_items", "entity_items")}
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
-                                name=self.name, **linked)
+                                name=self.name, link_text=lambda text: Markup(link_text(text)), **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
-                                group_by_kind=group_by_kind, attachment_uri=attachments.uri,
+                                group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
                                 **linked)
         self.env.tests["shown"] = lambda ident: catalogue.record(ident) is not None  # a record the public sees
 
@@ -382,6 +382,10 @@ class Renderer:
         """A link to a shown record, or '' (unknown or draft: never linked)."""
         entry = self.catalogue.record(ident)
         return Markup("") if entry is None else self._entity(ctx, ident, entry.kind, html=html)
+
+    def offer(self, document: models.PieceJointe) -> attachments.Offer:
+        """How a record page offers a document: link, format and size (computed for a hosted file)."""
+        return attachments.offer(document, self.catalogue.file_size)
 
     def details_public(self, contact: models.Contact) -> bool:
         """A contact's phone and e-mail are shown only if marked public and, for a person, only

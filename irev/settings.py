@@ -1,10 +1,11 @@
-"""Where things are: the content tree and the cache, both settable from the environment."""
+"""Where things are: the content tree, the cache and the public site, settable from the environment."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -23,3 +24,28 @@ def cache_dir() -> Path:
 
 def parse_cache_file() -> Path:
     return cache_dir() / "yaml.marshal"
+
+
+DEFAULT_SITE_URL = "https://ressources.irev.fr/"  # the resource sub-site of www.irev.fr (mkdocs.yml's default)
+
+
+def site_url(configured: str | None = None) -> str:
+    """The public site's address, ending with "/": the renderer's own setting when it has one (MkDocs'
+    `site_url`, which mkdocs.yml reads from $IREV_SITE_URL; `mkdocs serve` makes it the preview's
+    address), else $IREV_SITE_URL, else DEFAULT_SITE_URL. An empty value counts as unset.
+
+    Raises ValueError (a French message) for anything but a plain http(s) address.
+    """
+    value = (configured or os.environ.get("IREV_SITE_URL") or DEFAULT_SITE_URL).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or parts.password or any(c.isspace() for c in value):
+        raise ValueError(f"adresse du site « {value[:80]} » invalide : une adresse http(s) complète est attendue, "
+                         f"par ex. « {DEFAULT_SITE_URL} » (site_url de mkdocs.yml ou IREV_SITE_URL)")
+    return value if value.endswith("/") else value + "/"
+
+
+def absolute_url(uri: str, base: str) -> str:
+    """A path on the site (`fiches/x/`, `pieces-jointes/2022/cr.pdf`) as an absolute address under
+    `base` (site_url()), keeping the base's own path (`https://apercu.example.org/pr-12/fiches/x/`)."""
+    return base + uri.lstrip("/")

@@ -805,7 +805,7 @@ def documents(world: World, title: str, kinds: list[str], low: int, high: int) -
         name = f"{DOCUMENT_LABELS[kind]} – {title}"
         found.append({"titre": name, "type": kind,
                       "url": f"https://www.irev.fr/sites/default/files/atoms/files/{short_slug(name, 60)}.pdf",
-                      "poids": f"{rng.randint(4000, 300000) / 100:.2f} Ko"})
+                      "format": "PDF", "poids": f"{rng.randint(4000, 300000) / 100:.2f} Ko"})
     return found
 
 
@@ -861,6 +861,7 @@ def tail(world: World, record: Record, title: str, kinds: list[str]) -> dict:
     attached = documents(world, title, kinds, 0, 3)
     if attached and rng.random() < HOSTED_SHARE:
         attached[0]["fichier"] = f"{record.date.year}/{record.id}.pdf"
+        del attached[0]["poids"]  # a hosted file's size is computed from the file
     return {"themes": pick_themes(world, record.domain), "territoires": pick_territories(world),
             "documents": attached, "liens": links(world, title, 0, 3),
             "personnes_citees": [intervenant(p) for p in some_people(world, 1, 3)] if rng.random() < 0.2 else []}

@@ -38,6 +38,19 @@ def tree(tmp_path) -> Path:
     return target
 
 
+@functools.cache
+def _markdown_settings() -> tuple[list, dict]:
+    from mkdocs.config import load_config
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return config["markdown_extensions"], config["mdx_configs"]
+
+
+def session_options(content: Path, cache: Path):
+    """What the hook hands the build session for a content tree, Markdown settings from mkdocs.yml."""
+    from irev.site import Options
+    return Options(content, cache, *_markdown_settings())
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -13,9 +13,10 @@ import re
 import zipfile
 
 import pytest
-from conftest import build_site, mkdocs_serve, run, served
+from conftest import build_site, mkdocs_serve, page_text, run, served, session_options
 
-from irev import attachments, catalogue, loading
+from irev import attachments, catalogue, loading, pages
+from irev.site import Session
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
@@ -51,16 +52,33 @@ def attach(tree, name: str, data: bytes):
     return path
 
 
-def cite(tree, record: str, *names: str) -> list[int]:
-    """Name files in a record's `documents`; the line of each `fichier`."""
+def add_documents(tree, record: str, *documents: dict) -> list[dict[str, int]]:
+    """Add `documents` to a record (each a dict of fields, written in order); the line of each field."""
     path = tree / record
     lines = path.read_text(encoding="utf-8").split("\n")
-    block = ["documents:"]
-    for name in names:
-        block += ["  - titre: Compte rendu", "    type: compte-rendu", f"    fichier: '{name}'"]
     at = lines.index("---", 1)
+    block, where = ["documents:"], []
+    for document in documents:
+        where.append({})
+        for number, (key, value) in enumerate(document.items()):
+            where[-1][key] = at + len(block) + 1
+            block.append(f"{'  - ' if number == 0 else '    '}{key}: '{value}'")
     path.write_text("\n".join(lines[:at] + block + lines[at:]), encoding="utf-8")
-    return [at + 4 + 3 * i for i in range(len(names))]
+    return where
+
+
+def cite(tree, record: str, *names: str) -> list[int]:
+    """Name files in a record's `documents`; the line of each `fichier`."""
+    found = add_documents(tree, record, *({"titre": "Compte rendu", "type": "compte-rendu", "fichier": name}
+                                           for name in names))
+    return [lines["fichier"] for lines in found]
+
+
+def sized(path, n_bytes: int):
+    """The file made n_bytes long (sparse: nothing written)."""
+    with path.open("r+b") as handle:
+        handle.truncate(n_bytes)
+    return path
 
 
 def check(tree):
@@ -73,21 +91,73 @@ def published_files(site) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
 
 
-def test_a_cited_pdf_is_published_and_linked_from_its_page(tree, tmp_path):
-    attach(tree, "2022/compte-rendu-reseau.pdf", PDF)
-    attach(tree, "2022/grille.docx", office("word/document.xml"))
+def test_a_cited_file_is_published_and_linked_from_its_page_with_its_real_format_and_size(tree, tmp_path):
+    sized(attach(tree, "2022/compte-rendu-reseau.pdf", PDF), 245 * 1024)
+    grid = office("word/document.xml")
+    attach(tree, "2022/grille.docx", grid)
     cite(tree, PUBLISHED, "2022/compte-rendu-reseau.pdf", "2022/grille.docx")
     site = tmp_path / "site"
     result = build_site(tree, site)
     assert result.returncode == 0, result.stderr
     assert published_files(site) == {"2022/compte-rendu-reseau.pdf", "2022/grille.docx"}
-    assert (site / "pieces-jointes" / "2022" / "compte-rendu-reseau.pdf").read_bytes() == PDF
+    assert (site / "pieces-jointes" / "2022" / "compte-rendu-reseau.pdf").read_bytes()[:len(PDF)] == PDF
     page = site / "reunions" / "2022-03-01-reunion-test" / "index.html"
-    links = re.findall(r'<a href="([^"]+)">Compte rendu</a> — Compte rendu, (\w+)', page.read_text(encoding="utf-8"))
-    assert links == [("../../pieces-jointes/2022/compte-rendu-reseau.pdf", "PDF"),
-                     ("../../pieces-jointes/2022/grille.docx", "DOCX")]
+    links = re.findall(r'<a href="([^"]+)">Compte rendu \(([^)]*)\)</a> — Compte rendu<',
+                       page.read_text(encoding="utf-8").replace("&nbsp;", "\u00a0"))  # as the sanitiser writes it
+    assert links == [("../../pieces-jointes/2022/compte-rendu-reseau.pdf", "PDF, 245\u00a0Ko"),
+                     ("../../pieces-jointes/2022/grille.docx", f"DOCX, {len(grid)}\u00a0octets")]
     for href, _ in links:  # each resolves, from the page's own URL, to the published file
         assert (site / posixpath.normpath(posixpath.join("reunions/2022-03-01-reunion-test", href))).is_file()
+
+
+def test_an_external_document_shows_what_is_written_and_one_without_address_is_not_online(tree, tmp_path):
+    add_documents(
+        tree, PUBLISHED,
+        {"titre": "Synthèse [version courte]", "type": "synthese", "url": "https://www.irev.fr/synthese.pdf",
+         "format": "PDF", "poids": "348.92 Ko"},
+        {"titre": "Programme", "type": "programme", "url": "https://www.irev.fr/programme"},
+        {"titre": "Compte rendu papier", "type": "compte-rendu", "poids": "2 Mo"})
+    site = tmp_path / "site"
+    result = build_site(tree, site)
+    assert result.returncode == 0, result.stderr
+    page = (site / "reunions" / "2022-03-01-reunion-test" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="https://www.irev.fr/synthese.pdf">Synthèse [version courte] (PDF, 348.92 Ko)</a> — Synthèse<' in page
+    assert '<a href="https://www.irev.fr/programme">Programme</a> — Programme<' in page  # no format known: none shown
+    text = page_text(site, "reunions/2022-03-01-reunion-test")
+    assert "Compte rendu papier — Compte rendu, non disponible en ligne" in text
+    assert "Compte rendu papier</a>" not in page
+
+
+@pytest.mark.parametrize("n_bytes, label", [
+    (0, "0 octet"), (1, "1 octet"), (812, "812 octets"), (1023, "1023 octets"), (1024, "1 Ko"), (1536, "1,5 Ko"),
+    (10 * 1024 - 52, "9,9 Ko"), (10 * 1024 - 51, "10 Ko"), (245 * 1024, "245 Ko"), (1024 ** 2 - 1, "1 Mo"),
+    (1024 ** 2, "1 Mo"), (int(1.2 * 1024 ** 2), "1,2 Mo"), (int(1.5 * 1024 ** 2), "1,5 Mo"),
+    (attachments.MAX_BYTES, attachments.MAX_LABEL), (3 * 1024 ** 3, "3 Go")])
+def test_size_label_in_french_in_units_of_1024(n_bytes, label):
+    assert attachments.size_label(n_bytes) == label.replace(" ", "\u00a0")  # never split over two lines
+
+
+def test_poids_and_format_beside_a_hosted_file_are_checked_against_the_file(tree, tmp_path):
+    sized(attach(tree, "2022/cr.pdf", PDF), 357_294)  # 348.92 Ko
+    agreeing = ["348.92 Ko", "349 Ko", "0,34 Mo", "357 301 octets", "350 KB", "380 Ko", "pdf"]
+    written = [{"poids": value} for value in agreeing[:-1]] + [{"format": "pdf"}]
+    written += [{"poids": "400 Ko"}, {"poids": "2,4 Mo"}, {"poids": "environ 300"}, {"format": "DOCX"}]
+    lines = add_documents(tree, PUBLISHED, *({"titre": "Compte rendu", "type": "compte-rendu", "fichier": "2022/cr.pdf",
+                                              **fields} for fields in written))
+    where = [f"content/{PUBLISHED}:{lines[i][key]}: documents[{i}].{key}: " for i, key in
+             zip(range(len(agreeing), len(written)), ("poids", "poids", "poids", "format"))]
+    hint = " (piste : retirez « poids » : il est calculé à partir du fichier)"
+    expected = [f"ERREUR {where[0]}poids « 400 Ko » faux : le fichier « 2022/cr.pdf » pèse 349 Ko{hint}",
+                f"ERREUR {where[1]}poids « 2,4 Mo » faux : le fichier « 2022/cr.pdf » pèse 349 Ko{hint}",
+                f"ATTENTION {where[2]}poids « environ 300 » illisible : le fichier « 2022/cr.pdf » pèse 349 Ko{hint}",
+                f"ATTENTION {where[3]}format « DOCX » différent de celui du fichier « 2022/cr.pdf » (PDF) : le site "
+                f"affiche PDF (piste : retirez « format » : il est déduit du fichier)"]
+    result, found = check(tree)
+    assert (result.returncode, found) == (1, expected)
+    site = tmp_path / "site"
+    built = build_site(tree, site)
+    assert built.returncode != 0 and all(line.split(" ", 1)[1] in built.stderr for line in expected)
+    assert not site.exists()
 
 
 def test_a_drafts_attachment_is_published_only_when_drafts_are_shown(tree, tmp_path):
@@ -204,7 +274,7 @@ def test_fichier_that_leaves_the_folder_is_an_error_at_its_line_with_the_other_p
     assert not site.exists()
 
 
-def test_fichier_must_name_an_existing_file_of_an_accepted_type(tree):
+def test_fichier_must_name_an_existing_file_of_an_accepted_type(tree, tmp_path):
     attach(tree, "2022/compte-rendu.pdf", PDF)
     attach(tree, "2022/logo.png", PNG)
     names = ["2022/compte-rendu-juin.pdf", "pieces-jointes/2022/logo.png", "2022/page.html", "2022/logo.svg",
@@ -227,6 +297,11 @@ def test_fichier_must_name_an_existing_file_of_an_accepted_type(tree):
                        "(piste : par ex. « reunions/logo.png »)"):
         assert expected in result.stdout, result.stdout
     assert "7 erreur(s)" in result.stdout
+    site = tmp_path / "site"
+    built = build_site(tree, site)
+    assert built.returncode != 0 and where[0][len("ERREUR "):] + "fichier « 2022/compte-rendu-juin.pdf » introuvable" \
+        in built.stderr
+    assert not site.exists()
 
 
 def test_every_accepted_type_passes_when_its_content_matches(tree):
@@ -302,3 +377,20 @@ def test_while_serving_a_file_changed_since_the_last_build_is_checked_again(tree
     problems = catalogue.build(loading.load(tree), memo=memo)[1]
     assert [(p.file, p.message) for p in problems] == [
         ("content/pieces-jointes/cr.pdf", "ce fichier n'est pas un vrai .pdf : son contenu n'est pas reconnu")]
+
+
+def test_while_serving_a_replaced_file_shows_its_new_size(tree):
+    """The preview remakes a record's page when one of its files changed size, its text unchanged."""
+    path = sized(attach(tree, "cr.pdf", PDF), 2048)
+    cite(tree, PUBLISHED, "cr.pdf")
+    session = Session(serving=True)
+
+    def record_page() -> str:
+        assert session.prepare(session_options(tree, tree.parent / "cache")) == []
+        session.make()
+        return session.html("reunions/2022-03-01-reunion-test.md").html
+
+    assert '<a href="../../pieces-jointes/cr.pdf">Compte rendu (PDF, 2&nbsp;Ko)</a>' in record_page()
+    sized(path, 3 * 1024 * 1024)
+    assert '<a href="../../pieces-jointes/cr.pdf">Compte rendu (PDF, 3&nbsp;Mo)</a>' in record_page()
+    assert session.memos.pages.remade == [("record", "2022-03-01-reunion-test")]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from conftest import MINIMAL, build_site, mkdocs_serve, page_text, served, write
+import re
+from xml.etree import ElementTree
+
+import pytest
+from conftest import MINIMAL, ROOT, build_site, mkdocs_serve, page_text, served, write
+
+from irev import settings
 
 
 def test_minimal_build_has_a_page_per_record_and_per_type(tmp_path):
@@ -72,3 +78,36 @@ def test_a_site_with_nothing_published_yet_builds_without_a_search_index(tree, t
     assert result.returncode == 0, result.stderr
     assert (site / "ressources" / "index.html").is_file()
     assert not (site / "pagefind").exists()
+
+
+def _sitemap(site) -> list[str]:
+    tree = ElementTree.parse(site / "sitemap.xml")
+    return [loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+
+
+def _canonical(site, path: str) -> str:
+    return re.search(r'<link rel="canonical" href="([^"]+)"', (site / path / "index.html").read_text()).group(1)
+
+
+def test_the_sitemap_and_canonical_links_are_absolute_under_the_site_url(real_site):
+    configured = re.search(r'^site_url: !ENV \[IREV_SITE_URL, "([^"]+)"\]$', (ROOT / "mkdocs.yml").read_text(), re.M)
+    assert configured.group(1) == settings.DEFAULT_SITE_URL  # the core's default is mkdocs.yml's
+    base = settings.site_url()  # that default, unless IREV_SITE_URL is set for this run
+    urls = _sitemap(real_site)
+    assert base + "reunions/2022-06-22-reseau-lcd/" in urls and base in urls
+    assert all(url.startswith(base) for url in urls)
+    assert len(urls) == len(set(urls)) == len([p for p in real_site.rglob("index.html")])
+    assert _canonical(real_site, "reunions/2022-06-22-reseau-lcd") == base + "reunions/2022-06-22-reseau-lcd/"
+
+
+def test_irev_site_url_sets_another_address_for_a_preview(tmp_path):
+    site = tmp_path / "site"
+    preview = "https://apercu.example.org/pr-12/"
+    assert build_site(MINIMAL, site, IREV_SITE_URL=preview).returncode == 0
+    urls = _sitemap(site)
+    assert preview + "reunions/2022-03-01-reunion-test/" in urls and all(url.startswith(preview) for url in urls)
+    assert _canonical(site, "reunions/2022-03-01-reunion-test") == preview + "reunions/2022-03-01-reunion-test/"
+    assert settings.site_url("https://apercu.example.org/pr-12") == preview
+    assert settings.absolute_url("pieces-jointes/2022/cr.pdf", preview) == preview + "pieces-jointes/2022/cr.pdf"
+    with pytest.raises(ValueError, match="adresse du site « ressources.irev.fr » invalide"):
+        settings.site_url("ressources.irev.fr")

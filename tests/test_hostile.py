@@ -12,9 +12,9 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mkdocs.utils import yaml_load as mkdocs_yaml_load
 
 from conftest import MINIMAL, ROOT, active_content, active_in, build_site, run, site_text
 
@@ -111,7 +111,8 @@ def holds_the_name(text: str) -> bool:
 
 
 def _markdown_settings():
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    with (ROOT / "mkdocs.yml").open(encoding="utf-8") as handle:
+        config = mkdocs_yaml_load(handle)  # MkDocs' own reading: !ENV (site_url)
     names, configs = [], {}
     for item in config["markdown_extensions"]:
         name, options = next(iter(item.items())) if isinstance(item, dict) else (item, None)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import CONTENT, ROOT
-from mkdocs.config import load_config
+from conftest import CONTENT, session_options
 
 from irev import loading
-from irev.site import Options, Session
+from irev.site import Session
 
 
 @pytest.fixture
@@ -18,13 +17,6 @@ def seed(tmp_path):
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target
-
-
-_MARKDOWN = load_config(str(ROOT / "mkdocs.yml"))
-
-
-def _options(tree, cache) -> Options:
-    return Options(tree, cache, _MARKDOWN["markdown_extensions"], _MARKDOWN["mdx_configs"])
 
 
 def _outputs(session: Session) -> dict:
@@ -43,11 +35,11 @@ class Preview:
         self.rebuild()
 
     def rebuild(self) -> dict:
-        assert not [p for p in self.session.prepare(_options(self.tree, self.cache)) if not p.warning]
+        assert not [p for p in self.session.prepare(session_options(self.tree, self.cache)) if not p.warning]
         self.session.make()
         self.made = self.session.memos.pages.remade
         fresh = Session()
-        fresh.prepare(_options(self.tree, self.cache))
+        fresh.prepare(session_options(self.tree, self.cache))
         fresh.make()
         assert _outputs(self.session) == _outputs(fresh)  # what a full build makes
         return _outputs(self.session)
