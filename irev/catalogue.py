@@ -12,7 +12,7 @@ import datetime as dt
 import heapq
 import typing
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pydantic import BaseModel
 
@@ -49,9 +49,14 @@ class Link:
     role: str  # a value of ROLES, "excuse" for an excused participant, or "mention"
     detail: object = None  # the Intervenant holding the reference: the function held that day
 
-    @property
+    @cached_property
     def date(self) -> dt.date:
         return self.record.model.sort_date()
+
+    @cached_property
+    def signature(self) -> tuple:
+        """What a page reading this link may show of it (links are kept while their record is unchanged)."""
+        return self.record.id, self.role, self.detail, self.date
 
 
 def _newest_first(entries):
@@ -98,7 +103,7 @@ class Catalogue:
             entry = self.registries.get(args[0], {}).get(args[1])
             return None if entry is None else entry.model
         if what == "links":
-            return [(link.record.id, link.role, link.detail, link.date) for link in self.backlinks.get(tuple(args), [])]
+            return [link.signature for link in self.backlinks.get(tuple(args), [])]
         if what == "file":
             return self.attachments.get(args[0])
         if what == "kind":
@@ -349,7 +354,7 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries)
     files, sizes = attachments.inspect(content, memo)
-    problems += _unsafe_markup(content) + _names_in_ids(content, redactor) + files
+    problems += _unsafe_markup(content, _Reuse(memo, "markup")) + _names_in_ids(content, redactor) + files
     return problems, record_refs, record_mentions, sizes
 
 
@@ -378,23 +383,31 @@ def _names_in_ids(content: Content, redactor: Redactor) -> list[Problem]:
     return problems
 
 
-def _unsafe_markup(content: Content) -> list[Problem]:
+def _unsafe_markup(content: Content, reuse: _Reuse) -> list[Problem]:
     """What the sanitiser would remove from editors' text (warnings: nothing vanishes silently)."""
     found = []
     for entry in content.records:
-        for finding in sanitize.findings(entry.body):
-            found.append((entry.file, entry.body_line + entry.body.count("\n", 0, finding.offset), "texte", finding))
+        found += reuse(("body", entry.file), entry, lambda: _body_markup(entry))
     walked = set()
     for source in content.sources:
         if id(source.parsed) in walked:
             continue  # a registry's entries share one file: looked at once
         walked.add(id(source.parsed))
-        if not sanitize.may_have_findings(source.parsed.text):
-            continue
-        for path, text in mentions.strings(source.parsed.data):
-            found += [(source.file, source.parsed.line_of(path), dotted(path[len(source.prefix):]), finding)
-                      for finding in sanitize.findings(text, markup=False)]
-    return [Problem(file, line, where, f.message, f.hint, warning=True) for file, line, where, f in found]
+        found += reuse(("fields", source.file), source.parsed, lambda: _field_markup(source))
+    return found
+
+
+def _body_markup(entry: Entry) -> list[Problem]:
+    return [Problem(entry.file, entry.body_line + entry.body.count("\n", 0, f.offset), "texte", f.message, f.hint,
+                    warning=True) for f in sanitize.findings(entry.body)]
+
+
+def _field_markup(source) -> list[Problem]:
+    if not sanitize.may_have_findings(source.parsed.text):
+        return []
+    return [Problem(source.file, source.parsed.line_of(path), dotted(path[len(source.prefix):]), f.message, f.hint,
+                    warning=True)
+            for path, text in mentions.strings(source.parsed.data) for f in sanitize.findings(text, markup=False)]
 
 
 def _redacted(entry: Entry, redactor: Redactor) -> Entry:

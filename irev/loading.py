@@ -79,14 +79,31 @@ def load(root: Path, cache_file: Path | None = None, memo: dict | None = None) -
 
     With a cache file, unchanged files are not parsed again (see parsing.ParseCache). A memo
     (`mkdocs serve`) keeps each record file's outcome for the next load, which then parses
-    and validates only the files whose text changed.
+    and validates only the files whose text changed, and the parse cache itself (reading it
+    again would cost more than the edit).
     """
     root = Path(root)
-    content = Content(root=root, cache=ParseCache(cache_file))
+    cache = memo.pop(PARSE_CACHE, None) if memo is not None else None
+    content = Content(root=root, cache=cache if cache is not None and cache.path == cache_file else ParseCache(cache_file))
     with gc_paused():
         _load_all(root, content, memo)
     content.cache.save(prune=memo is None)  # while serving, the cache lacks what the memo holds
+    if memo is not None:
+        memo[PARSE_CACHE] = content.cache
     return content
+
+
+PARSE_CACHE = "parse cache"  # its place in a loading memo, beside the files' outcomes
+SIGNATURES = "signatures"  # the same: each file's signature when it was read
+
+
+def _signature(path: Path) -> tuple | None:
+    """What changes when a file is written or replaced (as make and Hugo tell)."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def _load_all(root: Path, content: Content, memo: dict | None) -> None:
@@ -99,8 +116,13 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
         content.registries[kind] = _load_registry(root, found.registries.get(kind), root / name, REGISTRY_MODELS[kind],
                                                   content)
     known = {} if memo is None else memo
+    seen_as = known.get(SIGNATURES, {})
+    signatures = {} if memo is None else {path: _signature(path) for _, path in found.records}
     outcomes, fresh = {}, {}
     for model, path in found.records:
+        if path in known and signatures[path] is not None and seen_as.get(path) == signatures[path]:
+            outcomes[path] = known[path]  # the same file as last time (while serving): not read again
+            continue
         text, unreadable = files.read(path, files.RECORD_LIMIT)
         if unreadable:
             outcomes[path] = (None, None, None, [Problem(relative(path, root), *unreadable)])
@@ -115,6 +137,7 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
     if memo is not None:
         memo.clear()
         memo.update(outcomes)
+        memo[SIGNATURES] = signatures
     seen: dict[str, str] = {}
     for _, source, entry, problems in outcomes.values():
         content.problems.extend(problems)

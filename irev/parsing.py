@@ -207,6 +207,7 @@ class ParseCache:
         payload = marshal.dumps((self.VERSION, kept))
         temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
         temporary.replace(self.path)
+        self.changed = False
 
     def fill(self, texts: dict[str, str], workers: int = 2) -> None:
         """Parse in parallel the documents (by key) this cache does not know yet.

@@ -123,6 +123,11 @@ class Session:
             settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
         # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
         self.pages = [dataclasses.replace(p, text=b"") for p in generated]
+        if self.memos is not None:
+            # Millions of objects live from one preview build to the next: each full collection
+            # would walk them all (seconds at 10,000 records) and find little to free. They are
+            # set aside from the collector; what they free later goes by reference counting.
+            gc.freeze()
 
     def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
         """The pages: in two processes for a build; while serving, in one (forking beside the
