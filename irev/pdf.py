@@ -147,7 +147,6 @@ class _Converter:
 
     def __init__(self, base: str):
         self.base = base
-        self.title_seen = False
         self.level = 1  # the title's: a heading goes at most one level deeper than the one before
 
     # -- blocks --
@@ -238,9 +237,6 @@ class _Converter:
 
     def heading(self, node) -> list:
         level = _HEADINGS[node.tag]
-        if level == 1 and not self.title_seen:  # the page's title: the PDF writes Meta.title
-            self.title_seen = True
-            return []
         inlines = _trim(self.inlines(node.children, 0))
         if not inlines:
             return []
@@ -483,7 +479,12 @@ def tree(html: str, meta: Meta) -> dict:
     reader = _Reader()
     reader.feed(html)
     reader.close()
-    body = _Converter(meta.url).blocks(reader.root.children, 0, True)
+    children = reader.root.children
+    first = next((i for i, node in enumerate(children) if not (isinstance(node, str) and not node.strip())
+                  and not (not isinstance(node, str) and "hidden" in node.attrs)), None)
+    if first is not None and not isinstance(children[first], str) and children[first].tag == "h1":
+        children = children[:first] + children[first + 1:]  # the page's title: the PDF writes Meta.title
+    body = _Converter(meta.url).blocks(children, 0, True)
     updated = meta.updated
     return {"meta": {"title": meta.title, "kind": meta.kind_label, "url": meta.url, "site": meta.site_name,
                      "author": AUTHOR, "updated": format_date(updated) if updated else None,
