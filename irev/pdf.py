@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import os
 import re
+import struct
 import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -466,6 +467,61 @@ def _strip_end(inlines: list) -> None:
             return
 
 
+def _cmap(font: Path) -> set[int]:
+    """The characters a TrueType font has glyphs for (its Windows Unicode cmap: format 12, else 4)."""
+    data = font.read_bytes()
+    tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
+              for i in range(struct.unpack_from(">H", data, 4)[0])}
+    cmap = tables[b"cmap"]
+    subtables = {struct.unpack_from(">HH", data, cmap + 4 + 8 * i): cmap + struct.unpack_from(">I", data, cmap + 8 + 8 * i)[0]
+                 for i in range(struct.unpack_from(">H", data, cmap + 2)[0])}
+    chars: set[int] = set()
+    if (3, 10) in subtables:
+        at = subtables[(3, 10)]
+        for group in range(struct.unpack_from(">I", data, at + 12)[0]):
+            first, last, _ = struct.unpack_from(">III", data, at + 16 + 12 * group)
+            chars.update(range(first, last + 1))
+        return chars
+    at = subtables[(3, 1)]
+    count = struct.unpack_from(">H", data, at + 6)[0] // 2
+    ends, starts, deltas, offsets = (struct.unpack_from(f">{count}{kind}", data, at + 14 + 2 * count * n + 2 * (n > 0))
+                                     for n, kind in enumerate("HHhH"))
+    offsets_at = at + 16 + 6 * count
+    for segment in range(count):
+        for char in range(starts[segment], min(ends[segment], 0xFFFE) + 1):
+            glyph = char
+            if offsets[segment]:
+                glyph = struct.unpack_from(">H", data, offsets_at + 2 * segment + offsets[segment]
+                                           + 2 * (char - starts[segment]))[0]
+            if glyph and (glyph + deltas[segment]) & 0xFFFF:
+                chars.add(char)
+    return chars
+
+
+@lru_cache(maxsize=1)
+def _missing() -> re.Pattern:
+    """A character no shipped font can show (Typst refuses such a PDF/UA document)."""
+    chars = sorted(set().union(*(_cmap(font) for font in FONTS.glob("*.ttf"))) | {ord("\n"), ord("\t")})
+    ranges, first = [], chars[0]
+    for previous, char in zip(chars, chars[1:] + [-1]):
+        if char != previous + 1:
+            ranges.append(re.escape(chr(first)) + ("-" + re.escape(chr(previous)) if previous > first else ""))
+            first = char
+    return re.compile(f"[^{''.join(ranges)}]")
+
+
+def _displayable(node):
+    """Every text of a tree with the characters the fonts lack (Chinese, private use, controls…)
+    shown as « \ufffd »: one such character must not cost a record its PDF."""
+    if isinstance(node, str):
+        return _missing().sub("\ufffd", node)
+    if isinstance(node, list):
+        return [_displayable(item) for item in node]
+    if isinstance(node, dict):
+        return {name: _displayable(value) for name, value in node.items()}
+    return node
+
+
 def tree(html: str, meta: Meta) -> dict:
     """The page as data for the template: {"meta": …, "body": [blocks]}.
 
@@ -486,10 +542,10 @@ def tree(html: str, meta: Meta) -> dict:
         children = children[:first] + children[first + 1:]  # the page's title: the PDF writes Meta.title
     body = _Converter(meta.url).blocks(children, 0, True)
     updated = meta.updated
-    return {"meta": {"title": meta.title, "kind": meta.kind_label, "url": meta.url, "site": meta.site_name,
+    return _displayable({"meta": {"title": meta.title, "kind": meta.kind_label, "url": meta.url, "site": meta.site_name,
                      "author": AUTHOR, "updated": format_date(updated) if updated else None,
                      "date": [updated.year, updated.month, updated.day] if updated else None},
-            "body": body}
+            "body": body})
 
 
 # --- Typst ------------------------------------------------------------------------------------

@@ -495,3 +495,10 @@ def test_a_cold_build_makes_pdfs_in_worker_processes(tmp_path, record_pages, rec
     keys = pdf.cached_many(iter(items), tmp_path, workers=2)
     assert pdf.compilations == before  # all made in the workers
     assert [pdf.read(tmp_path, k) for k in keys] == list(record_pdfs.values())  # the same bytes
+
+
+def test_french_typography_is_shown_and_characters_without_a_glyph_do_not_fail():
+    text = "« Œuvre » l’été coûte 10\u00a0€\u202f; ☐ — … 😀 Ελληνικά"
+    data = pdf.document(f"<p>{text}</p><p>中文 \ue000 &#0;</p>", META)
+    paragraphs = read_aloud(data, "P")
+    assert paragraphs[-2:] == [text, "\ufffd\ufffd \ufffd \ufffd"]  # no shipped font has Chinese: a sign, not a failure
