@@ -218,13 +218,14 @@ class _Converter:
 
     @staticmethod
     def paragraph(inlines: list, kind: str) -> list:
-        """A paragraph; images standing in it become figures of their own around it."""
+        """A paragraph; images standing in it become figures of their own around it (an image within
+        a link, an emphasis, a heading or a term stays in the line: its text)."""
         out, current = [], []
         for item in _trim(inlines):
             if isinstance(item, dict) and item["t"] == "img":
                 if _trim(current):
                     out.append({"t": kind, "c": _trim(current)})
-                out.append(item)
+                out.append({**item, "t": "figure"})
                 current = []
             else:
                 current.append(item)
@@ -330,7 +331,9 @@ class _Converter:
 
     # -- inlines --
 
-    def inlines(self, children, depth: int) -> list:
+    def inlines(self, children, depth: int, decorated: bool = False) -> list:
+        """Inlines; `decorated`: within a line decoration (a link is underlined), where PDF/UA
+        allows no other."""
         out: list = []
         for node in self._flat(children, block=False):
             if isinstance(node, str):
@@ -338,10 +341,10 @@ class _Converter:
             elif depth >= MAX_INLINE_DEPTH:
                 out.append(_text_of(node))
             else:
-                out.extend(self.inline(node, depth))
+                out.extend(self.inline(node, depth, decorated))
         return out
 
-    def inline(self, node, depth: int) -> list:
+    def inline(self, node, depth: int, decorated: bool) -> list:
         tag = node.tag
         if tag == "br":
             return [{"t": "br"}]
@@ -351,15 +354,20 @@ class _Converter:
         if tag == "img":
             return [self.image(node)]
         if tag in _WRAPPERS:
-            return [{"t": _WRAPPERS[tag], "c": self.inlines(node.children, depth + 1)}]
+            kind = _WRAPPERS[tag]
+            if kind in ("strike", "u"):
+                if decorated:
+                    return self.inlines(node.children, depth, True)
+                return [{"t": kind, "c": self.inlines(node.children, depth + 1, True)}]
+            return [{"t": kind, "c": self.inlines(node.children, depth + 1, decorated)}]
         if tag == "a":
             href = self.href(node.attrs.get("href", ""))
-            inner = self.inlines(node.children, depth + 1)
-            return [{"t": "a", "href": href, "c": inner}] if href else inner
+            inner = self.inlines(node.children, depth + 1, decorated or href is not None)
+            return [{"t": "a", "href": href, "underline": not decorated, "c": inner}] if href else inner
         if tag in _INLINE:  # abbr, span: their text
-            return self.inlines(node.children, depth)
+            return self.inlines(node.children, depth, decorated)
         # A block element inside a line (p in a link…): its text, apart from the words around.
-        return [" ", *self.inlines(node.children, depth), " "]
+        return [" ", *self.inlines(node.children, depth, decorated), " "]
 
     def image(self, node) -> dict:
         src = node.attrs.get("src", "")
@@ -528,10 +536,10 @@ def tree(html: str, meta: Meta) -> dict:
     Blocks: {"t": "h", "level", "c": inlines}, "p" and "plain" (a run of inlines in a list item or
     cell), "ul" / "ol" ("items": [blocks…], "start", "numbering"), "dl" ("items": [{"term", "desc"}]),
     "table" ("columns", "head" and "body": rows of cells {"h", "c": blocks, "colspan", "rowspan",
-    "align"}), "quote", "pre" ("text"), "note" (an admonition: "title", "c"), "img" ("alt", "src"),
-    "hr". Inlines: text (a string), "b", "i", "sub", "sup", "strike", "u", "mark", "q", "small"
-    ("c": inlines), "a" ("href" absolute, "c"), "code" ("text"), "br", "img".
-    """
+    "align"}), "quote", "pre" ("text"), "note" (an admonition: "title", "c"), "figure" (an image: "alt",
+    "src" absolute or ""), "hr". Inlines: text (a string), "b", "i", "sub", "sup", "strike", "u",
+    "mark", "q", "small" ("c": inlines), "a" ("href" absolute, "underline", "c"), "code" ("text"), "br", "img"
+    ("alt", "src")."""
     reader = _Reader()
     reader.feed(html)
     reader.close()

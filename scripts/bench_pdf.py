@@ -10,6 +10,7 @@ mkdocs.yml's Markdown extensions), into a temporary folder; so are the PDFs.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -57,15 +58,17 @@ def main(argv: list[str] | None = None) -> int:
 
         sample = list(items())[:200]
         pdf.document(*sample[0])  # fonts loaded, template parsed
-        times, sizes = [], []
+        times, cpu, sizes = [], [], []
         for html, meta in sample:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             sizes.append(len(pdf.document(html, meta)))
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         times.sort()
         print(f"{len(generated)} record pages; per PDF over {len(sample)}: median {1000 * statistics.median(times):.1f} ms, "
-              f"90th percentile {1000 * times[int(len(times) * 0.9)]:.1f} ms, max {1000 * times[-1]:.1f} ms; "
-              f"median size {statistics.median(sizes) / 1024:.0f} KB")
+              f"90th percentile {1000 * times[int(len(times) * 0.9)]:.1f} ms, max {1000 * times[-1]:.1f} ms "
+              f"(CPU: median {1000 * statistics.median(cpu):.1f} ms); median size {statistics.median(sizes) / 1024:.0f} KB")
+        print(f"load average of the machine: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
         for label, workers, cache in (("cold, 1 process", 1, "one"), (f"cold, {args.workers} processes", args.workers,
                                       "many"), (f"warm, {args.workers} processes", args.workers, "many")):
             start = time.perf_counter()

@@ -358,7 +358,7 @@ def test_an_image_is_a_figure_with_its_alternative_text():
                           'des Provinces"> ci-dessus.</p><p><img src="../../pieces-jointes/deco.png" alt=""></p>'
                           '<p><img src="https://ailleurs.example/x.png" alt="Logo tiers"></p>')
     tree = pdf.tree(page, META)
-    assert [node["t"] for node in tree["body"]] == ["p", "img", "p", "img", "img"]
+    assert [node["t"] for node in tree["body"]] == ["p", "figure", "p", "figure", "figure"]
     assert tree["body"][1]["src"] == BASE + "pieces-jointes/2022/plan.png"
     assert tree["body"][4]["src"] == ""  # the sanitiser removed the third-party address; its text stays, as on the site
     data = pdf.document(page, META)
