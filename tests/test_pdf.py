@@ -502,3 +502,19 @@ def test_french_typography_is_shown_and_characters_without_a_glyph_do_not_fail()
     data = pdf.document(f"<p>{text}</p><p>中文 \ue000 &#0;</p>", META)
     paragraphs = read_aloud(data, "P")
     assert paragraphs[-2:] == [text, "\ufffd\ufffd \ufffd \ufffd"]  # no shipped font has Chinese: a sign, not a failure
+
+
+def test_structures_within_structures_make_a_valid_document():
+    """Nestings that PDF/UA refuses when made naively: a figure in a term, decorations within
+    decorations (a struck link), headings and tables in list items, cells and quotes."""
+    risky = ('<dl><dt><figure><img src="a.png" alt="dans un terme"></figure></dt><dd><h2>titre</h2></dd></dl>'
+             '<p><del>barré <a href="x/">lien <ins>inséré</ins></a></del> <u><s>double</s></u></p>'
+             '<ul><li><h3>dans une liste</h3><table><tr><th>a</th></tr><tr><td><blockquote>cité</blockquote></td></tr>'
+             '</table></li></ul><h4><a href="y/"><img src="b.png" alt="dans un titre"></a></h4>'
+             '<table><tr><td><div class="admonition note"><p class="admonition-title">Note</p><p>t</p></div></td>'
+             '<td rowspan="3"><pre><code>code</code></pre></td></tr></table>')
+    data = pdf.document(sanitize.clean(risky), META)
+    shown = body_text(data, META)
+    for text in ("[Image:dansunterme]", "barrélieninséré", "double", "dansuneliste", "cité", "[Image:dansuntitre]",
+                 "Note", "code"):
+        assert text in shown
