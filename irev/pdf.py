@@ -313,10 +313,8 @@ class _Converter:
             while body_rows and body_rows[0] and all(cell["h"] for cell in body_rows[0]):
                 head_rows.append(body_rows.pop(0))
         columns = _columns(head_rows, body_rows)
-        if not columns:
-            return []
-        out = [{"t": "p", "c": [{"t": "b", "c": caption}]}] if caption else []
-        return out + [{"t": "table", "columns": columns, "head": head_rows, "body": body_rows}]
+        out = [{"t": "p", "c": [{"t": "b", "c": caption}]}] if caption else []  # the caption, above
+        return out + ([{"t": "table", "columns": columns, "head": head_rows, "body": body_rows}] if columns else [])
 
     def row(self, node, depth: int) -> list:
         cells = []
