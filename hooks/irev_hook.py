@@ -13,8 +13,8 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
   `--dirty` rebuilds only those) and the session's files (attachments of shown records…).
 - on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting.
-- on_post_build: the session indexes the site for search (in the background while serving),
-  then the complete build is swapped in for the site: a build killed earlier leaves the
+- on_post_build: the session writes its downloads (PDFs) and indexes the site for search (in
+  the background while serving), then the complete build is swapped in for the site: a build killed earlier leaves the
   previous site whole.
 - on_build_error: a failed build's folder is removed; the previous site stays.
 """
@@ -62,8 +62,12 @@ def on_config(config):
     if drafts and not session.serving:
         raise PluginError("IREV_BROUILLONS=1 montre les brouillons : réservé à l'aperçu (make serve), "
                           "jamais au site public (make site).")
+    try:
+        site_url = settings.site_url(config.get("site_url"))
+    except ValueError as error:
+        raise PluginError(str(error)) from None
     options = Options(settings.content_dir(), settings.cache_dir(), config["markdown_extensions"],
-                      config["mdx_configs"], drafts, config.get("site_url") or "")
+                      config["mdx_configs"], drafts, site_url)
     _hold_locks(Path(config["site_dir"]), options.cache)
     if not session.serving:  # the preview serves its own folder, rebuilt in place (--dirty)
         _stage(config)
@@ -163,6 +167,7 @@ def on_post_build(config):
         Path(config["site_dir"], PREVIEW_STATE).write_text(json.dumps(_build["problems"], ensure_ascii=False),
                                                            encoding="utf-8")
     site = Path(config["site_dir"])
+    session.write_downloads(site)
     if session.serving and _build.get("indexed"):
         _build["background"] = session.index_in_background(site)
     else:

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import urljoin
 
 import typst
@@ -602,7 +602,8 @@ def fingerprint() -> str:
 
 
 def key(html: str, meta: Meta) -> str:
-    """The cache key of a page's PDF: equal keys, equal PDFs."""
+    """The cache key of a page's PDF: equal keys, equal PDFs (`html`: the page's HTML, or
+    anything that decides it, such as the key of its HTML cache entry)."""
     fields = {**asdict(meta), "updated": meta.updated.isoformat() if meta.updated else None}
     digest = hashlib.sha256(f"{fingerprint()}\0{json.dumps(fields, sort_keys=True)}\0".encode())
     digest.update(html.encode())
@@ -622,21 +623,23 @@ def cached(html: str, meta: Meta, cache_dir: Path) -> bytes:
 PARALLEL_FROM = 16  # PDFs to make below which starting worker processes costs more than it saves
 
 
-def cached_many(items: Iterable[tuple[str, Meta]], cache_dir: Path, workers: int = 2) -> list[str]:
-    """The cache key of each (html, meta) page's PDF, in order, making those not in the cache;
-    read each with `read`. Items are consumed one by one (a generator keeps only a few pages'
-    HTML in memory). Typst holds Python's lock while it works, so a cold build makes PDFs in
-    `workers` processes; a warm one only checks its entries."""
+def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir: Path, workers: int = 2) -> list[str]:
+    """The cache key of each page's PDF, in order, making those not in the cache; read each with
+    `read`. An item is (source, meta, html): `source` decides the page's HTML (the HTML itself,
+    or the key of the HTML cache's entry), `html()` reads it, only for a PDF to make. Items are
+    consumed one by one (a generator keeps only a few pages' HTML in memory). Typst holds
+    Python's lock while it works, so a cold build makes PDFs in `workers` processes; a warm one
+    only checks its entries."""
     keys: list[str] = []
     missing: deque = deque()
     pool, pending = None, deque()
     try:
-        for html, meta in items:
-            entry_key = key(html, meta)
+        for source, meta, html in items:
+            entry_key = key(source, meta)
             keys.append(entry_key)
             if _intact(cache_dir, entry_key):
                 continue
-            missing.append((entry_key, html, meta))
+            missing.append((entry_key, html(), meta))
             if pool is None and workers > 1 and len(missing) >= PARALLEL_FROM:
                 pool = ProcessPoolExecutor(workers, mp_context=_small_workers())
             while pool is not None and missing:
@@ -666,6 +669,11 @@ def _small_workers():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
+
+
+def size(cache_dir: Path, entry_key: str) -> int:
+    """The size in bytes of a PDF `cached_many` made (its entry less its first line)."""
+    return _entry(cache_dir, entry_key).stat().st_size - len(_head(entry_key, b"")) - 1
 
 
 def read(cache_dir: Path, entry_key: str) -> bytes:

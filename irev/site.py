@@ -12,6 +12,8 @@ Outputs, in order:
   to HTML through a cache (irev/rendering.py); the site engine writes them;
 - files (OUTPUTS): files the site serves as they are, each made by a function of the session
   returning (site path, file on disk): the attachments the shown records offer, …;
+- downloads: a PDF of every record page, made from its HTML (irev/pdf.py), cached by content
+  hash, offered on the page as « Télécharger la fiche (PDF, 245 Ko) » and in search results;
 - the search index, made over the written site (irev/search.py).
 The core never imports MkDocs: hooks/irev_hook.py forwards MkDocs' events here.
 """
@@ -26,10 +28,11 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from html import escape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachments, catalogue, loading, pages, rendering, search, settings
+from . import attachments, catalogue, loading, pages, pdf, rendering, search, settings
 from .incremental import Recorder
 from .problems import Problem
 
@@ -45,7 +48,17 @@ class Options:
     markdown_extensions: list = field(default_factory=list)
     markdown_configs: dict = field(default_factory=dict)
     drafts: bool = False  # records under « brouillon » shown (the preview only)
-    site_url: str = ""
+    site_url: str = settings.DEFAULT_SITE_URL
+
+
+@dataclass(frozen=True)
+class Download:
+    """A record page's PDF: where the site serves it, its cache entry, what the page says of it."""
+
+    uri: str  # e.g. fiches/x/x.pdf, beside the page fiches/x/
+    key: str
+    text: str  # « Télécharger la fiche (PDF, 245 Ko) »
+    size: str  # « 245 Ko »
 
 
 @dataclass
@@ -57,6 +70,7 @@ class Memos:
     pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
     rendered: dict = field(default_factory=dict)  # HTML by key
     sources: dict = field(default_factory=dict)  # what each page's source file holds
+    written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
 
 
 class Session:
@@ -69,6 +83,7 @@ class Session:
         self.pages: list[pages.Page] = []
         self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
+        self.downloads: dict[str, Download] = {}  # record page source -> its PDF
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
@@ -108,6 +123,7 @@ class Session:
             generated = self._generate(cat)
         self.search_pages = search.record_pages(cat)
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
+        documents = _documents(cat, options.site_url)
         # From here on, hand-written pages need the latest records only: the records, their data
         # and the catalogue are freed before the HTML is made (memory at 10,000 records).
         self.latest, self.catalogue = cat.latest_only(pages.LATEST_COUNT), None
@@ -118,8 +134,11 @@ class Session:
             self.keys = rendering.render_pages([(p.src_uri, p.text) for p in generated], options.markdown_extensions,
                                                options.markdown_configs, options.cache / "html",
                                                memo=self.memos and self.memos.rendered)
+        with self.timed("PDF"):
+            self.downloads = self._downloads(documents)
         self.search_key = search.index_key(
-            self.search_pages, [self.keys[p.src_uri] for p in generated if p.searchable],
+            self.search_pages, [self.keys[p.src_uri] for p in generated if p.searchable]
+            + [download.key for download in self.downloads.values()],
             settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
         # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
         self.pages = [dataclasses.replace(p, text=b"") for p in generated]
@@ -142,8 +161,39 @@ class Session:
         templates = sorted((p.name, p.stat().st_mtime_ns) for p in TEMPLATES.iterdir())
         return cat.show_drafts, cat.redactor.key, tuple(templates)
 
+    def _downloads(self, documents: dict[str, tuple[pdf.Meta, str]]) -> dict[str, Download]:
+        """Each record page's PDF, made from its HTML unless the cache has it."""
+        folder = self.options.cache / "pdf"
+        items = ((self.keys[uri], meta, lambda uri=uri: self.html(uri).html) for uri, (meta, _) in documents.items())
+        keys = pdf.cached_many(items, folder, workers=1 if self.memos else 2)
+        pdf.prune(folder, set(keys))
+        found = {}
+        for (uri, (_, name)), key in zip(documents.items(), keys):
+            size = attachments.size_label(pdf.size(folder, key))
+            place = rendering.page_url(uri)
+            found[uri] = Download(f"{place}{place.rstrip('/').rpartition('/')[2]}.pdf", key,
+                                  f"Télécharger {name} (PDF, {size})", size)
+        return found
+
     def html(self, src_uri: str) -> rendering.Rendered:
-        return rendering.read(self.options.cache / "html", self.keys[src_uri], self.memos and self.memos.rendered)
+        """A page's HTML; a record's with the link to its PDF under its title."""
+        rendered = rendering.read(self.options.cache / "html", self.keys[src_uri], self.memos and self.memos.rendered)
+        download = self.downloads.get(src_uri)
+        if download is None:
+            return rendered
+        return dataclasses.replace(rendered, html=_with_download(rendered.html, download))
+
+    def write_downloads(self, site: Path) -> None:
+        """The PDFs into the written site (while serving, those whose entry changed only)."""
+        written = self.memos.written if self.memos else {}
+        with self.timed("écriture des PDF"):
+            for download in self.downloads.values():
+                target = site / download.uri
+                if written.get(download.uri) == download.key and target.exists():
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(pdf.read(self.options.cache / "pdf", download.key))
+                written[download.uri] = download.key
 
     def write_sources(self, folder: Path) -> None:
         """One small source file per page, holding its title and flags: its text changes whenever
@@ -172,6 +222,28 @@ class Session:
         """Hand memory back before the search index is made: Pagefind needs most of the machine."""
         self.pages, self.keys, self.latest = [], {}, None
         free_memory()
+
+
+def _documents(cat: catalogue.Catalogue, site_url: str) -> dict[str, tuple[pdf.Meta, str]]:
+    """What each record's PDF says of it, and what its page calls it (« la fiche »), by page source."""
+    found = {}
+    for entry in cat.records.values():
+        model, uri = entry.model, pages.record_uri(entry)
+        meta = pdf.Meta(model.titre, type(model).LABEL, settings.absolute_url(rendering.page_url(uri), site_url),
+                        model.updated())
+        found[uri] = (meta, type(model).DOCUMENT)
+    return found
+
+
+def _with_download(html: str, download: Download) -> str:
+    """The page with its PDF offered under its title (and named for search results: irev/search.py).
+    Written here, after the page was cleaned: no editor's text can forge it."""
+    name = download.uri.rpartition("/")[2]
+    block = (f'<p class="irev-telechargement" data-pagefind-ignore><a href="{name}" download>{escape(download.text)}</a>'
+             f'<span hidden data-pagefind-meta="pdf">{name}</span>'
+             f'<span hidden data-pagefind-meta="pdf_poids">{escape(download.size)}</span></p>\n')
+    head, found, rest = html.partition("</h1>\n")
+    return head + found + block + rest if found else block + html
 
 
 def _attachment_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:

@@ -54,9 +54,9 @@ def main(argv: list[str] | None = None) -> int:
                 model = records[page.src_uri].model
                 meta = pdf.Meta(model.titre, type(model).LABEL, "https://ressources.irev.fr/"
                                 + rendering.page_url(page.src_uri), None)
-                yield rendering.read(work / "html", keys[page.src_uri]).html, meta
+                yield keys[page.src_uri], meta, lambda uri=page.src_uri: rendering.read(work / "html", keys[uri]).html
 
-        sample = list(items())[:200]
+        sample = [(html(), meta) for _, meta, html in list(items())[:200]]
         pdf.document(*sample[0])  # fonts loaded, template parsed
         times, cpu, sizes = [], [], []
         for html, meta in sample:

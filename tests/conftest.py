@@ -6,6 +6,7 @@ import contextlib
 import functools
 import gzip
 import html.parser
+import io
 import json
 import os
 import re
@@ -39,7 +40,8 @@ def tree(tmp_path) -> Path:
 
 
 @functools.cache
-def _markdown_settings() -> tuple[list, dict]:
+def markdown_settings() -> tuple[list, dict]:
+    """The Markdown extensions of mkdocs.yml and their settings, as MkDocs hands them to the hook."""
     from mkdocs.config import load_config
     config = load_config(str(ROOT / "mkdocs.yml"))
     return config["markdown_extensions"], config["mdx_configs"]
@@ -48,7 +50,7 @@ def _markdown_settings() -> tuple[list, dict]:
 def session_options(content: Path, cache: Path):
     """What the hook hands the build session for a content tree, Markdown settings from mkdocs.yml."""
     from irev.site import Options
-    return Options(content, cache, *_markdown_settings())
+    return Options(content, cache, *markdown_settings())
 
 
 def write(path: Path, text: str) -> Path:
@@ -172,14 +174,24 @@ def real_site(tmp_path_factory) -> Path:
 
 
 def site_text(site: Path) -> dict[str, str]:
-    """Every output file as text, the gzipped Pagefind index included (decompressed)."""
+    """Every output file as text, the gzipped Pagefind index included (decompressed), a PDF's
+    text and properties as a reader shows them."""
     texts = {}
     for path in (p for p in site.rglob("*") if p.is_file()):
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)
-        texts[str(path.relative_to(site))] = data.decode("utf-8", "ignore")
+        text = data.decode("utf-8", "ignore")
+        texts[str(path.relative_to(site))] = pdf_text(data) if path.suffix == ".pdf" else text
     return texts
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's text, page by page, then its document properties (title, author…)."""
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(data))
+    properties = [str(value) for value in (reader.metadata or {}).values()]
+    return "\n".join([page.extract_text() for page in reader.pages] + properties)
 
 
 # What the theme itself runs: its bundle, its configuration, two inline scripts; the library's script.

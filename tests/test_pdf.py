@@ -12,27 +12,14 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-import yaml
 from pypdf import PdfReader
 
-from conftest import CONTENT, ROOT
+from conftest import CONTENT, build_site, markdown_settings
 
-from irev import catalogue, loading, pages, pdf, rendering, sanitize
+from irev import attachments, catalogue, loading, pages, pdf, rendering, sanitize
 
 UPDATED = dt.date(2024, 3, 12)
 BASE = "https://ressources.irev.fr/"
-
-
-def markdown_settings() -> tuple[list, dict]:
-    """The Markdown extensions of mkdocs.yml, with those MkDocs always adds, as the build has them."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    names, configs = ["toc", "tables", "fenced_code"], {}
-    for item in config["markdown_extensions"]:
-        name, options = next(iter(item.items())) if isinstance(item, dict) else (item, None)
-        names += [name] if name not in names else []
-        if options:
-            configs[name] = options
-    return names, configs
 
 
 @pytest.fixture(scope="module")
@@ -474,9 +461,10 @@ def test_a_damaged_entry_is_made_again(tmp_path, record_pages):
 
 
 def test_a_warm_build_makes_no_pdf_and_unused_entries_are_pruned(tmp_path, record_pages, record_pdfs):
-    items = [(page_html, meta) for _, page_html, meta in record_pages]
+    items = [(page_html, meta, lambda html=page_html: html) for _, page_html, meta in record_pages]
     keys = pdf.cached_many(iter(items), tmp_path, workers=1)
     assert [pdf.read(tmp_path, k) for k in keys] == list(record_pdfs.values())
+    assert [pdf.size(tmp_path, k) for k in keys] == [len(made) for made in record_pdfs.values()]
     stamps = {path: path.stat().st_mtime_ns for path in tmp_path.glob("*/*.pdf")}
     before = pdf.compilations
     assert pdf.cached_many(iter(items), tmp_path, workers=2) == keys
@@ -490,7 +478,7 @@ def test_a_warm_build_makes_no_pdf_and_unused_entries_are_pruned(tmp_path, recor
 
 def test_a_cold_build_makes_pdfs_in_worker_processes(tmp_path, record_pages, record_pdfs, monkeypatch):
     monkeypatch.setattr(pdf, "PARALLEL_FROM", 2)
-    items = [(page_html, meta) for _, page_html, meta in record_pages]
+    items = [(page_html, meta, lambda html=page_html: html) for _, page_html, meta in record_pages]
     before = pdf.compilations
     keys = pdf.cached_many(iter(items), tmp_path, workers=2)
     assert pdf.compilations == before  # all made in the workers
@@ -518,3 +506,35 @@ def test_structures_within_structures_make_a_valid_document():
     for text in ("[Image:dansunterme]", "barrélieninséré", "double", "dansuneliste", "cité", "[Image:dansuntitre]",
                  "Note", "code"):
         assert text in shown
+
+
+# --- In the built site ------------------------------------------------------------------------
+
+def test_every_published_record_offers_its_pdf_with_its_real_size(real_site):
+    """Each record page links its PDF, beside it, as « Télécharger la fiche (PDF, 245 Ko) », the size
+    that of the file served; the PDF is titled as the page."""
+    cat, _ = catalogue.build(loading.load(CONTENT))
+    assert cat.records
+    for entry in cat.records.values():
+        folder = real_site / rendering.page_url(pages.record_uri(entry))
+        document = folder / f"{entry.id}.pdf"
+        size = attachments.size_label(document.stat().st_size)
+        expected = (f'<a href="{entry.id}.pdf" download>Télécharger {type(entry.model).DOCUMENT} '
+                    f'(PDF, {size})</a>')
+        assert expected in (folder / "index.html").read_text(encoding="utf-8"), entry.id
+        with pikepdf.open(document) as made:
+            assert str(made.open_metadata().get("dc:title")) == entry.model.titre
+
+
+def test_no_pdf_for_a_draft_and_none_left_when_a_record_goes(tree, tmp_path):
+    """A draft has no PDF; a record unpublished since the last build loses its own."""
+    site = tmp_path / "site"
+    assert build_site(tree, site).returncode == 0
+    pdfs = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.pdf"))
+    assert pdfs == ["cycles/2021-04-cycle-test/2021-04-cycle-test.pdf",
+                    "reunions/2022-03-01-reunion-test/2022-03-01-reunion-test.pdf"]  # not the draft 2022-04-01
+    record = tree / "meetings" / "2022-03-01-reunion-test.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("statut: publie", "statut: brouillon"),
+                      encoding="utf-8")
+    assert build_site(tree, site).returncode == 0
+    assert [p.name for p in site.rglob("*.pdf")] == ["2021-04-cycle-test.pdf"]

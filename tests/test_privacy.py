@@ -94,7 +94,9 @@ def test_every_written_form_is_removed_from_every_output(secret_tree, tmp_path):
     site = tmp_path / "site"
     result = build_site(secret_tree, site)
     assert result.returncode == 0, result.stderr
-    assert any("pagefind_dcd" in text for text in site_text(site).values())  # the search index is read too
+    texts = site_text(site)
+    assert any("pagefind_dcd" in text for text in texts.values())  # the search index is read too
+    assert "[nom non publié]" in texts["fiches/2023-outil/2023-outil.pdf"]  # and the PDFs' text
     assert leaks(site) == []
     text = page_text(site, "fiches/2023-outil")
     assert text.count("[nom non publié]") >= len(FORMS)

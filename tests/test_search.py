@@ -135,3 +135,20 @@ def test_a_cancelled_index_leaves_the_previous_one(real_site, tmp_path):
 
 def search_pages(site):
     return [p.relative_to(site).as_posix() for p in site.glob("*/*/index.html") if "pagefind" not in p.parts]
+
+
+def test_each_result_offers_its_pdf(page, site_url, real_site):
+    """The library lists each record's PDF beside it, with its size; the link downloads the file."""
+    page.goto(site_url + "/ressources/")
+    expect(page.locator(".irev-result").first).to_be_visible()
+    first = page.locator(".irev-result").first
+    link = first.get_by_role("link", name=re.compile(r"^Télécharger \(PDF, [\d,]+\s*Ko\) : "))
+    expect(link).to_have_count(1)
+    title = first.locator(".irev-result__title").inner_text()
+    assert link.get_attribute("aria-label").endswith(title)
+    href = link.evaluate("a => a.href")
+    assert href.startswith(site_url) and href.endswith(".pdf")
+    with page.expect_download() as download:
+        link.click()
+    data = open(download.value.path(), "rb").read()
+    assert data.startswith(b"%PDF-") and data == (real_site / href[len(site_url) + 1:]).read_bytes()

@@ -107,6 +107,18 @@
     meta.className = "irev-result__meta";
     meta.textContent = [item.meta.type, item.meta.date, item.meta.territoire].filter(Boolean).join(" · ");
     li.append(heading, meta);
+    if (item.meta.pdf) {
+      // The record's PDF, beside its page (irev/site.py): named with the title for screen readers.
+      const download = document.createElement("a");
+      download.href = new URL(item.meta.pdf, new URL(item.url, location.href)).href;
+      download.setAttribute("download", "");
+      download.textContent = `Télécharger (PDF, ${item.meta.pdf_poids})`;
+      download.setAttribute("aria-label", `${download.textContent} : ${item.meta.title}`);
+      const line = document.createElement("p");
+      line.className = "irev-result__download";
+      line.append(download);
+      li.append(line);
+    }
     if (state.q.trim() && item.excerpt) {
       const excerpt = document.createElement("p");
       excerpt.className = "irev-result__excerpt";
