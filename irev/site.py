@@ -70,6 +70,7 @@ class Memos:
     pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
     rendered: dict = field(default_factory=dict)  # HTML by key
     sources: dict = field(default_factory=dict)  # what each page's source file holds
+    downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
 
 
@@ -162,18 +163,25 @@ class Session:
         return cat.show_drafts, cat.redactor.key, tuple(templates)
 
     def _downloads(self, documents: dict[str, tuple[pdf.Meta, str]]) -> dict[str, Download]:
-        """Each record page's PDF, made from its HTML unless the cache has it."""
+        """Each record page's PDF, made from its HTML unless the cache has it (while serving, the
+        PDFs of unchanged pages are not even looked at)."""
         folder = self.options.cache / "pdf"
-        items = ((self.keys[uri], meta, lambda uri=uri: self.html(uri).html) for uri, (meta, _) in documents.items())
-        keys = pdf.cached_many(items, folder, workers=1 if self.memos else 2)
-        pdf.prune(folder, set(keys))
-        found = {}
-        for (uri, (_, name)), key in zip(documents.items(), keys):
+        before = self.memos.downloads if self.memos else {}
+        found = {uri: before[uri][1] for uri, (meta, _) in documents.items()
+                 if before.get(uri, (None,))[0] == (self.keys[uri], meta)}
+        todo = {uri: document for uri, document in documents.items() if uri not in found}
+        items = ((self.keys[uri], meta, lambda uri=uri: self.html(uri).html) for uri, (meta, _) in todo.items())
+        keys = pdf.cached_many(items, folder, workers=2)  # in processes of a small server: safe while serving
+        if self.memos is None:
+            pdf.prune(folder, set(keys))  # while serving, the next build prunes
+        for (uri, (_, name)), key in zip(todo.items(), keys):
             size = attachments.size_label(pdf.size(folder, key))
             place = rendering.page_url(uri)
             found[uri] = Download(f"{place}{place.rstrip('/').rpartition('/')[2]}.pdf", key,
                                   f"Télécharger {name} (PDF, {size})", size)
-        return found
+        if self.memos:
+            self.memos.downloads = {uri: ((self.keys[uri], documents[uri][0]), found[uri]) for uri in documents}
+        return {uri: found[uri] for uri in documents}
 
     def html(self, src_uri: str) -> rendering.Rendered:
         """A page's HTML; a record's with the link to its PDF under its title."""

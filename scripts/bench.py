@@ -93,10 +93,13 @@ def site_figures(site: Path) -> dict:
     html = list(site.rglob("*.html"))
     records = [p for p in html if p.parent.parent.name in RECORD_SECTIONS and p.parent.parent.parent == site]
     sizes = [p.stat().st_size for p in records]
+    pdfs = [p.stat().st_size for p in site.glob("*/*/*.pdf")]  # the records' own, beside their pages
     return {
         "pages": sum(1 for p in html if p.name == "index.html"),
         "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1),
         "median_record_kb": round(statistics.median(sizes) / 1024, 1) if sizes else 0,
+        "pdfs": len(pdfs), "pdf_mb": round(sum(pdfs) / 2**20, 1),
+        "median_pdf_kb": round(statistics.median(pdfs) / 1024, 1) if pdfs else 0,
     }
 
 
@@ -162,7 +165,9 @@ def preview_seconds(content: Path, cache: Path) -> dict[str, float]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "CONTENT_DIR": str(content), "IREV_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1"}
+    timings = cache.parent / "timings-preview.json"
+    env = {**os.environ, "CONTENT_DIR": str(content), "IREV_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1",
+           "IREV_TIMINGS": str(timings)}
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -176,8 +181,11 @@ def preview_seconds(content: Path, cache: Path) -> dict[str, float]:
         marker = f"Modification mesurée {time.time_ns()}"
         edits = {"texte": lambda text: text.rstrip("\n") + f"\n\n{marker}\n",
                  "champ": lambda text: re.sub(r"(?m)^titre: .*$", f"titre: {marker} (titre)", text, count=1)}
-        return {name: _time_edit(record, edit, url, marker if name == "texte" else f"{marker} (titre)")
-                for name, edit in edits.items()}
+        found = {}
+        for name, edit in edits.items():
+            found[name] = _time_edit(record, edit, url, marker if name == "texte" else f"{marker} (titre)")
+            found[f"{name}_pdf"] = json.loads(timings.read_text())["PDF"]  # the edited record's PDF, made again
+        return found
     finally:
         server.terminate()
         server.wait()
@@ -262,8 +270,9 @@ def report(results: list[dict]) -> str:
         "",
         "| corpus | records | pages | check s (first run / cached) | check MB | cold s (ratio) | warm s (ratio) | build peak MB (ratio) "
         "| site MB (ratio) | median record page KB (ratio) | first search KB (with facets) "
-        "| preview, text edit s (÷ cold) | preview, field edit s (÷ cold) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| preview, text edit s (÷ cold) | preview, field edit s (÷ cold) | preview, the record's PDF s "
+        "| PDFs (MB, median KB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         b = r["baseline"]
@@ -277,7 +286,9 @@ def report(results: list[dict]) -> str:
             f"| {max(r['cold']['peak_mb'], r['warm']['peak_mb'])} ({ratio(max(r['cold']['peak_mb'], r['warm']['peak_mb']), b['peak_mb'])}) "
             f"| {r['site_mb']} ({ratio(r['site_mb'], b['site_mb'])}) "
             f"| {r['median_record_kb']} ({ratio(r['median_record_kb'], b['median_record_kb'])}) "
-            f"| {r['search_kb']} ({r['search_facets_kb']}) | {preview} |")
+            f"| {r['search_kb']} ({r['search_facets_kb']}) | {preview} "
+            f"| {r['preview_seconds']['texte_pdf'] if 'preview_seconds' in r else '–'} "
+            f"| {r['pdfs']} ({r['pdf_mb']}, {r['median_pdf_kb']}) |")
     lines += ["", "## Baseline (stock MkDocs + Material)", "",
               "| corpus | pages | build s | peak MB | site MB | median record page KB |", "|---|---|---|---|---|---|"]
     for r in results:

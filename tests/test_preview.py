@@ -8,7 +8,7 @@ import shutil
 import pytest
 from conftest import CONTENT, session_options
 
-from irev import loading
+from irev import loading, pdf
 from irev.site import Session
 
 
@@ -23,6 +23,7 @@ def _outputs(session: Session) -> dict:
     """What a build made, output by output: each page (its HTML by content hash), the files served."""
     return {"pages": {p.src_uri: (p.title, p.searchable, session.keys[p.src_uri]) for p in session.pages},
             "files": sorted((uri, str(path)) for uri, path in session.files),
+            "downloads": session.downloads,
             "search": (session.search_pages, session.search_key)}
 
 
@@ -81,9 +82,10 @@ def test_loading_memo_finds_and_forgets_problems_as_a_fresh_load_does(seed):
 
 def test_body_edit_remakes_its_page_only(seed, tmp_path):
     preview = Preview(seed, tmp_path)
-    total = len(preview.made)
+    total, compiled = len(preview.made), pdf.compilations
     preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
     assert preview.made == [("record", "2022-02-22-reseau-lcd")] and total > 100
+    assert pdf.compilations == compiled + 1  # its PDF only
     assert "Paragraphe ajouté" in preview.html("reunions/2022-02-22-reseau-lcd.md")
 
 
