@@ -24,7 +24,6 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing
-import os
 import re
 import struct
 import threading
@@ -40,6 +39,7 @@ from urllib.parse import urljoin
 import typst
 
 from . import sanitize
+from .entries import Entries
 from .pages import format_date
 
 FOLDER = Path(__file__).resolve().parent / "pdf-document"
@@ -613,10 +613,10 @@ def key(html: str, meta: Meta) -> str:
 def cached(html: str, meta: Meta, cache_dir: Path) -> bytes:
     """The page's PDF, from the cache if an intact entry is there, else made and kept."""
     entry_key = key(html, meta)
-    pdf = _verified(cache_dir, entry_key)
+    pdf = _entries(cache_dir).read(entry_key)
     if pdf is None:
         pdf = document(html, meta)
-        _write(cache_dir, entry_key, pdf)
+        _entries(cache_dir).write(entry_key, pdf)
     return pdf
 
 
@@ -637,7 +637,7 @@ def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir:
         for source, meta, html in items:
             entry_key = key(source, meta)
             keys.append(entry_key)
-            if _intact(cache_dir, entry_key):
+            if _entries(cache_dir).intact(entry_key):
                 continue
             missing.append((entry_key, html(), meta))
             if pool is None and workers > 1 and len(missing) >= PARALLEL_FROM:
@@ -657,8 +657,8 @@ def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir:
 
 
 def _make(cache_dir: Path, entry_key: str, html: str, meta: Meta) -> None:
-    if not _intact(cache_dir, entry_key):  # the same page twice in one build
-        _write(cache_dir, entry_key, document(html, meta))
+    if not _entries(cache_dir).intact(entry_key):  # the same page twice in one build
+        _entries(cache_dir).write(entry_key, document(html, meta))
 
 
 def _small_workers():
@@ -673,54 +673,22 @@ def _small_workers():
 
 def size(cache_dir: Path, entry_key: str) -> int:
     """The size in bytes of a PDF `cached_many` made (its entry less its first line)."""
-    return _entry(cache_dir, entry_key).stat().st_size - len(_head(entry_key, b"")) - 1
+    return _entries(cache_dir).size(entry_key)
 
 
 def read(cache_dir: Path, entry_key: str) -> bytes:
     """A PDF by the key `cached_many` gave it."""
-    pdf = _verified(cache_dir, entry_key)
+    pdf = _entries(cache_dir).read(entry_key)
     if pdf is None:
-        raise RuntimeError(f"entrée du cache PDF disparue ou abîmée ({_entry(cache_dir, entry_key)}) : "
+        raise RuntimeError(f"entrée du cache PDF disparue ou abîmée ({_entries(cache_dir).path(entry_key)}) : "
                            "relancez la construction")
     return pdf
 
 
 def prune(cache_dir: Path, used: set[str]) -> None:
     """Removes the entries of keys not in `used` (the cache stays the size of one site)."""
-    if not cache_dir.is_dir():
-        return
-    for path in cache_dir.glob("*/*"):
-        if path.suffix != ".pdf" or path.stem not in used:
-            path.unlink(missing_ok=True)
+    _entries(cache_dir).prune(used)
 
 
-# An entry: a first line with its key and the SHA-256 of the key and the PDF, then the PDF.
-
-def _entry(cache_dir: Path, entry_key: str) -> Path:
-    return cache_dir / entry_key[:2] / f"{entry_key}.pdf"
-
-
-def _head(entry_key: str, body: bytes) -> bytes:
-    digest = hashlib.sha256(entry_key.encode())
-    digest.update(body)
-    return f"{entry_key} {digest.hexdigest()}".encode()
-
-
-def _verified(cache_dir: Path, entry_key: str) -> bytes | None:
-    try:
-        head, _, body = _entry(cache_dir, entry_key).read_bytes().partition(b"\n")
-    except OSError:
-        return None
-    return body if head == _head(entry_key, body) else None
-
-
-def _intact(cache_dir: Path, entry_key: str) -> bool:
-    return _verified(cache_dir, entry_key) is not None
-
-
-def _write(cache_dir: Path, entry_key: str, pdf: bytes) -> None:
-    path = _entry(cache_dir, entry_key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    temporary.write_bytes(_head(entry_key, pdf) + b"\n" + pdf)
-    temporary.replace(path)  # atomic: a reader never sees half an entry
+def _entries(cache_dir: Path) -> Entries:
+    return Entries(cache_dir, ".pdf")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import posixpath
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +25,7 @@ from pathlib import Path
 import markdown
 
 from . import sanitize
+from .entries import Entries
 from .atomic import pause
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -98,7 +98,7 @@ def render_pages(pages: list[tuple[str, bytes]], extensions: list, configs: dict
         _write(cache_dir, rendered.key, rendered)
         if memo is not None:
             kept[rendered.key] = rendered
-    _prune(cache_dir, set(keys.values()))
+    _entries(cache_dir).prune(set(keys.values()))
     if memo is not None:
         memo.clear()
         memo.update(kept)
@@ -109,7 +109,7 @@ def read(cache_dir: Path, key: str, memo: dict[str, Rendered] | None = None) -> 
     """A page's HTML, by the key render_pages gave it."""
     rendered = (memo or {}).get(key) or _read(cache_dir, key)
     if rendered is None:  # checked or written by render_pages, under the build's lock: only a hand comes here
-        raise RuntimeError(f"entrée du cache HTML disparue ou abîmée ({_entry(cache_dir, key)}) : relancez la construction")
+        raise RuntimeError(f"entrée du cache HTML disparue ou abîmée ({_entries(cache_dir).path(key)}) : relancez la construction")
     return rendered
 
 
@@ -203,36 +203,18 @@ def _page_link(folder: str, index: bool, link: str) -> str:
     return "" if relative == "." else relative + "/"
 
 
-def _entry(cache_dir: Path, key: str) -> Path:
-    return cache_dir / key[:2] / f"{key}.page"
+def _entries(cache_dir: Path) -> Entries:
+    """An entry holds a page's table of contents as one line of JSON, then its HTML as it is."""
+    return Entries(cache_dir, ".page")
 
-
-# An entry: a first line with its key and the SHA-256 of the key and the rest; then its table of
-# contents as one line of JSON; then the HTML as it is. A swapped entry shows another key, a
-# damaged or edited one another hash (hashing is about 2 GB/s here: a small share of a warm build).
 
 def _intact(cache_dir: Path, key: str) -> bool:
     """Whether an entry is there and verified (a warm build checks every page without decoding it)."""
-    return _verified(cache_dir, key) is not None
-
-
-def _verified(cache_dir: Path, key: str) -> bytes | None:
-    """The table of contents and HTML of an entry, if it is the entry of this key, unaltered."""
-    try:
-        head, _, body = _entry(cache_dir, key).read_bytes().partition(b"\n")
-    except OSError:
-        return None
-    return body if head == _head(key, body) else None
-
-
-def _head(key: str, body: bytes) -> bytes:
-    digest = hashlib.sha256(key.encode())
-    digest.update(body)
-    return f"{key} {digest.hexdigest()}".encode()
+    return _entries(cache_dir).intact(key)
 
 
 def _read(cache_dir: Path, key: str) -> Rendered | None:
-    body = _verified(cache_dir, key)
+    body = _entries(cache_dir).read(key)
     if body is None:
         return None  # absent or damaged: render again
     toc, _, html = body.partition(b"\n")
@@ -240,18 +222,5 @@ def _read(cache_dir: Path, key: str) -> Rendered | None:
 
 
 def _write(cache_dir: Path, key: str, rendered: Rendered) -> None:
-    path = _entry(cache_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    body = json.dumps(rendered.toc).encode() + b"\n" + rendered.html.encode()
-    temporary.write_bytes(_head(key, body) + b"\n" + body)
-    temporary.replace(path)  # atomic: a reader never sees half an entry
+    _entries(cache_dir).write(key, json.dumps(rendered.toc).encode() + b"\n" + rendered.html.encode())
     pause("render")
-
-
-def _prune(cache_dir: Path, used: set[str]) -> None:
-    if not cache_dir.is_dir():
-        return
-    for path in cache_dir.glob("*/*"):
-        if path.suffix != ".page" or path.stem not in used:  # also entries of an older format
-            path.unlink(missing_ok=True)
