@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import build_site, mkdocs_serve, page_text, served
+from conftest import build_site, mkdocs_serve, page_text, served, site_text
 
 from irev import rendering
 
@@ -111,6 +111,25 @@ def test_a_stale_cache_cannot_show_old_content(tree, tmp_path):
     assert build_site(tree, site, IREV_CACHE_DIR=str(cache)).returncode == 0
     text = page_text(site, "reunions/2022-03-01-reunion-test")
     assert "Texte entièrement réécrit." in text and "Mot d'introduction" not in text
+
+
+def test_a_warm_build_makes_no_pdf_and_an_edit_only_its_records(tree, tmp_path):
+    """PDF entries are kept by content: a build with nothing changed writes none; a record's edit
+    makes its own PDF again (the one it replaces is pruned), the others' stay untouched."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+
+    def pdf_entries() -> dict:
+        assert build_site(tree, site, IREV_CACHE_DIR=str(cache)).returncode == 0
+        return {p.name: p.stat().st_mtime_ns for p in (cache / "pdf").rglob("*.pdf")}
+
+    first = pdf_entries()
+    assert len(first) == 2 and pdf_entries() == first
+    record = tree / "meetings" / "2022-03-01-reunion-test.md"
+    record.write_text(record.read_text().replace("Mot d'introduction de la réunion.", "Texte entièrement réécrit."))
+    after = pdf_entries()
+    assert len(after) == 2 and len(after.items() & first.items()) == 1
+    texts = site_text(site)
+    assert "Texte entièrement réécrit." in texts["reunions/2022-03-01-reunion-test/2022-03-01-reunion-test.pdf"]
 
 
 def test_unchanged_pages_keep_their_sources_untouched(tree, tmp_path):
