@@ -17,8 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -26,14 +24,11 @@ from irev import catalogue, loading, pages, pdf, rendering  # noqa: E402
 
 
 def markdown_settings() -> tuple[list, dict]:
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    names, configs = ["toc", "tables", "fenced_code"], {}  # MkDocs adds these three
-    for item in config["markdown_extensions"]:
-        name, options = next(iter(item.items())) if isinstance(item, dict) else (item, None)
-        names += [name] if name not in names else []
-        if options:
-            configs[name] = options
-    return names, configs
+    """The Markdown extensions of mkdocs.yml and their settings, as MkDocs hands them to the hook
+    (read by MkDocs: mkdocs.yml has tags such as `!ENV` that plain YAML does not know)."""
+    from mkdocs.config import load_config
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return config["markdown_extensions"], config["mdx_configs"]
 
 
 def main(argv: list[str] | None = None) -> int:
