@@ -47,7 +47,7 @@ TEMPLATE = FOLDER / "document.typ"
 FONTS = FOLDER / "fonts"
 SITE_NAME = "IREV — centre de ressources Politique de la ville Hauts-de-France"  # mkdocs.yml `copyright`
 AUTHOR = "IREV"
-_FORMAT = "irev-pdf-1"  # part of the cache key: change it when the tree's shape changes
+_FORMAT = "irev-pdf-2"  # part of the cache key: change it when the tree's shape changes
 
 # Typst stops at a few dozen nested show rules and calls: deeper HTML (the sanitiser lets 100
 # levels through) is flattened past these depths, its text kept.
@@ -518,26 +518,45 @@ def _missing() -> re.Pattern:
 
 def _displayable(node):
     """Every text of a tree with the characters the fonts lack (Chinese, private use, controls…)
-    shown as « \ufffd »: one such character must not cost a record its PDF."""
+    shown as « \ufffd »: one such character must not cost a record its PDF. The tree is also made
+    cheaper for the template to walk (Typst's interpreter makes a function call per node): the
+    runs of inlines of a list item, cell or description ("plain") are spliced into their list of
+    blocks, adjacent texts joined into one string, and a list of one item in "c" is that item."""
     if isinstance(node, str):
         return _missing().sub("\ufffd", node)
     if isinstance(node, list):
-        return [_displayable(item) for item in node]
+        out: list = []
+        for item in node:
+            if isinstance(item, dict) and item.get("t") == "plain":
+                parts = item["c"]
+            else:
+                parts = (item,)
+            for part in parts:
+                part = _displayable(part)
+                if isinstance(part, str) and out and isinstance(out[-1], str):
+                    out[-1] += part
+                else:
+                    out.append(part)
+        return out
     if isinstance(node, dict):
-        return {name: _displayable(value) for name, value in node.items()}
+        node = {name: _displayable(value) for name, value in node.items()}
+        if "c" in node and len(node["c"]) == 1:
+            node["c"] = node["c"][0]
+        return node
     return node
 
 
 def tree(html: str, meta: Meta) -> dict:
     """The page as data for the template: {"meta": …, "body": [blocks]}.
 
-    Blocks: {"t": "h", "level", "c": inlines}, "p" and "plain" (a run of inlines in a list item or
-    cell), "ul" / "ol" ("items": [blocks…], "start", "numbering"), "dl" ("items": [{"term", "desc"}]),
+    Blocks: {"t": "h", "level", "c": inlines}, "p", inlines (a run of them in a list item or cell,
+    among its blocks), "ul" / "ol" ("items": [blocks…], "start", "numbering"), "dl" ("items": [{"term", "desc"}]),
     "table" ("columns", "head" and "body": rows of cells {"h", "c": blocks, "colspan", "rowspan",
     "align"}), "quote", "pre" ("text"), "note" (an admonition: "title", "c"), "figure" (an image: "alt",
     "src" absolute or ""), "hr". Inlines: text (a string), "b", "i", "sub", "sup", "strike", "u",
     "mark", "q", "small" ("c": inlines), "a" ("href" absolute, "underline", "c"), "code" ("text"), "br", "img"
-    ("alt", "src")."""
+    ("alt", "src"). Where "c" would be a list of one item, it is that item.
+    """
     reader = _Reader()
     reader.feed(html)
     reader.close()
