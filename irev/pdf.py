@@ -55,7 +55,7 @@ MAX_BLOCK_DEPTH = 10  # lists, quotes, admonitions, tables within one another
 MAX_INLINE_DEPTH = 8  # emphasis, links… within one another
 _MAX_DOM_DEPTH = 200  # elements deeper than this are read as their text
 _MAX_SPAN = 64  # colspan and rowspan are clipped to this
-_LONG_WORD = re.compile(r"\S{31,}")  # a word this long gets break opportunities (it would overflow)
+_LONG_WORD = re.compile(r"[^\s\u200b]{31,}")  # a word this long gets break opportunities (it would overflow)
 _BREAK_EVERY = 20
 _SPACES = re.compile(r"[ \t\n\r\f]+")  # HTML's white space: not the non-breaking ones
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -220,17 +220,20 @@ class _Converter:
     def paragraph(inlines: list, kind: str) -> list:
         """A paragraph; images standing in it become figures of their own around it (an image within
         a link, an emphasis, a heading or a term stays in the line: its text)."""
+        items = _trim(inlines)
+        if not any(isinstance(item, dict) and item["t"] == "img" for item in items):
+            return [{"t": kind, "c": items}] if items else []
         out, current = [], []
-        for item in _trim(inlines):
-            if isinstance(item, dict) and item["t"] == "img":
-                if _trim(current):
-                    out.append({"t": kind, "c": _trim(current)})
-                out.append({**item, "t": "figure"})
+        for item in items + [None]:
+            if item is None or (isinstance(item, dict) and item["t"] == "img"):
+                current = _trim(current)  # no space left at the ends of a part
+                if current:
+                    out.append({"t": kind, "c": current})
+                if item is not None:
+                    out.append({**item, "t": "figure"})
                 current = []
             else:
                 current.append(item)
-        if _trim(current):
-            out.append({"t": kind, "c": _trim(current)})
         return out
 
     def _plain(self, node) -> list:
@@ -516,14 +519,15 @@ def _missing() -> re.Pattern:
     return re.compile(f"[^{''.join(ranges)}]")
 
 
-def _displayable(node):
+def _displayable(node, shown: bool = True):
     """Every text of a tree with the characters the fonts lack (Chinese, private use, controls…)
-    shown as « \ufffd »: one such character must not cost a record its PDF. The tree is also made
+    shown as « \ufffd » (unless `shown` is false: the caller checked there are none): one such
+    character must not cost a record its PDF. The tree is also made
     cheaper for the template to walk (Typst's interpreter makes a function call per node): the
     runs of inlines of a list item, cell or description ("plain") are spliced into their list of
     blocks, adjacent texts joined into one string, and a list of one item in "c" is that item."""
     if isinstance(node, str):
-        return _missing().sub("\ufffd", node)
+        return _missing().sub("\ufffd", node) if shown else node
     if isinstance(node, list):
         out: list = []
         for item in node:
@@ -532,14 +536,14 @@ def _displayable(node):
             else:
                 parts = (item,)
             for part in parts:
-                part = _displayable(part)
+                part = _displayable(part, shown)
                 if isinstance(part, str) and out and isinstance(out[-1], str):
                     out[-1] += part
                 else:
                     out.append(part)
         return out
     if isinstance(node, dict):
-        node = {name: _displayable(value) for name, value in node.items()}
+        node = {name: _displayable(value, shown) for name, value in node.items()}
         if "c" in node and len(node["c"]) == 1:
             node["c"] = node["c"][0]
         return node
@@ -557,6 +561,10 @@ def tree(html: str, meta: Meta) -> dict:
     "mark", "q", "small" ("c": inlines), "a" ("href" absolute, "underline", "c"), "code" ("text"), "br", "img"
     ("alt", "src"). Where "c" would be a list of one item, it is that item.
     """
+    return _displayable(_raw_tree(html, meta))
+
+
+def _raw_tree(html: str, meta: Meta) -> dict:
     reader = _Reader()
     reader.feed(html)
     reader.close()
@@ -567,10 +575,25 @@ def tree(html: str, meta: Meta) -> dict:
         children = children[:first] + children[first + 1:]  # the page's title: the PDF writes Meta.title
     body = _Converter(meta.url).blocks(children, 0, True)
     updated = meta.updated
-    return _displayable({"meta": {"title": meta.title, "kind": meta.kind_label, "url": meta.url, "site": meta.site_name,
+    return {"meta": {"title": meta.title, "kind": meta.kind_label, "url": meta.url, "site": meta.site_name,
                      "author": AUTHOR, "updated": format_date(updated) if updated else None,
                      "date": [updated.year, updated.month, updated.day] if updated else None},
-            "body": body})
+            "body": body}
+
+
+# JSON's escapes of characters the fonts lack (\r, \b, \f, \u00XX; a false alarm on « \\u » costs
+# only time): the others are written as they are.
+_ESCAPED = re.compile(r"\\[rbfu]")
+
+
+def _data(html: str, meta: Meta) -> str:
+    """`tree` as JSON for the template. Characters the fonts lack are rare: the text is checked
+    once as a whole rather than string by string."""
+    raw = _raw_tree(html, meta)
+    data = json.dumps(_displayable(raw, shown=False), ensure_ascii=False, separators=(",", ":"))
+    if _missing().search(data) or _ESCAPED.search(data):
+        data = json.dumps(_displayable(raw), ensure_ascii=False, separators=(",", ":"))
+    return data
 
 
 # --- Typst ------------------------------------------------------------------------------------
@@ -600,7 +623,7 @@ class PdfError(Exception):
 def document(html: str, meta: Meta) -> bytes:
     """The PDF/UA-1 document of a record page (its HTML as `rendering` made it)."""
     global compilations
-    data = json.dumps(tree(html, meta), ensure_ascii=False, separators=(",", ":"))
+    data = _data(html, meta)
     try:
         pdf = _compiler().compile(sys_inputs={"doc": data}, format="pdf", pdf_standards="ua-1", timestamp=0)
     except typst.TypstError as error:
