@@ -84,6 +84,7 @@ def on_config(config):
         _build["problems"] = {"problemes": errors, "derniere_version_correcte": bool(errors and made_before)}
         if errors and made_before:
             log.error("Contenu invalide : l'aperçu garde la dernière version correcte du site.")
+            session.abandon()
             return config
     try:
         session.make()

@@ -107,6 +107,12 @@ class Session:
         """Load, validate and catalogue the content; every problem, warnings included, sorted."""
         self.options, self.timings = options, {}
         memos = self.memos
+        if memos is not None:
+            # Millions of objects live from one preview build to the next, and each build makes
+            # more: a full collection would walk them all (seconds at 10,000 records) and find
+            # little to free. The collector waits until the build's objects are made, which are
+            # then set aside from it (make); what they free later goes by reference counting.
+            gc.disable()
         with self.timed("chargement"):
             content = loading.load(options.root, options.cache / "yaml.marshal", memos and memos.files)
         with self.timed("validation et catalogue"):
@@ -114,8 +120,22 @@ class Session:
         self.catalogue = cat
         return sorted(content.problems + problems)
 
+    def abandon(self) -> None:
+        """The content prepared is not made (the preview keeps the last correct site)."""
+        self.catalogue = None
+        if self.memos is not None:
+            gc.enable()  # see prepare
+
     def make(self) -> None:
         """Every output of the catalogue prepared: pages and their HTML, files, what search indexes."""
+        try:
+            self._make()
+        finally:
+            if self.memos is not None:  # see prepare
+                gc.freeze()
+                gc.enable()
+
+    def _make(self) -> None:
         cat, options = self.catalogue, self.options
         if self.memos is None:  # no next build to compare with: what only validation read goes before generation forks
             cat.drop_sources()
@@ -143,11 +163,6 @@ class Session:
             settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
         # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
         self.pages = [dataclasses.replace(p, text=b"") for p in generated]
-        if self.memos is not None:
-            # Millions of objects live from one preview build to the next: each full collection
-            # would walk them all (seconds at 10,000 records) and find little to free. They are
-            # set aside from the collector; what they free later goes by reference counting.
-            gc.freeze()
 
     def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
         """The pages: in two processes for a build; while serving, in one (forking beside the
@@ -207,12 +222,18 @@ class Session:
         """One small source file per page, holding its title and flags: its text changes whenever
         its HTML does, so an engine rebuilding changed sources only (`--dirty`) remakes just those."""
         wanted = {page.src_uri for page in self.pages}
-        for stale in (p for p in folder.rglob("*.md") if p.relative_to(folder).as_posix() not in wanted):
-            stale.unlink()  # a removed or unpublished page must not linger
         written = self.memos.sources if self.memos else {}
+        if wanted != written.keys():  # a removed or unpublished page must not linger
+            for stale in (p for p in folder.rglob("*.md") if p.relative_to(folder).as_posix() not in wanted):
+                stale.unlink()
+            for gone in written.keys() - wanted:
+                del written[gone]
         for page in self.pages:
             meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[page.src_uri]}
-            _write_if_changed(folder / page.src_uri, f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n", written)
+            text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
+            if written.get(page.src_uri) != text:  # while serving, what was written is remembered
+                _write_if_changed(folder / page.src_uri, text)
+                written[page.src_uri] = text
 
     def index(self, site: Path) -> None:
         """The search index of the written site, or the one kept for the same pages."""
@@ -263,15 +284,11 @@ def _attachment_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[
 OUTPUTS = (_attachment_files,)  # files served as they are: each gives (site path, file)
 
 
-def _write_if_changed(path: Path, text: str, written: dict) -> None:
-    """Write a file unless it holds the text already (`written` remembers, while serving)."""
-    key = str(path)
-    if written.get(key) == text and path.exists():
-        return
+def _write_if_changed(path: Path, text: str) -> None:
+    """Write a file unless it holds the text already (its time then tells MkDocs it changed)."""
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    written[key] = text
 
 
 def _index_cancellable(site: Path, pages_to_index: list[str], cancel: threading.Event) -> None:
