@@ -84,10 +84,12 @@ def load(root: Path, cache_file: Path | None = None, memo: dict | None = None) -
     """
     root = Path(root)
     cache = memo.pop(PARSE_CACHE, None) if memo is not None else None
+    first = not memo  # a build, or a preview's first one
     content = Content(root=root, cache=cache if cache is not None and cache.path == cache_file else ParseCache(cache_file))
     with gc_paused():
         _load_all(root, content, memo)
-    content.cache.save(prune=memo is None)  # while serving, the cache lacks what the memo holds
+    if first:  # later, a preview's memo keeps what was parsed: writing the cache would cost more than an edit
+        content.cache.save()
     if memo is not None:
         memo[PARSE_CACHE] = content.cache
     return content

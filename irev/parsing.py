@@ -196,14 +196,13 @@ class ParseCache:
         self.used.add(key)
         self.changed = True
 
-    def save(self, prune: bool = True) -> None:
-        """Keep what this run used (or, not pruning, everything), so the cache stays the size of
-        one content tree."""
-        if self.path is None or not (self.changed or prune and self.used != self.entries.keys()):
+    def save(self) -> None:
+        """Keep what this run used, so the cache stays the size of one content tree."""
+        if self.path is None or not (self.changed or self.used != self.entries.keys()):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        kept = {key: self.entries[key] for key in self.used} if prune else self.entries
+        kept = {key: self.entries[key] for key in self.used}
         payload = marshal.dumps((self.VERSION, kept))
         temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
         temporary.replace(self.path)

@@ -98,7 +98,8 @@ def render_pages(pages: list[tuple[str, bytes]], extensions: list, configs: dict
         _write(cache_dir, rendered.key, rendered)
         if memo is not None:
             kept[rendered.key] = rendered
-    _entries(cache_dir).prune(set(keys.values()))
+    if memo is None:  # while serving, the next build prunes (listing the cache costs more than an edit)
+        _entries(cache_dir).prune(set(keys.values()))
     if memo is not None:
         memo.clear()
         memo.update(kept)
