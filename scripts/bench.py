@@ -93,7 +93,7 @@ def site_figures(site: Path) -> dict:
     html = list(site.rglob("*.html"))
     records = [p for p in html if p.parent.parent.name in RECORD_SECTIONS and p.parent.parent.parent == site]
     sizes = [p.stat().st_size for p in records]
-    pdfs = [p.stat().st_size for p in site.glob("*/*/*.pdf")]  # the records' own, beside their pages
+    pdfs = [p.stat().st_size for section in RECORD_SECTIONS for p in site.glob(f"{section}/*/*.pdf")]  # beside their pages
     return {
         "pages": sum(1 for p in html if p.name == "index.html"),
         "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1),
