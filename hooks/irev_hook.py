@@ -36,7 +36,7 @@ from mkdocs.utils import CountHandler
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import atomic, pages, rendering, settings  # noqa: E402
+from irev import atomic, pages, pdf, rendering, settings  # noqa: E402
 from irev.site import Options, Session  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
@@ -88,7 +88,7 @@ def on_config(config):
             return config
     try:
         session.make()
-    except rendering.ConversionError as error:
+    except (rendering.ConversionError, pdf.PdfError) as error:
         raise PluginError(f"Contenu invalide : {error}. Rien n'a été publié.") from None
     return config
 
