@@ -70,17 +70,27 @@ def fingerprint(extensions: list, configs: dict) -> str:
 
 
 def render_pages(pages: list[tuple[str, bytes]], extensions: list, configs: dict, cache_dir: Path,
-                 workers: int = 2, memo: dict[str, Rendered] | None = None) -> dict[str, str]:
+                 workers: int = 2, memo: dict[str, Rendered] | None = None,
+                 keyed: dict[str, tuple] | None = None) -> dict[str, str]:
     """The cache key of each (src_uri, Markdown in UTF-8) page's HTML, converting the pages not
     in the cache.
 
     The HTML stays on disk until a page is written (`read`): held in memory, the HTML of
     10,000 records would take about a gigabyte. Entries not used by this build are removed
     afterwards, so the cache stays the size of one site. A memo (by key) keeps this build's
-    pages in memory for the next one, which then reads no file for them (`mkdocs serve`).
+    pages in memory for the next one, which then reads no file for them (`mkdocs serve`), and
+    `keyed` the key of each page's text, not hashed again while it is the very same text.
     """
     salt = fingerprint(extensions, configs)
-    keys = {uri: hashlib.sha256(f"{salt}\0{uri}\0".encode() + text).hexdigest() for uri, text in pages}
+    known = {} if keyed is None else keyed
+    keys = {}
+    for uri, text in pages:
+        before = known.get(uri)
+        keys[uri] = before[2] if before and before[0] == salt and before[1] is text else \
+            hashlib.sha256(f"{salt}\0{uri}\0".encode() + text).hexdigest()
+    if keyed is not None:
+        keyed.clear()
+        keyed.update((uri, (salt, text, keys[uri])) for uri, text in pages)
     kept: dict[str, Rendered] = {}  # while serving only
     missing = []
     for uri, text in pages:

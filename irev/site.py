@@ -69,6 +69,7 @@ class Memos:
     catalogue: dict = field(default_factory=dict)  # each record's redaction and links
     pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
     rendered: dict = field(default_factory=dict)  # HTML by key
+    keyed: dict = field(default_factory=dict)  # each page's text and the key of its HTML
     sources: dict = field(default_factory=dict)  # what each page's source file holds
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
@@ -154,7 +155,8 @@ class Session:
         with self.timed("rendu HTML (cache)"):
             self.keys = rendering.render_pages([(p.src_uri, p.text) for p in generated], options.markdown_extensions,
                                                options.markdown_configs, options.cache / "html",
-                                               memo=self.memos and self.memos.rendered)
+                                               memo=self.memos and self.memos.rendered,
+                                               keyed=self.memos and self.memos.keyed)
         with self.timed("PDF"):
             self.downloads = self._downloads(documents)
         self.search_key = search.index_key(
