@@ -190,6 +190,12 @@ def cell(text) -> Markup:
     return Markup(" ".join(str(escape(text or "")).split()).replace("|", "\\|"))
 
 
+def tel_href(number: str) -> str:
+    """A phone number as a tel: address (`03 20 12 34 56` -> `0320123456`, `+33 3…` -> `+333…`); '' if it has no digit."""
+    digits = "".join(c for c in number if c.isascii() and c.isdigit())
+    return ("+" if number.strip().startswith("+") else "") + digits if digits else ""
+
+
 def link_text(text: str) -> str:
     """An entry's name as the text of a Markdown link: escaped, brackets included."""
     return str(escape(text)).replace("[", "\\[").replace("]", "\\]")
@@ -240,7 +246,8 @@ class Renderer:
         linked = {name: getattr(self, f"_{name}")
                   for name in ("who", "entity", "link", "record_link", "record_items", "entity_items")}
         self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
-                                name=self.name, link_text=lambda text: Markup(link_text(text)), **linked)
+                                name=self.name, link_text=lambda text: Markup(link_text(text)), tel=tel_href,
+                                **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,

@@ -150,3 +150,11 @@ def test_drafts_are_refused_by_the_public_build(tree, tmp_path):
     assert result.returncode != 0
     assert "IREV_BROUILLONS=1 montre les brouillons : réservé à l'aperçu (make serve)" in result.stderr
     assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_public_phone_numbers_are_tel_links_separated_only_between_them(real_site):
+    """Called from a phone in one tap; « · » between details, never after the last one."""
+    for page in ("personnes/karima-elkhadiri", "cycles/2021-04-initier-un-plan-lcd"):
+        html = (real_site / page / "index.html").read_text(encoding="utf-8")
+        assert '<a href="tel:0320254695">03 20 25 46 95</a> · Tél. <a href="tel:0674533537">06 74 53 35 37</a>' in html
+        assert not re.search(r"·\s*</p>", html)

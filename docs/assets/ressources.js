@@ -170,7 +170,8 @@
       toggle.type = "button";
       toggle.id = `facette-${key}-plus`;
       toggle.className = "irev-facet__toggle";
-      toggle.textContent = expanded.has(key) ? "Afficher moins" : `Afficher les ${values.length - SHOWN_VALUES} autres`;
+      const hidden = values.length - SHOWN_VALUES;
+      toggle.textContent = expanded.has(key) ? "Afficher moins" : hidden > 1 ? `Afficher les ${hidden} autres` : "Afficher l'autre";
       toggle.addEventListener("click", () => {
         expanded.has(key) ? expanded.delete(key) : expanded.add(key);
         update();
