@@ -12,7 +12,8 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   the session makes its outputs. Drafts (IREV_BROUILLONS=1) are for the preview only.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
   `--dirty` rebuilds only those) and the session's files (attachments of shown records…).
-- on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting.
+- on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting;
+  on_page_context: a record or entry shows its section as current (tab, breadcrumb).
 - on_post_build: the session writes its downloads (PDFs) and indexes the site for search (in
   the background while serving), then the complete build is swapped in for the site: a build killed earlier leaves the
   previous site whole.
@@ -156,6 +157,30 @@ def on_page_content(html, page, config, files):
     rendered = _build["session"].html(page.file.src_uri)
     page.toc = get_toc(rendered.toc)
     return rendered.html
+
+
+def on_page_context(context, page, config, nav):
+    """Records and entries are not in the navigation (it would hold thousands of pages): their
+    section's index is made current while they are written, so its tab is highlighted and the
+    breadcrumb (overrides/partials/path.html) reads Accueil › Réunions › the record. Where the
+    section has nothing else to list, the empty left column goes."""
+    if not _is_generated(page):
+        return context
+    section = page.file.src_uri.split("/")[0] + "/index.md"
+    index = next((p for p in nav.pages if p.file.src_uri == section), None)
+    if index is not None and index is not page:
+        index.active = True  # and its parents: MkDocs sets them with it
+        _build["current"] = index
+    if index is not None and index.parent is None:
+        page.meta["hide"] = [*page.meta.get("hide", []), "navigation"]
+    return context
+
+
+def on_post_page(output, page, config):
+    current = _build.pop("current", None)
+    if current is not None:
+        current.active = False
+    return output
 
 
 def _is_generated(page) -> bool:

@@ -158,3 +158,18 @@ def test_public_phone_numbers_are_tel_links_separated_only_between_them(real_sit
         html = (real_site / page / "index.html").read_text(encoding="utf-8")
         assert '<a href="tel:0320254695">03 20 25 46 95</a> · Tél. <a href="tel:0674533537">06 74 53 35 37</a>' in html
         assert not re.search(r"·\s*</p>", html)
+
+
+def test_records_and_entries_show_their_section_as_current(real_site):
+    """Not in the navigation, a record or an entry still shows where it is: its section's tab is
+    the current one and the breadcrumb leads back (Accueil › Réunions › the record)."""
+    expected = {"reunions/2022-06-22-reseau-lcd": ("Réunions", ["Accueil", "Réunions"]),
+                "fiches/2022-echelle-de-maturite-concept-rse": ("Fiches outils", ["Accueil", "Fiches outils"]),
+                "territoires/hauts-de-france": ("Annuaire", ["Accueil", "Annuaire", "Territoires"])}
+    for page, (tab, trail) in expected.items():
+        html = (real_site / page / "index.html").read_text(encoding="utf-8")
+        active = re.search(r'md-tabs__item--active">\s*<a[^>]*>\s*(.*?)\s*</a>', html, re.S)
+        assert active and re.sub(r"<[^>]+>|\s+", " ", active.group(1)).strip() == tab, page
+        path = re.search(r'<nav class="md-path" aria-label="Fil d\'Ariane">(.*?)</nav>', html, re.S).group(1)
+        items = [re.sub(r"<[^>]+>|\s+", " ", item).strip() for item in re.findall(r"<li[^>]*>(.*?)</li>", path, re.S)]
+        assert items[:-1] == trail and 'aria-current="page"' in path, page
