@@ -12,7 +12,8 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   the session makes its outputs. Drafts (IREV_BROUILLONS=1) are for the preview only.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
   `--dirty` rebuilds only those) and the session's files (attachments of shown records…).
-- on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting;
+- on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting; in
+  hand-written pages, the legal settings' markers (irev/legal.py) replaced by their values;
   on_page_context: a record or entry shows its section as current (tab, breadcrumb).
 - on_post_build: the session writes its downloads (PDFs) and indexes the site for search (in
   the background while serving), then the complete build is swapped in for the site: a build killed earlier leaves the
@@ -38,7 +39,7 @@ from mkdocs.utils import CountHandler
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import atomic, pages, pdf, rendering, settings  # noqa: E402
+from irev import atomic, legal, pages, pdf, rendering, settings  # noqa: E402
 from irev.site import Options, Session  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
@@ -73,7 +74,7 @@ def on_config(config):
     _hold_locks(Path(config["site_dir"]), options.cache)
     if not session.serving:  # the preview serves its own folder, rebuilt in place (--dirty)
         _stage(config)
-    problems = session.prepare(options)
+    problems = session.prepare(options) + legal.problems(config["extra"], Path(config.config_file_path))
     for problem in problems:  # warnings are shown without failing a --strict build
         (log.info if problem.warning else log.error)(("ATTENTION " if problem.warning else "") + str(problem))
     errors = [str(p) for p in problems if not p.warning]
@@ -144,6 +145,10 @@ def on_page_markdown(markdown, page, config, files):
     latest = _build["session"].latest
     if LATEST_MARKER in markdown:
         markdown = markdown.replace(LATEST_MARKER, pages.latest_markdown(latest, page.file.src_uri))
+    try:  # the legal pages' settings (mkdocs.yml, extra: legal:)
+        markdown = legal.fill(markdown, config["extra"])
+    except ValueError as error:
+        raise PluginError(f"{page.file.src_uri} : {error}") from None
     for key in ("title", "description"):  # shown in <title>, the header and a meta tag
         if isinstance(page.meta.get(key), str):
             page.meta[key] = latest.redactor(page.meta[key])

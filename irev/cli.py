@@ -7,16 +7,17 @@ import gc
 import sys
 from pathlib import Path
 
-from . import schemas, settings
+from . import legal, schemas, settings
 from .problems import report
 from .site import Session
 
 
-def check(root: Path) -> int:
+def check(root: Path, config: Path) -> int:
     # A short run: the cyclic collector would only walk the loaded content again (a second at
     # 10,000 records) and find nothing to free.
     gc.disable()
     content, problems = Session().check(root)
+    problems = sorted(problems + legal.problems(legal.read_extra(config), config))  # the legal pages' settings
     counts = f"{len(content.records)} ressource(s), " + ", ".join(
         f"{len(t)} {k}(s)" for k, t in content.registries.items())
     print(f"Contenu : {root} — {counts}")
@@ -27,11 +28,13 @@ def check(root: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="irev", description="Outils du site de ressources IREV.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="valider le contenu (CONTENT_DIR) et lister tous les problèmes")
+    checking = sub.add_parser("check", help="valider le contenu (CONTENT_DIR) et lister tous les problèmes")
+    checking.add_argument("--config", type=Path, default=settings.PROJECT / "mkdocs.yml",
+                          help="configuration du site dont vérifier les réglages des pages légales (mkdocs.yml)")
     sub.add_parser("schemas", help="écrire les schémas JSON dans schemas/")
     args = parser.parse_args(argv)
     if args.command == "check":
-        return check(settings.content_dir())
+        return check(settings.content_dir(), args.config)
     written = schemas.write(schemas.default_dir())
     print("\n".join(str(p) for p in written))
     return 0

@@ -35,6 +35,10 @@ PAGES = {
     "bibliothèque": "/ressources/",
     "404": "/404.html",
     "à propos": "/a-propos/",
+    "déclaration d'accessibilité": "/accessibilite/",
+    "mentions légales": "/mentions-legales/",
+    "données personnelles": "/donnees-personnelles/",
+    "plan du site": "/plan-du-site/",
 }
 
 AXE = Axe()

@@ -142,7 +142,8 @@ def test_check_warns_about_near_duplicate_people_and_organisations(tree):
     assert "ATTENTION content/registre/personnes.yml:10: id: « martin-ada » ressemble à « ada-martin » (ligne 2)" in out
     assert "« ada-marton » ressemble à « ada-martin »" in out
     assert "« irev-bis » ressemble à « irev »" in out
-    assert "4 avertissement(s)" in out  # martin-ada and ada-marton are one letter apart too
+    content_warnings = [line for line in out.splitlines() if line.startswith("ATTENTION content/")]
+    assert len(content_warnings) == 4  # martin-ada and ada-marton are one letter apart too
 
 
 def test_drafts_are_refused_by_the_public_build(tree, tmp_path):
