@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export CONTENT_DIR ?= $(CURDIR)/content
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve site check test schemas bench clean
+.PHONY: serve site check test audit schemas bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ schemas: $(STAMP)  ## regenerate the JSON Schemas in schemas/ from the models
 
 test: $(STAMP)  ## run every test (browser tests need Debian's chromium: see README)
 	$(BIN)/python -m pytest
+
+audit: $(STAMP)  ## the site's audit alone: axe, keyboard focus, Nu HTML Checker, every internal link (also in make test)
+	$(BIN)/python -m pytest tests/test_accessibility.py tests/test_html.py tests/test_links.py
 
 clean:  ## remove the site, its build folder (.site.irev-build: lock, build under way) and the caches
 	rm -rf site .site.irev-build .cache

@@ -14,7 +14,8 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   `--dirty` rebuilds only those) and the session's files (attachments of shown records…).
 - on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting; in
   hand-written pages, the legal settings' markers (irev/legal.py) replaced by their values;
-  on_page_context: a record or entry shows its section as current (tab, breadcrumb).
+  on_page_context: a record or entry shows its section as current (tab, breadcrumb);
+  on_post_page / on_post_template: the theme's markup the Nu HTML Checker refuses, made valid.
 - on_post_build: the session writes its downloads (PDFs) and indexes the site for search (in
   the background while serving), then the complete build is swapped in for the site: a build killed earlier leaves the
   previous site whole.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -185,6 +187,25 @@ def on_post_page(output, page, config):
     current = _build.pop("current", None)
     if current is not None:
         current.active = False
+    return _valid_theme_markup(output)
+
+
+def on_post_template(output_content, template_name, config):
+    return _valid_theme_markup(output_content) if template_name.endswith(".html") else output_content  # the 404
+
+
+# Markup of the theme (Material 9.8) that the Nu HTML Checker refuses, on every page: `autocomplete`
+# on its checkbox toggles, `tabindex=""` on navigation labels, and the table of contents' title
+# labelling a toggle that pages outside the navigation do not have.
+_CHECKBOX_AUTOCOMPLETE = re.compile(r'(<input\b[^>]*\btype="checkbox"[^>]*?)\s+autocomplete="off"')
+_EMPTY_TABINDEX = re.compile(r'(<label\b[^>]*?)\s+tabindex=""')
+_TOC_LABEL = '<label class="md-nav__title" for="__toc">'
+
+
+def _valid_theme_markup(output: str) -> str:
+    output = _EMPTY_TABINDEX.sub(r"\1", _CHECKBOX_AUTOCOMPLETE.sub(r"\1", output))
+    if _TOC_LABEL in output and 'id="__toc"' not in output:
+        output = output.replace(_TOC_LABEL, '<label class="md-nav__title">')
     return output
 
 
