@@ -33,7 +33,7 @@ test: $(STAMP)  ## run every test (browser tests need Debian's chromium: see REA
 	$(BIN)/python -m pytest
 
 audit: $(STAMP)  ## the site's audit alone: axe, keyboard focus, Nu HTML Checker, every internal link (also in make test)
-	$(BIN)/python -m pytest tests/test_accessibility.py tests/test_html.py tests/test_links.py
+	$(BIN)/python -m pytest tests/test_accessibility.py tests/test_html.py tests/test_links.py tests/test_corpus_audit.py
 
 clean:  ## remove the site, its build folder (.site.irev-build: lock, build under way) and the caches
 	rm -rf site .site.irev-build .cache
