@@ -32,8 +32,8 @@ schemas: $(STAMP)  ## regenerate the JSON Schemas in schemas/ from the models
 test: $(STAMP)  ## run every test (browser tests need Debian's chromium: see README)
 	$(BIN)/python -m pytest
 
-audit: $(STAMP)  ## the site's audit alone: axe, keyboard focus, Nu HTML Checker, every internal link (also in make test)
-	$(BIN)/python -m pytest tests/test_accessibility.py tests/test_html.py tests/test_links.py tests/test_corpus_audit.py
+audit: $(STAMP)  ## the site's audit alone: axe, keyboard focus, Nu HTML Checker, every internal link, external ones listed (also in make test)
+	$(BIN)/python -m pytest -s tests/test_accessibility.py tests/test_html.py tests/test_links.py tests/test_corpus_audit.py
 
 clean:  ## remove the site, its build folder (.site.irev-build: lock, build under way) and the caches
 	rm -rf site .site.irev-build .cache
