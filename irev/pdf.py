@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import re
 import struct
 import threading
@@ -39,6 +38,7 @@ from urllib.parse import urljoin
 import typst
 
 from . import sanitize
+from .runtime import small_workers
 from .entries import Entries
 from .pages import format_date
 
@@ -683,7 +683,7 @@ def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir:
                 continue
             missing.append((entry_key, html(), meta))
             if pool is None and workers > 1 and len(missing) >= PARALLEL_FROM:
-                pool = ProcessPoolExecutor(workers, mp_context=_small_workers())
+                pool = ProcessPoolExecutor(workers, mp_context=small_workers(__name__))
             while pool is not None and missing:
                 pending.append(pool.submit(_make, cache_dir, *missing.popleft()))
                 while len(pending) > workers * 4:  # a few pages in flight, not the whole site's HTML
@@ -701,16 +701,6 @@ def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir:
 def _make(cache_dir: Path, entry_key: str, html: str, meta: Meta) -> None:
     if not _entries(cache_dir).intact(entry_key):  # the same page twice in one build
         _entries(cache_dir).write(entry_key, document(html, meta))
-
-
-def _small_workers():
-    """Workers forked from a small server that has imported this module, not from the build (they
-    would each hold a copy of its memory)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
 
 
 def size(cache_dir: Path, entry_key: str) -> int:

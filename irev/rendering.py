@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import posixpath
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +24,7 @@ from pathlib import Path
 import markdown
 
 from . import sanitize
+from .runtime import small_workers
 from .entries import Entries
 from .atomic import pause
 
@@ -132,19 +132,9 @@ def _convert(pages: list[tuple[str, bytes]], extensions: list, configs: dict, wo
         return
     size = -(-len(pages) // (workers * 16))  # many batches: long pages even out, little HTML waits
     batches = [pages[i:i + size] for i in range(0, len(pages), size)]
-    with ProcessPoolExecutor(workers, mp_context=_small_workers()) as pool:
+    with ProcessPoolExecutor(workers, mp_context=small_workers(__name__)) as pool:
         for batch in pool.map(convert_batch, batches, [extensions] * len(batches), [configs] * len(batches)):
             yield from batch
-
-
-def _small_workers():
-    """Workers forked from a small server that has imported this module (and Markdown): forked
-    from the build instead, they would each hold a copy of its memory (the catalogue, every page)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])  # also hands the server this process's sys.path
-    return context
 
 
 def convert_batch(pages: list[tuple[str, bytes]], extensions: list, configs: dict) -> list[tuple[str, str, list]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 from contextlib import contextmanager
 
 
@@ -20,3 +21,14 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def small_workers(module: str):
+    """A context for worker processes forked from a small server that has imported `module`
+    (and so its libraries: Markdown, Typst): forked from the build instead, they would each hold
+    a copy of its memory (the catalogue, every page). Spawned where there is no fork server."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([module])  # also hands the server this process's sys.path
+    return context
