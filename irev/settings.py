@@ -22,8 +22,11 @@ def cache_dir() -> Path:
     return PROJECT / ".cache" / hashlib.sha256(str(content_dir().resolve()).encode()).hexdigest()[:12]
 
 
+PARSE_CACHE = "yaml.marshal"  # in a cache folder: parsed YAML by text hash (parsing.ParseCache)
+
+
 def parse_cache_file() -> Path:
-    return cache_dir() / "yaml.marshal"
+    return cache_dir() / PARSE_CACHE
 
 
 DEFAULT_SITE_URL = "https://ressources.irev.fr/"  # the resource sub-site of www.irev.fr (mkdocs.yml's default)

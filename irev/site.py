@@ -115,7 +115,7 @@ class Session:
             # then set aside from it (make); what they free later goes by reference counting.
             gc.disable()
         with self.timed("chargement"):
-            content = loading.load(options.root, options.cache / "yaml.marshal", memos and memos.files)
+            content = loading.load(options.root, options.cache / settings.PARSE_CACHE, memos and memos.files)
         with self.timed("validation et catalogue"):
             cat, problems = catalogue.build(content, show_drafts=options.drafts, memo=memos and memos.catalogue)
         self.catalogue = cat

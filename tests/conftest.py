@@ -186,12 +186,12 @@ def site_text(site: Path) -> dict[str, str]:
     return texts
 
 
-def pdf_text(data: bytes) -> str:
-    """A PDF's text, page by page, then its document properties (title, author…)."""
+def pdf_text(data: bytes, properties: bool = True) -> str:
+    """A PDF's text, page by page, then (unless not wanted) its document properties (title, author…)."""
     from pypdf import PdfReader
     reader = PdfReader(io.BytesIO(data))
-    properties = [str(value) for value in (reader.metadata or {}).values()]
-    return "\n".join([page.extract_text() for page in reader.pages] + properties)
+    shown = [str(value) for value in (reader.metadata or {}).values()] if properties else []
+    return "\n".join([page.extract_text() for page in reader.pages] + shown)
 
 
 # What the theme itself runs: its bundle, its configuration, two inline scripts; the library's script.

@@ -14,7 +14,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONTENT, build_site, markdown_settings
+from conftest import CONTENT, build_site, markdown_settings, pdf_text
 
 from irev import attachments, catalogue, loading, pages, pdf, rendering, sanitize
 
@@ -158,7 +158,8 @@ def read_aloud(data: bytes, *tags: str) -> list[str]:
 
 
 def text_of(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    """The visible text of a PDF's pages (conftest.pdf_text without the document properties)."""
+    return pdf_text(data, properties=False)
 
 
 def squeezed(text: str) -> str:
