@@ -83,7 +83,7 @@ def load(root: Path, cache_file: Path | None = None, memo: dict | None = None) -
     again would cost more than the edit).
     """
     root = Path(root)
-    cache = memo.pop(PARSE_CACHE, None) if memo is not None else None
+    cache = memo.pop(_MEMO_PARSE_CACHE, None) if memo is not None else None
     first = not memo  # a build, or a preview's first one
     content = Content(root=root, cache=cache if cache is not None and cache.path == cache_file else ParseCache(cache_file))
     with gc_paused():
@@ -91,12 +91,12 @@ def load(root: Path, cache_file: Path | None = None, memo: dict | None = None) -
     if first:  # later, a preview's memo keeps what was parsed: writing the cache would cost more than an edit
         content.cache.save()
     if memo is not None:
-        memo[PARSE_CACHE] = content.cache
+        memo[_MEMO_PARSE_CACHE] = content.cache
     return content
 
 
-PARSE_CACHE = "parse cache"  # its place in a loading memo, beside the files' outcomes
-SIGNATURES = "signatures"  # the same: each file's signature when it was read
+_MEMO_PARSE_CACHE = "parse cache"  # its place in a loading memo, beside the files' outcomes
+_MEMO_SIGNATURES = "signatures"  # the same: each file's signature when it was read
 
 
 def _signature(path: Path) -> tuple | None:
@@ -118,7 +118,7 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
         content.registries[kind] = _load_registry(root, found.registries.get(kind), root / name, REGISTRY_MODELS[kind],
                                                   content)
     known = {} if memo is None else memo
-    seen_as = known.get(SIGNATURES, {})
+    seen_as = known.get(_MEMO_SIGNATURES, {})
     signatures = {} if memo is None else {path: _signature(path) for _, path in found.records}
     outcomes, fresh = {}, {}
     for model, path in found.records:
@@ -139,7 +139,7 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
     if memo is not None:
         memo.clear()
         memo.update(outcomes)
-        memo[SIGNATURES] = signatures
+        memo[_MEMO_SIGNATURES] = signatures
     seen: dict[str, str] = {}
     for _, source, entry, problems in outcomes.values():
         content.problems.extend(problems)
