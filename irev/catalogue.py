@@ -53,6 +53,11 @@ class Link:
     def date(self) -> dt.date:
         return self.record.model.sort_date()
 
+    @property
+    def published(self) -> models.PartialDate:
+        """The record's date with the precision its source gives."""
+        return self.record.model.date_as_published()
+
     @cached_property
     def signature(self) -> tuple:
         """What a page reading this link may show of it (links are kept while their record is unchanged)."""
@@ -211,7 +216,7 @@ class Catalogue:
             for record in self.records_linking("organisation", organisation, ("participant", "excuse", "intervenant")):
                 if record.kind == "reunion":
                     found.setdefault(record.id, record)
-        return sorted(found.values(), key=lambda entry: entry.model.date, reverse=True)
+        return sorted(found.values(), key=lambda entry: entry.model.sort_date(), reverse=True)
 
     def records_on(self, kind: str, ident: str) -> list[Entry]:
         """Records classed under a territory or theme, or under anything below it."""
@@ -247,7 +252,7 @@ class Catalogue:
             found = self._recent[(kind, ident)] = [link.record.id for link in links if link.role == kind]
         return found
 
-    def functions_of(self, person: str) -> list[tuple[str, str | None, dt.date | None, dt.date | None]]:
+    def functions_of(self, person: str) -> list[tuple[str, str | None, models.PartialDate | None, models.PartialDate | None]]:
         """(function, organisation, first seen, last seen) of a person, from the registry and the records."""
         spans: dict[tuple[str, str | None], list] = {}
         model = self.get("personne", person)
@@ -257,22 +262,26 @@ class Catalogue:
             detail = link.detail
             dated = link.record.kind in ("reunion", "cycle")  # a fiche's date is not when its author held a post
             if dated and isinstance(detail, models.Intervenant) and (detail.fonction or detail.organisation):
-                span = spans.setdefault((detail.fonction or "", detail.organisation), [link.date, link.date])
-                span[0] = min(d for d in (span[0], link.date) if d)
-                span[1] = max(d for d in (span[1], link.date) if d)
+                _widen(spans.setdefault((detail.fonction or "", detail.organisation), [None, None]), link.published)
         rows = [(name, org, first, last) for (name, org), (first, last) in spans.items()]
-        return sorted(rows, key=lambda r: (r[3] or dt.date.min), reverse=True)
+        return sorted(rows, key=lambda r: r[3].first_day if r[3] else dt.date.min, reverse=True)
 
-    def people_of(self, organisation: str) -> list[tuple[str, str | None, dt.date, dt.date]]:
+    def people_of(self, organisation: str) -> list[tuple[str, str | None, models.PartialDate, models.PartialDate]]:
         """(person, function, first seen, last seen) for people who represented an organisation."""
         spans: dict[tuple[str, str | None], list] = {}
         for link in self.links_to("organisation", organisation):
             detail = link.detail
             if isinstance(detail, models.Intervenant) and detail.personne:
-                span = spans.setdefault((detail.personne, detail.fonction), [link.date, link.date])
-                span[0], span[1] = min(span[0], link.date), max(span[1], link.date)
+                _widen(spans.setdefault((detail.personne, detail.fonction), [None, None]), link.published)
         rows = [(person, name, first, last) for (person, name), (first, last) in spans.items()]
-        return sorted(rows, key=lambda r: (-r[3].toordinal(), r[0]))
+        return sorted(rows, key=lambda r: (-r[3].first_day.toordinal(), r[0]))
+
+
+def _widen(span: list, day: models.PartialDate) -> None:
+    """A [first, last] span of dates (either may be None) stretched to include a day; dates compare at their
+    first day (a year before any of its months)."""
+    span[0] = min((d for d in (span[0], day) if d), key=lambda d: d.first_day)
+    span[1] = max((d for d in (span[1], day) if d), key=lambda d: d.first_day)
 
 
 def validate(content: Content) -> list[Problem]:
@@ -342,7 +351,7 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
         for kind, ident, path in refs:
             if ident not in known.get(kind, ()):
                 problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
-                                         kind, ident, known, hints))
+                                         kind, ident, known, hints, _describable(source.model, path)))
     record_mentions = {entry.file: mentioned(entry.file, entry, lambda: list(_mentions(entry))) for entry in content.records}
     for entry in content.records:
         for kind, ident, _, line, where in record_mentions[entry.file]:
@@ -429,19 +438,21 @@ def _redacted_model(model: BaseModel, redactor: Redactor) -> BaseModel:
     changes = {}
     for name, is_reference in _text_fields(type(model)).items():
         value = getattr(model, name)
-        redacted = value if is_reference else _redacted_value(value, redactor)
+        redacted = _redacted_value(value, redactor, is_reference)
         if redacted is not value:
             changes[name] = redacted
     return model.model_copy(update=changes) if changes else model
 
 
-def _redacted_value(value, redactor: Redactor):
+def _redacted_value(value, redactor: Redactor, is_reference: bool = False):
+    """The value without hidden names; a reference's ids are kept, a described record's text is not
+    (a reference field may hold a models.SansFiche)."""
     if isinstance(value, str):
-        return redactor(value)  # the same object when it holds no name
+        return value if is_reference else redactor(value)  # the same object when it holds no name
     if isinstance(value, BaseModel):
         return _redacted_model(value, redactor)
     if isinstance(value, list):
-        items = [_redacted_value(item, redactor) for item in value]
+        items = [_redacted_value(item, redactor, is_reference) for item in value]
         return items if any(new is not old for new, old in zip(items, value)) else value
     return value
 
@@ -455,12 +466,33 @@ def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
             for name, info in model.model_fields.items()}
 
 
-def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict, hints: dict) -> Problem:
-    """`hints` keeps each id's hint: an id removed from a registry may be cited by thousands of records."""
+def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict, hints: dict,
+             describable: bool = False) -> Problem:
+    """`hints` keeps each id's hint: an id removed from a registry may be cited by thousands of records.
+    A record is no registry entry: its id is its file name; where the field allows it, one without a
+    record is described instead (models.or_unrecorded)."""
     if (kind, ident) not in hints:
         hints[kind, ident] = closest(ident, sorted(known.get(kind, ()))) if len(hints) < HINTED_IDS else ""
-    return Problem(file, line, where, f"{UNKNOWN[kind]} « {shown(ident)} »",
-                   hints[kind, ident] or "ajoutez l'entrée au registre ou corrigez l'identifiant")
+    if kind not in RECORD_KINDS:
+        otherwise = "ajoutez l'entrée au registre ou corrigez l'identifiant"
+    else:
+        otherwise = f"l'identifiant est le nom d'un fichier de {RECORD_KINDS[kind].FOLDER}/, sans « .md »"
+        if describable:
+            otherwise += " ; sans fiche sur le site, décrivez-la par « intitule » et « date » (un bloc de champs)"
+    return Problem(file, line, where, f"{UNKNOWN[kind]} « {shown(ident)} »", hints[kind, ident] or otherwise)
+
+
+def _describable(model: type[BaseModel], path: tuple) -> bool:
+    """Whether the field at this path of a model's raw data also takes a block describing something
+    that has no record (an id or a models.SansFiche)."""
+    sub = None
+    for part in path:
+        if isinstance(part, str):
+            if model is None or part not in _ref_fields(model):
+                return False
+            sub = _ref_fields(model)[part][1]
+            model = sub
+    return sub is models.SansFiche
 
 
 def _mentions(entry: Entry):
