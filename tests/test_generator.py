@@ -83,7 +83,7 @@ def test_meeting_series_are_chained_both_ways(corpus):
         if meeting.suivante:
             following = meetings[meeting.suivante]
             assert following.precedente == ident and following.serie == meeting.serie
-            assert following.date > meeting.date
+            assert following.sort_date() > meeting.sort_date()
 
 
 def test_same_seed_same_bytes_other_seed_other_tree(tmp_path):
@@ -105,3 +105,31 @@ def test_refuses_a_non_empty_directory_and_leaves_it_untouched(tmp_path):
     assert "erreur" in result.stderr and "vide" in result.stderr
     assert files(target) == before
     assert sorted(p.name for p in target.iterdir()) == ["notes.md"]
+
+
+def test_older_sources_forms_are_exercised(corpus):
+    """Dates of every precision (a day without its year with the source's wording), parts of the day,
+    meetings known without a record."""
+    _, content, _ = corpus
+    models = [e.model for e in content.records]
+    key_dates = [d.date for m in models if kind_of(m) == "plan" for d in m.dates_cles]
+    assert {"day", "month", "year", "yearless"} <= {precision(d) for d in key_dates}
+    assert any(d.year is None and d.precision for d in key_dates)
+    assert any(m.diagnostic and m.diagnostic.date and m.diagnostic.date.day is None for m in models if kind_of(m) == "plan")
+    assert any(m.heure_debut in ("matin", "apres-midi", "journee", "soiree") for m in models if kind_of(m) == "reunion")
+    slots = [slot for m in models if kind_of(m) == "cycle" for phase in m.phases for s in phase.sessions for slot in s.creneaux]
+    assert any(slot.heure_debut in ("matin", "apres-midi", "journee") for slot in slots)
+    unrecorded = [ref for m in models for ref in (getattr(m, "precedente", None), getattr(m, "annonce_dans", None),
+                                                  *(p.reunion for p in getattr(m, "presentations", [])))
+                  if ref is not None and not isinstance(ref, str)]
+    assert unrecorded and all(ref.intitule and ref.date.month for ref in unrecorded)
+    people = content.registries["personne"].values()
+    assert any(f.depuis and f.depuis.month is None for p in people for f in p.model.fonctions)
+
+
+def kind_of(model) -> str:
+    return type(model).KIND
+
+
+def precision(date) -> str:
+    return "yearless" if date.year is None else "day" if date.day else "month" if date.month else "year"
