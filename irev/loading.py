@@ -283,6 +283,8 @@ def _problem(model, file: str, parsed: Parsed, loc: tuple, prefix: tuple, error:
 _PATTERN_MESSAGES = {
     models.SLUG_PATTERN: ("identifiant invalide « {input} » : minuscules sans accents, chiffres et tirets", "par ex. karima-elkhadiri"),
     "^(https?://|mailto:)": ("adresse invalide « {input} »", "une adresse commence par https://"),
+    "[:h][0-5]": ("heure invalide « {input} »", "écrivez 9:30, 09:30 ou 9h30 ; une partie de la journée (matin…) "
+                                                "s'écrit dans heure_debut, sans heure_fin"),
 }
 
 _SIMPLE_MESSAGES = {

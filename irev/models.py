@@ -218,19 +218,18 @@ def _one_error(value, handler):
 
 
 Horaire = Annotated[Union[Heure, Moment], WrapValidator(_one_error), Field(description=(
-    "Heure (« 9:30 », « 09:30 » ou « 9h30 ») ou, si la source n'en dit pas plus, partie de la journée : "
-    "matin, apres-midi, journee ou soiree (dans heure_debut, seule)."))]
+    "Heure de début (« 9:30 », « 09:30 » ou « 9h30 ») ou, si la source n'en dit pas plus, partie de la journée : "
+    "matin, apres-midi, journee ou soiree (sans heure_fin alors)."))]
+HeureFin = Annotated[Heure, Field(description="Heure de fin (« 12:00 », « 12h00 »).")]
 
 
 def _schedule(cls, value: str | None, info: ValidationInfo) -> str | None:
-    """`heure_debut` and `heure_fin` beside a `date`: times need a full day; a part of the day stands
-    alone in heure_debut; the end comes after the start."""
+    """`heure_debut` and `heure_fin` beside a `date`: times need a full day; a part of the day (in
+    heure_debut) stands alone; the end comes after the start."""
     day, start = info.data.get("date"), info.data.get("heure_debut")
     if value is None:
         return value
     if info.field_name == "heure_fin":
-        if value in MOMENTS:
-            raise ValueError(f"une partie de la journée (« {value} ») s'écrit dans heure_debut, sans heure_fin")
         if start in MOMENTS:
             raise ValueError(f"retirez heure_fin : « {start} » dans heure_debut dit déjà le moment de la journée")
         if start and value <= start:
@@ -439,7 +438,7 @@ class Reunion(Record):
     date: DateAvecAnnee = Field(description=(
         "Date de la réunion : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
     heure_debut: Optional[Horaire] = None
-    heure_fin: Optional[Horaire] = None
+    heure_fin: Optional[HeureFin] = None
     format: Format = Field(description="Visioconférence, présentiel ou hybride.")
     lieu: Optional[Texte] = Field(None, description="Lieu, pour une réunion en présentiel ou hybride.")
     organisateur: OrganisationRef = Field(description="Organisation qui réunit le réseau.")
@@ -464,7 +463,7 @@ class Creneau(Strict):
     date: DateAvecAnnee = Field(description=(
         "Date : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
     heure_debut: Optional[Horaire] = None
-    heure_fin: Optional[Horaire] = None
+    heure_fin: Optional[HeureFin] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
 
     _schedule = checked_schedule

@@ -109,7 +109,8 @@ def test_a_part_of_the_day_instead_of_times(tree):
     [problem] = meeting(tree, "heure_debut: apres-midi\nheure_fin: 17:00\n")
     assert (problem.line, problem.field) == (9, "heure_fin") and "retirez heure_fin" in problem.message
     [problem] = meeting(tree, "heure_debut: 9:00\nheure_fin: soiree\n")
-    assert (problem.line, problem.field) == (9, "heure_fin") and "s'écrit dans heure_debut" in problem.message
+    assert (problem.line, problem.field, problem.message) == (9, "heure_fin", "heure invalide « soiree »")
+    assert "s'écrit dans heure_debut" in problem.hint
 
 
 def test_times_need_a_full_day(tree):
