@@ -61,7 +61,7 @@ class Link:
     @cached_property
     def signature(self) -> tuple:
         """What a page reading this link may show of it (links are kept while their record is unchanged)."""
-        return self.record.id, self.role, self.detail, self.date
+        return self.record.id, self.role, self.detail, self.published  # the date as shown: its precision and note
 
 
 def _newest_first(entries):
