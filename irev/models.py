@@ -74,7 +74,7 @@ class Strict(BaseModel):
 # --- Dates -------------------------------------------------------------------------------
 # One date type for every date field: a day, a month, a year, or a day whose year the source does not
 # give (« le 6 novembre dernier »), kept with that precision and shown with it. A field that needs more
-# asks for it: a year (anything listings sort by), or a full day (a deadline, the day of a time slot).
+# asks for it: a year (anything listings sort by), or a full day (a deadline).
 
 _DATE_FORMS = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?|--(?P<yearless_month>\d{2})-(?P<yearless_day>\d{2})")
 _DATE_BLOCK_KEYS = ("date", "precision")
@@ -174,7 +174,7 @@ Date = Annotated[PartialDate, _date_schema(_DATE_TEXT, f"Date : {_WRITTEN}.")]
 # With a year at least: what listings sort and group by, a period, a function held.
 DateAvecAnnee = Annotated[PartialDate, AfterValidator(_with_year),
                           _date_schema(_DATED_TEXT, "Date : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si la source n'en dit pas plus.")]
-# A full day: a deadline, the day of a time slot.
+# A full day: a deadline, a record's last update (« Mis à jour le … »). Times ask for a full day too (_schedule).
 Jour = Annotated[PartialDate, AfterValidator(_full_day), _date_schema(_DAY_TEXT, "Date complète : AAAA-MM-JJ.")]
 
 
