@@ -32,7 +32,7 @@ from html import escape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachments, catalogue, loading, pages, pdf, rendering, search, settings
+from . import attachments, catalogue, feeds, loading, pages, pdf, rendering, search, settings
 from .incremental import Recorder
 from .problems import Problem
 
@@ -86,6 +86,7 @@ class Session:
         self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
         self.downloads: dict[str, Download] = {}  # record page source -> its PDF
+        self.feeds: dict[str, str] = {}  # page source -> site path of the feed it follows
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
@@ -232,6 +233,8 @@ class Session:
                 del written[gone]
         for page in self.pages:
             meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[page.src_uri]}
+            if page.src_uri in self.feeds:
+                meta["flux"] = self.feeds[page.src_uri]
             text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
             if written.get(page.src_uri) != text:  # while serving, what was written is remembered
                 _write_if_changed(folder / page.src_uri, text)
@@ -283,7 +286,25 @@ def _attachment_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[
             for name in attachments.published(cat.records.values())]
 
 
-OUTPUTS = (_attachment_files,)  # files served as they are: each gives (site path, file)
+def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
+    """The Atom feeds (irev/feeds.py), kept in the cache folder (rewritten only when they change)."""
+    folder, made = session.options.cache / "flux", []
+    session.feeds = {}
+    for feed in feeds.build(cat, session.options.site_url):
+        path = folder / feed.uri
+        if not path.exists() or path.read_bytes() != feed.xml:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(feed.xml)
+        made.append((feed.uri, path))
+        if feed.page:
+            session.feeds[feed.page] = feed.uri
+    kept = {path for _, path in made}
+    for stale in (p for p in folder.rglob(feeds.FILE) if p not in kept):  # a theme without records left
+        stale.unlink()
+    return made
+
+
+OUTPUTS = (_attachment_files, _feed_files)  # files served as they are: each gives (site path, file)
 
 
 def _write_if_changed(path: Path, text: str) -> None:
