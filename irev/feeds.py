@@ -13,15 +13,12 @@ entry's, never the build's, so an unchanged site makes the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import markdown
-import nh3
 from feedgen.feed import FeedGenerator
 
-from . import mentions, settings
+from . import settings
 from .catalogue import Catalogue
 from .loading import Entry
 from .pages import SECTION_TITLES, Renderer, entity_uri, index_uri, record_uri
@@ -49,9 +46,10 @@ def feed_uri(page_src: str) -> str:
     return page_url(page_src) + FILE
 
 
-def build(cat: Catalogue, site_url: str) -> list[Feed]:
-    """Every feed with at least one entry."""
-    items = _Items(cat, site_url)
+def build(renderer: Renderer, site_url: str) -> list[Feed]:
+    """Every feed with at least one entry (the renderer names entries as the pages do)."""
+    cat = renderer.catalogue
+    items = _Items(renderer, site_url)
     ordered = sorted(cat.records.values(), key=lambda entry: cat.rank[entry.id])  # newest first
     feeds = [items.feed("", SITE_FEED, "IREV — dernières ressources", ordered[:LATEST])]
     for kind, title in SECTION_TITLES.items():
@@ -84,11 +82,10 @@ def _by_entry(cat: Catalogue, kind: str, ordered: list[Entry]) -> dict[str, list
 
 
 class _Items:
-    """Feeds and their entries, each record's summary made once."""
+    """Feeds and their entries."""
 
-    def __init__(self, cat: Catalogue, site_url: str):
-        self.renderer, self.site_url = Renderer(cat), site_url
-        self.summaries: dict[str, str] = {}
+    def __init__(self, renderer: Renderer, site_url: str):
+        self.renderer, self.site_url = renderer, site_url
         self.themes = settings.absolute_url(page_url(index_uri("theme")), site_url)  # the categories' scheme
 
     def url(self, src_uri: str) -> str:
@@ -121,20 +118,9 @@ class _Items:
             name = self.renderer.name(ident, "theme")
             if name:
                 item.category(term=ident, label=name, scheme=self.themes)
-        summary = self.summary(entry)
+        summary = self.renderer.summary_text(entry)
         if summary:
             item.summary(summary)
-
-    def summary(self, entry: Entry) -> str:
-        """The record's summary as plain text, mentions named as on its page (people without consent never)."""
-        if entry.id not in self.summaries:
-            text = entry.model.resume or ""
-            source = record_uri(entry)
-            if "[[" in text:
-                text = mentions.replace(text, lambda kind, ident, label:
-                                        self.renderer.entity_markdown(source, kind, ident, label))
-            self.summaries[entry.id] = html.unescape(nh3.clean(markdown.markdown(text), tags=set())).strip()
-        return self.summaries[entry.id]
 
 
 def _moment(day: dt.date) -> dt.datetime:
