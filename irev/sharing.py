@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from . import models, settings
 from .loading import Entry
 from .catalogue import RECORD_KINDS
-from .pages import ENTITY_SECTIONS, Renderer, entity_uri, index_uri, record_uri
+from .pages import ENTITY_SECTIONS, Renderer, entity_uri, format_date, index_uri, record_uri
 from .rendering import page_url
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -29,8 +29,8 @@ DOCUMENT_KINDS = ("plan", "fiche")
 
 
 def heads(renderer: Renderer, site_url: str) -> dict[str, dict]:
-    """Front matter fields by page source: `description` (HTML-escaped: the theme writes it as it
-    is in an attribute), `mise_a_jour` (ISO date), `jsonld`, `og_type`
+    """Front matter fields by page source: `description` and `citation` (HTML-escaped: the theme
+    writes them as they are), `mise_a_jour` (ISO date), `jsonld`, `og_type`
     (the renderer names entries as the pages do)."""
     cat = renderer.catalogue
     describe = _Describer(renderer, site_url)
@@ -85,8 +85,30 @@ class _Describer:
                                       "contentUrl": settings.absolute_url(download_uri(record_uri(entry)), self.site_url)}})
         if places:
             data["spatialCoverage" if entry.kind in DOCUMENT_KINDS else "contentLocation"] = places
+        authors = self.authors(model)
+        if authors:
+            data["author"] = authors
         return {"description": escape(description), "mise_a_jour": model.updated().isoformat(),
-                "jsonld": script_json(data), "og_type": "article"}
+                "jsonld": script_json(data), "og_type": "article", "mise_a_jour_texte": format_date(model.updated()),
+                "citation": escape(self.citation(entry, [a["name"] for a in authors]))}
+
+    def authors(self, model: models.Record) -> list[dict]:
+        """Who signs the resource: its organiser or bearer, a fiche's authors (people only with a page)."""
+        found = [self.organisation(getattr(model, field)) for field in ("organisateur", "porteur") if hasattr(model, field)]
+        for author in getattr(model, "auteurs", []):
+            if author.personne and self.renderer.has_page("personne", author.personne):
+                found.append({"@type": "Person", "name": self.renderer.name(author.personne, "personne"),
+                              "url": self.url(entity_uri("personne", author.personne))})
+            elif author.organisation:
+                found.append(self.organisation(author.organisation))
+        return list({a["name"]: a for a in found}.values())
+
+    def citation(self, entry: Entry, authors: list[str]) -> str:
+        """« Auteur. Titre [type]. Date. Éditeur. Disponible sur : URL (consulté le …). » (after ISO 690)."""
+        model = entry.model
+        signed = ", ".join(authors) or "IREV"
+        return (f"{signed}. {model.titre} [{type(model).LABEL.lower()}]. {format_date(model.date_as_published())}. "
+                f"{PUBLISHER['name']}. Disponible sur : {self.url(record_uri(entry))} (consulté le …).")
 
     def event(self, meeting: models.Reunion) -> dict:
         data = {"@type": "Event", "startDate": _moment(meeting.date, meeting.heure_debut),

@@ -103,3 +103,18 @@ def test_names_and_markup_in_fields_cannot_escape_the_structured_data(tmp_path):
         'Avec [nom non publié] et une personne non nommée ">'  # the sanitiser drops the image, the quote stays text
     everything = " ".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
     assert "SECRET" not in everything and "paul-secret" not in everything
+
+
+def test_a_record_page_says_how_to_cite_it(real_site):
+    page = real_site / "fiches" / "2022-echelle-de-maturite-concept-rse" / "index.html"
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    section = text[text.index('<section class="irev-citer"'):]
+    section = section[:section.index("</section>")]
+    assert "Citer cette ressource" in section
+    assert ("Concept RSE. L'échelle de maturité – outil d'auto-évaluation des politiques d'égalité et de lutte contre "
+            "les discriminations (Concept RSE) [fiche outil]. 22 février 2022. IREV — centre de ressources Politique "
+            "de la ville Hauts-de-France. Disponible sur : "
+            "https://ressources.irev.fr/fiches/2022-echelle-de-maturite-concept-rse/ (consulté le …).") in section
+    assert "Mis à jour le 22 février 2022. Licence : " in section
+    (document,) = _json_ld(page)
+    assert [a["name"] for a in document["author"]] == ["Concept RSE"]
