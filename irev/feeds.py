@@ -100,7 +100,8 @@ class _Items:
         generator.link(href=self.url(page) if page else self.site_url, rel="alternate", type="text/html")
         generator.link(href=address, rel="self", type="application/atom+xml")
         generator.language("fr")
-        generator.updated(max(_moment(e.model.updated()) for e in entries))
+        # The newest entry's date; an empty feed (nothing published yet: the site's) is dated today.
+        generator.updated(max((_moment(e.model.updated()) for e in entries), default=_moment(dt.date.today())))
         for entry in reversed(entries):  # feedgen puts each new entry first
             self.add(generator, entry)
         return Feed(page, uri, title, generator.atom_str(pretty=True))
