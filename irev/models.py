@@ -153,7 +153,7 @@ ORGANISATION_ROLES = {
     "financeur": RoleLabels("Financeur", "Financement", "Financeur de"),
     "intervenant": RoleLabels("Structure intervenante", "Structures intervenantes", "Structure intervenante dans"),
     "accueil": RoleLabels("Structure d'accueil", "Accueil", "Structure d'accueil de"),
-    "soutien": RoleLabels("Soutien", "Avec le soutien de", "Soutien de"),
+    "soutien": RoleLabels("Soutien", "Avec le soutien de", "A soutenu"),
     "signataire": RoleLabels("Signataire", "Signataires", "Signataire de"),
     "diagnostic": RoleLabels("Contribution au diagnostic", "Structures ayant contribué au diagnostic",
                              "A contribué au diagnostic de"),
