@@ -225,3 +225,13 @@ def test_seed_plans_partners_by_role(real_site):
     assert "Partie prenante de Plan territorial de prévention" in page_text(real_site, "organisations/medef")
     assert "A contribué au diagnostic de Plan territorial de lutte" in page_text(real_site, "organisations/adil")
     assert "Introduction IREV" in page_text(real_site, "reunions/2022-06-22-reseau-lcd")
+
+
+def test_seed_survey_partners_and_cited_organisations_are_not_called_people(real_site):
+    survey = page_text(real_site, "fiches/2022-enquete-perception-discriminations-logement-call")
+    assert re.search(r"Partenariats Partenaires Maison de l'habitat durable .* membre du collectif de répliquants, lieu "
+                     r"de passation du questionnaire .* Accueil Comité local pour le logement autonome des jeunes", survey)
+    assert "Organisations citées : ExtraCité" in survey and "Personnes citées" not in survey
+    meeting = page_text(real_site, "reunions/2022-06-22-reseau-lcd")
+    assert "Organisations citées : ExtraCité ; Maison de la justice et du droit" in meeting
+    assert "Personnes citées : Martin CLÉMENT , Défenseur des droits ; Patrick SIMON" in meeting  # people stay people
