@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from irev import catalogue, loading
+from irev import catalogue, loading, models
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "generate_corpus.py"
@@ -105,3 +105,17 @@ def test_refuses_a_non_empty_directory_and_leaves_it_untouched(tmp_path):
     assert "erreur" in result.stderr and "vide" in result.stderr
     assert files(target) == before
     assert sorted(p.name for p in target.iterdir()) == ["notes.md"]
+
+
+def test_partners_roles_steering_committees_and_former_names_are_all_exercised(corpus):
+    _, content, _ = corpus
+    records = [entry.model for entry in content.records]
+    partners = [p for record in records for p in record.partenaires]
+    assert {p.role for p in partners} == set(models.ORGANISATION_ROLES)
+    assert any(p.nom for p in partners) and any(p.organisation for p in partners)
+    assert any(isinstance(item, str) for entry in content.records for item in entry.parsed.data.get("partenaires", []))
+    acting = [p for record in records for p in getattr(record, "intervenants", [])]
+    acting += [p for record in records for i in getattr(record, "interventions", []) for p in i.intervenants]
+    assert {p.role for p in acting} == set(models.PERSON_ROLES)
+    assert {type(r).__name__ for r in records if getattr(r, "comite_pilotage", None)} == {"Cycle", "Plan"}
+    assert any(o.model.anciens_noms for o in content.registries["organisation"].values())
