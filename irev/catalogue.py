@@ -37,7 +37,7 @@ ROLES = {
     "auteurs": "auteur", "personnes_citees": "citee", "organisateur": "organisateur", "porteur": "porteur",
     "partenaires": "partenaire", "realise_par": "prestataire", "themes": "theme", "territoires": "territoire",
     "territoire": "territoire", "precedente": "serie", "suivante": "serie", "annonce_dans": "annonce",
-    "reunion": "presentation",
+    "reunion": "presentation", "comite_pilotage": "comite",
 }
 
 
@@ -47,7 +47,7 @@ class Link:
 
     record: Entry
     role: str  # a value of ROLES, "excuse" for an excused participant, or "mention"
-    detail: object = None  # the Intervenant holding the reference: the function held that day
+    detail: object = None  # what holds the reference: an Intervenant (the function held that day, a role), a Partenaire
 
     @cached_property
     def date(self) -> dt.date:
@@ -438,21 +438,19 @@ def _redacted_model(model: BaseModel, redactor: Redactor) -> BaseModel:
     changes = {}
     for name, is_reference in _text_fields(type(model)).items():
         value = getattr(model, name)
-        redacted = _redacted_value(value, redactor, is_reference)
+        redacted = value if is_reference else _redacted_value(value, redactor)
         if redacted is not value:
             changes[name] = redacted
     return model.model_copy(update=changes) if changes else model
 
 
-def _redacted_value(value, redactor: Redactor, is_reference: bool = False):
-    """The value without hidden names; a reference's ids are kept, a described record's text is not
-    (a reference field may hold a models.SansFiche)."""
+def _redacted_value(value, redactor: Redactor):
     if isinstance(value, str):
-        return value if is_reference else redactor(value)  # the same object when it holds no name
+        return redactor(value)  # the same object when it holds no name
     if isinstance(value, BaseModel):
         return _redacted_model(value, redactor)
     if isinstance(value, list):
-        items = [_redacted_value(item, redactor, is_reference) for item in value]
+        items = [_redacted_value(item, redactor) for item in value]
         return items if any(new is not old for new, old in zip(items, value)) else value
     return value
 
@@ -460,9 +458,11 @@ def _redacted_value(value, redactor: Redactor, is_reference: bool = False):
 @lru_cache(maxsize=None)
 def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
     """A model's fields, each with whether it holds references or a registry entry's own id (never
-    rewritten: ids are checked instead, see _names_in_ids)."""
+    rewritten: ids are checked instead, see _names_in_ids); a block that may be written as an id (a
+    partner, a meeting without a record) holds text too, and is walked."""
     own_id = model in models.REGISTRY_TYPES
-    return {name: bool(_ref_kind(info.metadata) or _ref_kind_in(info.annotation) or (own_id and name == "id"))
+    return {name: bool((_ref_kind(info.metadata) or _ref_kind_in(info.annotation)) and not _submodel_in(info.annotation)
+                       or (own_id and name == "id"))
             for name, info in model.model_fields.items()}
 
 
@@ -525,10 +525,21 @@ def _links(entry: Entry, refs: list, found_mentions: list) -> list[tuple[tuple[s
     """((kind, id), link) for each entry a record refers to or mentions."""
     links = []
     for kind, ident, path in refs:
-        holder = _at(entry.model, path[:-1]) if path[-1] in ("personne", "organisation") else None
+        holder = _holder(entry.model, path)
         links.append(((kind, ident), Link(entry, _role(path, holder), holder)))
     links += [((kind, ident), Link(entry, "mention")) for kind, ident, *_ in found_mentions if kind is not None]
     return links
+
+
+def _holder(model, path: tuple) -> BaseModel | None:
+    """What holds a reference to a person or organisation: the block around it (`intervenants[0].personne`),
+    or the item itself when written as an id alone (`partenaires[0]`, validated into a Partenaire)."""
+    if path[-1] in ("personne", "organisation"):
+        return _at(model, path[:-1])
+    if isinstance(path[-1], int):
+        item = _at(model, path)
+        return item if isinstance(item, BaseModel) else None
+    return None
 
 
 def _role(path: tuple, holder) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, ClassVar, Literal, Optional, Union
+from typing import Annotated, ClassVar, Literal, NamedTuple, Optional, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter,
                       ValidationError, ValidationInfo, WithJsonSchema, WrapValidator, field_validator, model_validator)
@@ -22,7 +22,8 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 class Ref:
-    """Marks a field as the id of another entry of the given kind."""
+    """Marks a field as the id of another entry of the given kind. On a model (a partner), the
+    item may also be written as that id alone."""
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -66,9 +67,10 @@ Booleen = Annotated[bool, BeforeValidator(_boolean)]
 
 
 class Strict(BaseModel):
-    """Every model refuses unknown fields: a typo must not silently lose a fact."""
+    """Every model refuses unknown fields: a typo must not silently lose a fact. Defaults are validated
+    too, so that an enumeration's default knows its label (Labels)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=True)
 
 
 # --- Dates -------------------------------------------------------------------------------
@@ -133,6 +135,15 @@ class PartialDate(Strict):
         """Where it sorts: a partial date at its first day (a day without its year, never sorted, in year 1)."""
         return dt.date(self.year or 1, self.month or 1, self.day or 1)
 
+    @property
+    def last_day(self) -> dt.date:
+        """The last day it can mean: a name used « until 2016 » was used all that year."""
+        if self.day:
+            return self.first_day
+        if self.month:
+            return (self.first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        return dt.date(self.year or 1, 12, 31)
+
     def isoformat(self) -> str:
         """As written: `2016-04-12`, `2016-04`, `2016`, `--11-06` (the explanatory text left out)."""
         if self.year is None:
@@ -180,15 +191,28 @@ Jour = Annotated[PartialDate, AfterValidator(_full_day), _date_schema(_DAY_TEXT,
 
 # --- Enumerations ------------------------------------------------------------------------
 # Every enumerated value is declared with its French label beside it, and shown with it (pages.label).
+# A value keeps its enumeration's label: the same word may mean two things (a role « diagnostic », a stage
+# « diagnostic »), so there is no site-wide table of labels.
 
-LABELS: dict[str, str] = {}  # every enumerated value -> its label: one label per value, site-wide
+
+class Choice(str):
+    """An enumerated value (plain text everywhere) that knows its French label."""
+
+    label: str
 
 
 class Labels:
-    """An enumeration's labels, kept in its type: editors' YAML extensions show them beside the values."""
+    """An enumeration's labels, kept in its type: validation gives each value its label (defaults
+    included), and editors' YAML extensions show the labels beside the values (JSON Schema)."""
 
-    def __init__(self, labels: dict[str, str]):
+    def __init__(self, labels: dict[str, str], wordings: dict[str, tuple[str, ...]] | None = None):
         self.labels = labels
+        self.wordings = wordings or {value: (label,) for value, label in labels.items()}  # every form pages use
+
+    def __call__(self, value: str) -> Choice:
+        choice = Choice(value)
+        choice.label = self.labels[value]
+        return choice
 
     def __get_pydantic_json_schema__(self, core_schema, handler):
         schema = handler(core_schema)
@@ -196,12 +220,11 @@ class Labels:
         return schema
 
 
-def enumeration(labels: dict[str, str]):
-    """A closed list of values (slugs), each with its French label."""
-    for value, label in labels.items():
-        if LABELS.setdefault(value, label) != label:
-            raise ValueError(f"{value!r} labelled both {LABELS[value]!r} and {label!r}: one label per value")
-    return Annotated[Literal[tuple(labels)], Labels(labels)]  # type: ignore[valid-type]
+def enumeration(labels: dict[str, str], wordings: dict[str, tuple[str, ...]] | None = None):
+    """A closed list of values (slugs), each with its French label (and, where pages word it otherwise,
+    such as a heading over a group, every wording: `wordings`)."""
+    read = Labels(labels, wordings)
+    return Annotated[Literal[tuple(labels)], AfterValidator(read), read]  # type: ignore[valid-type]
 
 
 Format = enumeration({"visio": "Visioconférence", "presentiel": "Présentiel", "hybride": "Hybride"})
@@ -254,6 +277,41 @@ PUBLICS = {
     "habitants": "Habitants",
 }
 PublicCible = enumeration(PUBLICS)
+
+
+class RoleLabels(NamedTuple):
+    label: str  # the value itself: « Co-organisateur »
+    heading: str  # over the organisations of that role on a record's page: « Co-organisation »
+    backlink: str  # over the records on the organisation's page: « Co-organisateur de »
+
+
+# The part an organisation takes in a meeting, a cycle, a plan or a tool (beside organiser or bearer).
+ORGANISATION_ROLES = {
+    "co-organisateur": RoleLabels("Co-organisateur", "Co-organisation", "Co-organisateur de"),
+    "partenaire": RoleLabels("Partenaire", "Partenaires", "Partenaire de"),
+    "financeur": RoleLabels("Financeur", "Financement", "Financeur de"),
+    "intervenant": RoleLabels("Structure intervenante", "Structures intervenantes", "Structure intervenante dans"),
+    "accueil": RoleLabels("Structure d'accueil", "Accueil", "Structure d'accueil de"),
+    "soutien": RoleLabels("Soutien", "Avec le soutien de", "A soutenu"),
+    "signataire": RoleLabels("Signataire", "Signataires", "Signataire de"),
+    "diagnostic": RoleLabels("Contribution au diagnostic", "Structures ayant contribué au diagnostic",
+                             "A contribué au diagnostic de"),
+    "partie-prenante": RoleLabels("Partie prenante", "Parties prenantes", "Partie prenante de"),
+}
+RoleOrganisation = enumeration({value: labels.label for value, labels in ORGANISATION_ROLES.items()},
+                               {value: tuple(labels) for value, labels in ORGANISATION_ROLES.items()})
+
+# What a person (or an organisation) does in a meeting or a cycle.
+PERSON_ROLES = {
+    "intervention": "Intervention",
+    "animation": "Animation",
+    "moderation": "Modération",
+    "introduction": "Introduction",
+    "conclusion": "Conclusion",
+    "grand-temoin": "Grand témoin",
+    "fil-rouge": "Fil rouge",
+}
+RolePersonne = enumeration(PERSON_ROLES)
 
 
 # --- Small shared structures -------------------------------------------------------------
@@ -317,6 +375,52 @@ class Contact(Intervenant):
     coordonnees_publiques: Booleen = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
 
 
+class IntervenantRole(Intervenant):
+    """Someone acting in a meeting or a cycle, and in which role (speaker, animation, fil rouge…)."""
+
+    role: RolePersonne = Field("intervention", description=(
+        "Rôle : « intervention » (par défaut), « animation », « moderation », « introduction », « conclusion », "
+        "« grand-temoin » ou « fil-rouge » (présent tout au long d'un cycle)."))
+
+
+class Partenaire(Strict):
+    """An organisation associated with a record, and how: co-organiser, partner, funder…"""
+
+    organisation: Optional[OrganisationRef] = Field(None, description="Identifiant de l'organisation (registre des organisations).")
+    nom: Optional[Texte] = Field(None, description=(
+        "Nom d'une structure absente du registre, si elle n'y a pas sa place (« les entreprises du territoire ») ; "
+        "sinon ajoutez-la au registre et indiquez « organisation »."))
+    role: RoleOrganisation = Field("partenaire", description=(
+        "Rôle : « partenaire » (par défaut), « co-organisateur », « financeur », « intervenant » (structure "
+        "intervenante), « accueil » (structure hôte), « soutien », « signataire », « diagnostic » (a contribué au "
+        "diagnostic) ou « partie-prenante »."))
+    precision: Optional[Texte] = Field(None, description="Ce que la source dit de plus (« volet logement », « prêt de salle »).")
+
+    @model_validator(mode="after")
+    def _one_name(self):
+        if bool(self.organisation) == bool(self.nom):
+            raise ValueError("indiquez « organisation » (identifiant du registre) ou bien « nom », un seul des deux")
+        return self
+
+
+def _organisation_alone(value):
+    """A partner written as the id alone is a partner of the default role."""
+    return {"organisation": value} if isinstance(value, str) else value
+
+
+# Written `- mel` or `- {organisation: mel, role: financeur}`; the Ref lets the catalogue check the short form.
+PartenaireItem = Annotated[Partenaire, Ref("organisation"), BeforeValidator(
+    _organisation_alone, json_schema_input_type=Union[OrganisationRef, Partenaire])]
+
+
+class ComitePilotage(Strict):
+    """Who steers a cycle or a plan: organisations, and people (named only with their consent)."""
+
+    membres: list[Intervenant] = Field(min_length=1, description=(
+        "Membres : une organisation, une personne, ou une personne et l'organisation qu'elle y représente."))
+    mission: Optional[Texte] = Field(None, description="Rôle du comité et rythme de ses réunions (« valide le programme »).")
+
+
 class DateCle(Strict):
     date: Date = Field(description=f"Date : {_WRITTEN} ; ajoutez « precision » pour dire ce qu'en dit la source.")
     evenement: Texte = Field(description="Ce qui a eu lieu ce jour-là.")
@@ -372,10 +476,19 @@ class Record(Strict):
     liens: list[Lien] = Field(default_factory=list, description="Liens externes.")
     personnes_citees: list[Intervenant] = Field(
         default_factory=list, description="Personnes ou organisations citées par le document sans y intervenir.")
+    partenaires: list[PartenaireItem] = Field(default_factory=list, description=(
+        "Organisations associées et leur rôle : co-organisateurs d'une réunion, partenaires et financeurs d'un "
+        "cycle, signataires d'un plan… Un identifiant seul (« - mel ») est un partenaire."))
     publics_cibles: list[PublicCible] = Field(
         default_factory=list, description="À qui s'adresse la ressource (vocabulaire fixe, sert de filtre de recherche).")
     mise_a_jour: Optional[Jour] = Field(None, description=(
         "Date de la dernière mise à jour du contenu (AAAA-MM-JJ), imprimée au pied du PDF ; à défaut, la date de la ressource."))
+
+    def organisations(self) -> list[str]:
+        """The organisations that made the resource (organiser or bearer, partners, authors): the library's facet."""
+        ids = [getattr(self, "organisateur", None), getattr(self, "porteur", None)]
+        ids += [p.organisation for p in self.partenaires] + [a.organisation for a in getattr(self, "auteurs", [])]
+        return list(dict.fromkeys(i for i in ids if i))
 
     def updated(self) -> PartialDate:
         """The date of the record's last update, as its PDF says it."""
@@ -411,7 +524,7 @@ class Intervention(Strict):
         "echanges": "Échanges",
     }) = Field("presentation", description="Nature de l'intervention.")
     partie: Optional[int] = Field(None, ge=1, description="Numéro de la partie de l'ordre du jour (1, 2…).")
-    intervenants: list[Intervenant] = Field(default_factory=list, description="Qui intervient.")
+    intervenants: list[IntervenantRole] = Field(default_factory=list, description="Qui intervient, et dans quel rôle.")
     resume: Optional[Texte] = Field(None, description="Résumé de l'intervention (Markdown).")
     reactions: list[PriseDeParole] = Field(default_factory=list, description="Réactions et échanges qui ont suivi.")
     personnes_citees: list[Intervenant] = Field(
@@ -449,6 +562,9 @@ class Reunion(Record):
         "Réunion suivante de la série : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
     nombre_participants: Optional[int] = Field(None, ge=0, description="Nombre de participants annoncé.")
     nombre_territoires: Optional[int] = Field(None, ge=0, description="Nombre de territoires représentés annoncé.")
+    intervenants: list[IntervenantRole] = Field(default_factory=list, description=(
+        "Qui anime, modère, introduit, conclut ou est grand témoin de toute la réunion (une intervention : "
+        "voir « interventions »)."))
     participants: list[Participant] = Field(default_factory=list, description="Liste des participants et excusés.")
     ordre_du_jour: list[PointOrdreDuJour] = Field(default_factory=list, description="Parties et points de l'ordre du jour.")
     interventions: list[Intervention] = Field(default_factory=list, description="Interventions, témoignages et réactions.")
@@ -518,7 +634,9 @@ class Cycle(Record):
     groupes: list[Groupe] = Field(default_factory=list, description="Groupes de public, quand les séances diffèrent par groupe.")
     finalite: Optional[Texte] = None
     objectifs: list[Texte] = Field(default_factory=list, description="Objectifs spécifiques.")
-    intervenants: list[Intervenant] = Field(default_factory=list)
+    intervenants: list[IntervenantRole] = Field(default_factory=list, description=(
+        "Intervenants du cycle et leur rôle (« fil-rouge » pour qui suit tout le cycle, « animation »…)."))
+    comite_pilotage: Optional[ComitePilotage] = Field(None, description="Comité de pilotage du cycle et sa composition.")
     phases: list[Phase] = Field(min_length=1, description="Phases du cycle et leurs sessions.")
     inscription: Optional[Inscription] = None
     contact: Optional[Contact] = None
@@ -632,7 +750,7 @@ class Plan(Record):
     actions_engagees: list[ActionEngagee] = Field(default_factory=list)
     actions_partenaires: list[ActionEngagee] = Field(default_factory=list)
     gouvernance: Optional[Texte] = None
-    partenaires: list[OrganisationRef] = Field(default_factory=list)
+    comite_pilotage: Optional[ComitePilotage] = Field(None, description="Comité de pilotage du plan et sa composition.")
     contact: Optional[Contact] = None
     sources: list[Source] = Field(default_factory=list, description="Études et documents sur lesquels s'appuie le plan.")
     presentations: list[Presentation] = Field(default_factory=list, description="Réunions où le plan a été présenté.")
@@ -711,10 +829,18 @@ class Personne(Strict):
     coordonnees_publiques: Booleen = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
 
 
+class AncienNom(Strict):
+    nom: Texte = Field(description="Nom porté jusqu'à cette date.")
+    sigle: Optional[Texte] = Field(None, description="Sigle porté jusqu'à cette date.")
+    jusqu_au: DateAvecAnnee = Field(description=(
+        "Dernier jour où ce nom était en usage : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule (jusqu'à la fin de ce "
+        "mois ou de cette année)."))
+
+
 class Organisation(Strict):
     KIND: ClassVar[str] = "organisation"
     id: Slug
-    nom: Texte
+    nom: Texte = Field(description="Nom actuel.")
     sigle: Optional[Texte] = None
     type: enumeration({
         "collectivite": "Collectivité territoriale", "etat": "État", "association": "Association", "cabinet": "Cabinet d'études",
@@ -723,6 +849,20 @@ class Organisation(Strict):
     })
     territoire: Optional[TerritoireRef] = None
     site_web: Optional[Url] = None
+    anciens_noms: list[AncienNom] = Field(default_factory=list, description=(
+        "Noms portés auparavant, chacun avec la date jusqu'à laquelle il était en usage : une ressource plus "
+        "ancienne cite l'organisation sous le nom de sa date."))
+
+    def former_names(self) -> list[AncienNom]:
+        """Former names, oldest first."""
+        return sorted(self.anciens_noms, key=lambda n: n.jusqu_au.first_day)
+
+    def name_on(self, day: dt.date) -> tuple[str, str | None]:
+        """(name, acronym) in force on a day: the earliest former name still in use then, else the current one."""
+        for former in self.former_names():
+            if day <= former.jusqu_au.last_day:
+                return former.nom, former.sigle
+        return self.nom, self.sigle
 
 
 def luhn_valid(digits: str) -> bool:

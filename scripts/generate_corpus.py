@@ -626,7 +626,9 @@ def organisation_candidates(world: World) -> tuple[list[dict], list[dict]]:
     core = [
         {"nom": "IREV – centre de ressources Politique de la ville Hauts-de-France", "sigle": "IREV", "type": "association",
          "territoire": region.id, "site_web": "https://www.irev.fr", "id": "irev"},
-        {"nom": f"Conseil régional {region.nom}", "type": "collectivite", "territoire": region.id},
+        {"nom": f"Conseil régional {region.nom}", "type": "collectivite", "territoire": region.id,
+         "anciens_noms": [{"nom": "Conseil régional Nord – Pas-de-Calais", "jusqu_au": 2015},
+                          {"nom": "Conseil régional Nord – Pas-de-Calais – Picardie", "jusqu_au": "2016-09"}]},
         {"nom": "Défenseur des droits", "type": "etat", "site_web": "https://www.defenseurdesdroits.fr"},
         {"nom": "Cabinet Trajectoires Conseil", "type": "cabinet"},
         {"nom": "Bureau d'études Intervention Formation Action Recherche", "sigle": "IFAR", "type": "cabinet"},
@@ -638,7 +640,9 @@ def organisation_candidates(world: World) -> tuple[list[dict], list[dict]]:
             {"nom": f"Conseil départemental {article}{dep.nom}", "type": "collectivite", "territoire": dep.id},
             {"nom": f"Préfecture {article}{dep.nom}", "type": "etat", "territoire": dep.id},
             {"nom": f"Direction départementale de l'emploi, du travail et des solidarités {article}{dep.nom}",
-             "sigle": "DDETS", "type": "etat", "territoire": dep.id, "id": f"ddets-{dep.id}"},
+             "sigle": "DDETS", "type": "etat", "territoire": dep.id, "id": f"ddets-{dep.id}",
+             "anciens_noms": [{"nom": f"Direction départementale de la cohésion sociale {article}{dep.nom}",
+                               "sigle": "DDCS", "jusqu_au": dt.date(2021, 3, 31)}]},
             {"nom": f"Caisse d'allocations familiales {article}{dep.nom}", "sigle": "CAF", "type": "etablissement-public",
              "territoire": dep.id, "id": f"caf-{dep.id}"},
         ]
@@ -646,7 +650,10 @@ def organisation_candidates(world: World) -> tuple[list[dict], list[dict]]:
     prefixes = {"CA ": "Communauté d'agglomération ", "CC ": "Communauté de communes ", "CU ": "Communauté urbaine "}
     for epci in world.by_level["epci"]:
         name = next((full + epci.nom[len(short):] for short, full in prefixes.items() if epci.nom.startswith(short)), epci.nom)
-        pool.append({"nom": name, "type": "collectivite", "territoire": epci.id})
+        renamed = name.startswith("Communauté d'agglomération ") and rng.random() < 0.3  # once a communauté de communes
+        former = [{"nom": "Communauté de communes " + name[len("Communauté d'agglomération "):],
+                   "jusqu_au": rng.randint(2012, 2019)}] if renamed else []
+        pool.append({"nom": name, "type": "collectivite", "territoire": epci.id, "anciens_noms": former})
     for commune in world.by_level.get("commune", []):
         elision = "d'" if commune.nom[0] in "AEIOUYÉÈÂÊÎÔ" else "de "
         pool += [
@@ -789,6 +796,43 @@ def publics(world: World, domain: int) -> Flow:
 def intervenant(person: Person, with_function: bool = True) -> dict:
     return {"personne": person.entry["id"], "organisation": person.organisation,
             "fonction": person.fonction if with_function else None}
+
+
+def acting(person: Person, role: str | None) -> dict:
+    """Someone in a meeting or a cycle, in a role (None: the default one, an intervention)."""
+    return {**intervenant(person), "role": role}
+
+
+PRECISIONS = ["cofinancement", "prêt de salle", "apports scientifiques", "relais auprès des habitants",
+              "mobilisation des professionnels", "ingénierie pédagogique", "volet emploi", "volet logement"]
+UNLISTED = ["Les entreprises du territoire", "Collectif d'habitants du quartier", "Réseau des conseils citoyens",
+            "Associations de locataires"]
+
+
+def partners(world: World, low: int, high: int, roles: list[str]) -> list:
+    """Organisations associated with a record, each in one of `roles`: a partner sometimes written as its id
+    alone, now and then one outside the registry."""
+    rng, found = world.rng, []
+    for organisation in rng.sample(world.organisations, min(len(world.organisations), rng.randint(low, high))):
+        role = rng.choice(roles)
+        if role == "partenaire" and rng.random() < 0.5:
+            found.append(organisation["id"])
+        else:
+            found.append({"organisation": organisation["id"], "role": role,
+                          "precision": rng.choice(PRECISIONS) if rng.random() < 0.4 else None})
+    if rng.random() < 0.1:
+        found.append({"nom": rng.choice(UNLISTED), "role": rng.choice(roles)})
+    return found
+
+
+def steering(world: World) -> dict:
+    """A comité de pilotage: organisations, some represented by one of their people."""
+    rng, members = world.rng, []
+    for organisation in rng.sample(world.organisations, rng.randint(2, 5)):
+        staff = world.people_by_org.get(organisation["id"])
+        members.append(intervenant(rng.choice(staff)) if staff and rng.random() < 0.4 else {"organisation": organisation["id"]})
+    return {"mission": rng.choice(["Valide le programme et suit sa mise en œuvre.", "Se réunit deux fois par an.", None]),
+            "membres": members}
 
 
 def some_people(world: World, low: int, high: int) -> list[Person]:
@@ -1007,12 +1051,15 @@ def interventions(world: World, record: Record, present: list[Person], parts: in
         found.append({
             "titre": title, "type": kind, "partie": rng.randint(1, parts),
             "intervenants": [{"organisation": speakers[0].organisation}] if rng.random() < 0.15
-            else [intervenant(p) for p in speakers],
+            else [acting(p, "moderation" if index and rng.random() < 0.3 else None) for index, p in enumerate(speakers)],
             "resume": prose.block(record.domain, 1, 3) if rng.random() < 0.5 else prose.sentences(record.domain, 2, 4),
             "reactions": reactions,
             "personnes_citees": [intervenant(p, False) for p in some_people(world, 1, 2)] if rng.random() < 0.2 else [],
         })
     return found
+
+
+MEETING_ROLES = ["animation", "moderation", "introduction", "conclusion", "grand-temoin"]
 
 
 def fill_meeting(world: World, record: Record) -> None:
@@ -1038,6 +1085,9 @@ def fill_meeting(world: World, record: Record) -> None:
         "organisateur": organiser, "serie": record.meta["serie"],
         "precedente": record.meta.get("precedente"), "suivante": record.meta.get("suivante"),
         "nombre_participants": len(present), "nombre_territoires": rng.randint(3, 15),
+        "intervenants": [acting(p, role) for p, role in zip(present, rng.sample(MEETING_ROLES, rng.randint(0, 3)))],
+        "partenaires": partners(world, 1, 3, ["co-organisateur", "accueil", "partenaire", "financeur", "intervenant"])
+        if rng.random() < 0.4 else [],
     })
     meta.update(tail(world, record, title, ["compte-rendu", "presentation", "programme", "synthese"]))
     meta.update({
@@ -1110,7 +1160,11 @@ def fill_cycle(world: World, record: Record) -> None:
         "contexte": prose.block(record.domain, 1, 3), "publics": rng.sample(ACTORS, rng.randint(2, 5)),
         "groupes": [{"id": g, "libelle": libelle} for g, libelle in groups],
         "finalite": prose.statement(record.domain), "objectifs": prose.items(record.domain, 3, 5),
-        "intervenants": [intervenant(p) for p in some_people(world, 1, 3)], "phases": phases,
+        "intervenants": [acting(p, role) for p, role in zip(some_people(world, 1, 3), ("fil-rouge", None, "animation"))],
+        "comite_pilotage": steering(world) if rng.random() < 0.3 else None,
+        "partenaires": partners(world, 2, 12, ["co-organisateur", "partenaire", "financeur", "intervenant", "accueil",
+                                               "soutien"]) if rng.random() < 0.5 else [],
+        "phases": phases,
         "inscription": {"url": f"https://www.irev.fr/agenda/{short_slug(title, 60)}",
                         "date_limite": record.date - dt.timedelta(days=rng.randint(7, 21)),
                         "modalites": prose.statement(record.domain)} if rng.random() < 0.7 else None,
@@ -1171,7 +1225,6 @@ def fill_plan(world: World, record: Record) -> None:
     key_dates = sorted(random_day(rng, dt.date(year - 1, 1, 1), dt.date(year, 12, 31)) for _ in range(rng.randint(2, 4)))
     contact = rng.choice(world.people_by_org.get(bearer["id"]) or world.people)
     analysts = [o for o in world.organisations if o["type"] in ("cabinet", "recherche")]
-    partners = rng.sample(world.organisations, min(len(world.organisations), rng.randint(2, 5)))
     meta = common(world, record, title)
     meta["resume"] = prose.sentences(record.domain, 1, 2)
     meta.update(tail(world, record, title, ["plan", "synthese", "presentation"]))
@@ -1195,7 +1248,9 @@ def fill_plan(world: World, record: Record) -> None:
         "actions_engagees": actions(world, record.domain, axes_titles, 2, 5, year),
         "actions_partenaires": actions(world, record.domain, axes_titles, 0, 3, year),
         "gouvernance": prose.sentences(record.domain, 1, 3),
-        "partenaires": sorted(o["id"] for o in partners),
+        "comite_pilotage": steering(world) if rng.random() < 0.4 else None,
+        "partenaires": partners(world, 2, 8, ["partenaire", "signataire", "diagnostic", "partie-prenante", "financeur",
+                                              "soutien"]),
         "contact": intervenant(contact) if rng.random() < 0.7 else None,
         "sources": sources(world, record.domain, 1, 2),
         "presentations": presentations(world, record.date),
@@ -1258,6 +1313,7 @@ def fill_fiche(world: World, record: Record) -> None:
         "grille": grid(world, record.domain) if kind == "grille" or rng.random() < 0.2 else None,
         "mode_emploi": prose.block(record.domain, 1, 2) if rng.random() < 0.7 else None,
         "sources": sources(world, record.domain, 0, 2),
+        "partenaires": partners(world, 1, 2, ["partenaire", "soutien", "financeur"]) if rng.random() < 0.3 else [],
         "presentations": presentations(world, record.date),
     })
     record.meta = meta

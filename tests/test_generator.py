@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from irev import catalogue, loading
+from irev import catalogue, loading, models
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "generate_corpus.py"
@@ -107,19 +107,33 @@ def test_refuses_a_non_empty_directory_and_leaves_it_untouched(tmp_path):
     assert sorted(p.name for p in target.iterdir()) == ["notes.md"]
 
 
+def test_partners_roles_steering_committees_and_former_names_are_all_exercised(corpus):
+    _, content, _ = corpus
+    records = [entry.model for entry in content.records]
+    partners = [p for record in records for p in record.partenaires]
+    assert {p.role for p in partners} == set(models.ORGANISATION_ROLES)
+    assert any(p.nom for p in partners) and any(p.organisation for p in partners)
+    assert any(isinstance(item, str) for entry in content.records for item in entry.parsed.data.get("partenaires", []))
+    acting = [p for record in records for p in getattr(record, "intervenants", [])]
+    acting += [p for record in records for i in getattr(record, "interventions", []) for p in i.intervenants]
+    assert {p.role for p in acting} == set(models.PERSON_ROLES)
+    assert {type(r).__name__ for r in records if getattr(r, "comite_pilotage", None)} == {"Cycle", "Plan"}
+    assert any(o.model.anciens_noms for o in content.registries["organisation"].values())
+
+
 def test_older_sources_forms_are_exercised(corpus):
     """Dates of every precision (a day without its year with the source's wording), parts of the day,
     meetings known without a record."""
     _, content, _ = corpus
-    models = [e.model for e in content.records]
-    key_dates = [d.date for m in models if kind_of(m) == "plan" for d in m.dates_cles]
+    records = [e.model for e in content.records]
+    key_dates = [d.date for m in records if kind_of(m) == "plan" for d in m.dates_cles]
     assert {"day", "month", "year", "yearless"} <= {precision(d) for d in key_dates}
     assert any(d.year is None and d.precision for d in key_dates)
-    assert any(m.diagnostic and m.diagnostic.date and m.diagnostic.date.day is None for m in models if kind_of(m) == "plan")
-    assert any(m.heure_debut in ("matin", "apres-midi", "journee", "soiree") for m in models if kind_of(m) == "reunion")
-    slots = [slot for m in models if kind_of(m) == "cycle" for phase in m.phases for s in phase.sessions for slot in s.creneaux]
+    assert any(m.diagnostic and m.diagnostic.date and m.diagnostic.date.day is None for m in records if kind_of(m) == "plan")
+    assert any(m.heure_debut in ("matin", "apres-midi", "journee", "soiree") for m in records if kind_of(m) == "reunion")
+    slots = [slot for m in records if kind_of(m) == "cycle" for phase in m.phases for s in phase.sessions for slot in s.creneaux]
     assert any(slot.heure_debut in ("matin", "apres-midi", "journee") for slot in slots)
-    unrecorded = [ref for m in models for ref in (getattr(m, "precedente", None), getattr(m, "annonce_dans", None),
+    unrecorded = [ref for m in records for ref in (getattr(m, "precedente", None), getattr(m, "annonce_dans", None),
                                                   *(p.reunion for p in getattr(m, "presentations", [])))
                   if ref is not None and not isinstance(ref, str)]
     assert unrecorded and all(ref.intitule and ref.date.month for ref in unrecorded)

@@ -27,11 +27,17 @@ NOT_SHOWN = {("Record", "statut"): {"publie"}}
 DRAFT = ("statut", "brouillon")
 
 
-def literal_values(annotation) -> tuple:
-    """The values of the Literal inside an annotation (through Optional, list, Union, Annotated), if any."""
+def enumeration_in(annotation) -> tuple[tuple, models.Labels | None] | None:
+    """The values of the Literal inside an annotation (through Optional, list, Union, Annotated), if any,
+    and the labels its enumeration declares (models.Labels; None: none declared)."""
     if typing.get_origin(annotation) is typing.Literal:
-        return typing.get_args(annotation)
-    return next((found for found in map(literal_values, typing.get_args(annotation)) if found), ())
+        return typing.get_args(annotation), None
+    declared = next((m for m in getattr(annotation, "__metadata__", ()) if isinstance(m, models.Labels)), None)
+    for argument in typing.get_args(annotation):
+        found = enumeration_in(argument)
+        if found:
+            return found[0], found[1] or declared
+    return None
 
 
 def submodel(annotation) -> type[BaseModel] | None:
@@ -40,13 +46,15 @@ def submodel(annotation) -> type[BaseModel] | None:
     return next((found for found in map(submodel, typing.get_args(annotation)) if found), None)
 
 
-def enumerations(model: type[BaseModel]) -> dict[str, tuple]:
-    """A model's own enumerated fields and their values."""
-    return {name: values for name, info in model.model_fields.items() if (values := literal_values(info.annotation))}
+def enumerations(model: type[BaseModel]) -> dict[str, tuple[tuple, models.Labels | None]]:
+    """A model's own enumerated fields: their values and labels."""
+    annotations = {name: typing.Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+                   for name, info in model.model_fields.items()}
+    return {name: found for name, annotation in annotations.items() if (found := enumeration_in(annotation))}
 
 
-def all_enumerations() -> dict[tuple[type[BaseModel], str], tuple]:
-    """(model, field) -> values, over every model reachable from the record and registry types."""
+def all_enumerations() -> dict[tuple[type[BaseModel], str], tuple[tuple, models.Labels | None]]:
+    """(model, field) -> (values, labels), over every model reachable from the record and registry types."""
     found, todo, seen = {}, [*models.RECORD_TYPES, *models.REGISTRY_TYPES], set()
     while todo:
         model = todo.pop()
@@ -102,10 +110,9 @@ def valid(model: type[BaseModel], data) -> bool:
         return False
 
 
-def looks_raw(value: str) -> bool:
+def looks_raw(value: str, label: str) -> bool:
     """A value that cannot be a French word as written (`etablissement-public`, `etat`, `presentiel`): one with a
     hyphen its label does not have, or its label stripped of accents (`cabinet`, `bailleurs` are words)."""
-    label = models.LABELS[value]
     return not label.casefold().startswith(value) and ("-" in value or referentiel.slugify(label).startswith(value))
 
 
@@ -126,7 +133,7 @@ class Variants:
         occurrences = [(source, model, path) for source in self.content.sources
                        for model, path in mappings(source.model, source.data)]
         missing = []
-        for (model, field), values in all_enumerations().items():
+        for (model, field), (values, _) in all_enumerations().items():
             holders = [(s, p) for s, m, p in occurrences if issubclass(m, model)]
             for value in values:
                 if value in NOT_SHOWN.get((declared_by(model, field), field), ()):
@@ -174,8 +181,8 @@ def variants(tmp_path_factory):
 
 
 def test_every_enumerated_value_has_a_french_label():
-    unlabelled = [f"{model.__name__}.{field} = {value}" for (model, field), values in all_enumerations().items()
-                  for value in values if not models.LABELS.get(value)]
+    unlabelled = [f"{model.__name__}.{field} = {value}" for (model, field), (values, labels) in all_enumerations().items()
+                  for value in values if labels is None or not labels.labels.get(value)]
     assert unlabelled == []
     assert len(all_enumerations()) >= 20  # the walk reaches nested models (Lien, Session, Creneau…)
 
@@ -193,12 +200,14 @@ def test_every_label_is_on_a_built_page_and_no_raw_value(variants, tmp_path):
     result = build_site(made.root, site)
     assert result.returncode == 0, result.stderr
     texts = {uri: page_text(site, uri) for uri in set(made.shown.values())}
-    absent = [f"{model.__name__}.{field} = {value}: « {models.LABELS[value]} » not on {uri}"
+    labels = {key: found[1] for key, found in all_enumerations().items()}
+    absent = [f"{model.__name__}.{field} = {value}: « {labels[model, field].labels[value]} » not on {uri}"
               for (model, field, value), uri in made.shown.items()
-              if models.LABELS[value].casefold() not in texts[uri].casefold()]
+              if not any(form.casefold() in texts[uri].casefold() for form in labels[model, field].wordings[value])]
     assert absent == []
-    raw = [(value, uri) for uri, text in texts.items() for value in models.LABELS
-           if looks_raw(value) and re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text)]
+    every = {value: label for table in labels.values() for value, label in table.labels.items()}
+    raw = [(value, uri) for uri, text in texts.items() for value, label in every.items()
+           if looks_raw(value, label) and re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text)]
     assert raw == []
 
 
@@ -206,5 +215,5 @@ def test_a_draft_shows_its_status_label_in_the_preview(variants):
     made, _ = variants
     cat, _ = catalogue.build(loading.load(made.root), show_drafts=True)
     generated = {page.src_uri: page.markdown for page in pages.generate(cat)}
-    for (_, _, value), uri in made.drafts.items():
-        assert f'!!! warning "{models.LABELS[value]}"' in generated[f"{uri}.md"]
+    for (model, field, value), uri in made.drafts.items():
+        assert f'!!! warning "{all_enumerations()[model, field][1].labels[value]}"' in generated[f"{uri}.md"]

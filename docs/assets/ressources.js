@@ -5,7 +5,7 @@
   if (!root) return;
   const FACETS = [
     ["type", "Type de ressource"], ["theme", "Thématique"], ["territoire", "Territoire"],
-    ["annee", "Année"], ["public", "Public"],
+    ["annee", "Année"], ["public", "Public"], ["organisation", "Organisation"],
   ];
   const PAGE_SIZE = 10;
   const SHOWN_VALUES = 8;
