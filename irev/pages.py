@@ -18,13 +18,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import attachments, mentions, models, referentiel
-from .catalogue import Catalogue, RECORD_KINDS
+from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
 from .loading import Entry
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-SECTION_TITLES = {"reunion": "Réunions de réseau", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
+SECTION_TITLES = {"reunion": "Réunions et rencontres", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
                   "fiche": "Fiches outils"}
 VALUE_LABELS = {
     "reunion-de-reseau": "Réunion de réseau", "rencontre-regionale": "Rencontre régionale", "webinaire": "Webinaire",
@@ -252,6 +252,7 @@ class Renderer:
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
+                                ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART,
                                 **linked)
         self.env.tests["shown"] = lambda ident: catalogue.record(ident) is not None  # a record the public sees
 
@@ -274,16 +275,18 @@ class Renderer:
         """What the search index needs of a record: facets (a record on a narrower theme or a
         commune also counts for the broader theme, EPCI and département), shown metadata, sort key."""
         model = entry.model
-        places = list(model.territoires) + ([model.territoire] if isinstance(model, models.Plan) else [])
+        places = model.places()
         facets = {
             "type": [SECTION_TITLES[entry.kind]],
             "theme": self._with_ancestors("theme", model.themes),
             "territoire": self._with_ancestors("territoire", places),
             "annee": [str(model.sort_date().year)],
             "public": [models.PUBLICS[p] for p in model.publics_cibles],
+            "etape": [models.ETAPES[model.etape]] if isinstance(model, models.Plan) else [],
         }
         names = list(dict.fromkeys(self.name(t, "territoire") for t in places))
-        shown = ", ".join(names[:3]) + (f" et {len(names) - 3} autres" if len(names) > 3 else "")
+        more = len(names) - 3
+        shown = ", ".join(names[:3]) + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
         meta = {"type": SECTION_TITLES[entry.kind], "date": format_date(model.date_as_published()), "territoire": shown}
         return {"facets": facets, "meta": meta, "sort": model.sort_date().isoformat()}
 
