@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 from conftest import build_site, page_text, pdf_text, run, serve, site_text, write
+from test_accessibility import assert_no_violation
+from test_html import html_errors
+from test_links import broken_links
 
 from playwright.sync_api import expect
 
@@ -200,6 +203,14 @@ def test_library_filters_by_plan_stage(page, site_url):
     expect(page.locator(".irev-library__status")).to_have_text("1 ressource")
     assert page.locator(".irev-result__title").all_inner_texts() == [
         "Diagnostic territorial des discriminations de la Porte du Hainaut"]
+
+
+def test_new_parts_of_pages_are_valid_html_linked_and_accessible(page, site_url, site):
+    assert broken_links(site)[0] == []
+    assert html_errors(site) == []
+    for path in (f"reunions/{DAY}", f"reunions/{ATELIER}", f"cycles/{CYCLE}", f"plans/{DIAGNOSTIC}", f"fiches/{GUIDE}"):
+        page.goto(f"{site_url}/{path}/")
+        assert_no_violation(page)
 
 
 # --- the rules, as editors meet them ----------------------------------------------------------------
