@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 import jinja2
+import markdown
+import nh3
 from markupsafe import Markup, escape
 
 from . import attachments, mentions, models, referentiel
@@ -48,6 +50,7 @@ ENTITY_SECTIONS = {"personne": "personnes", "organisation": "organisations", "te
                    "theme": "thematiques"}
 DIRECTORY_TITLES = {"personne": "Personnes", "organisation": "Organisations", "territoire": "Territoires",
                     "theme": "Thématiques"}
+_SUMMARY = markdown.Markdown()  # summaries to plain text: one converter, reset for each
 LIST_LIMIT = 30  # entries per type on an entity page; the library lists the rest
 
 
@@ -254,6 +257,7 @@ class Renderer:
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
                                 ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART,
                                 **linked)
+        self.summaries: dict[str, str] = {}  # see summary_text
         self.env.tests["shown"] = lambda ident: catalogue.record(ident) is not None  # a record the public sees
 
     def render(self, template: str, from_uri: str, **context) -> str:
@@ -270,6 +274,17 @@ class Renderer:
         text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=self.catalogue.body(entry).strip(),
                            search=self.search_fields(entry))
         return Page.of(uri, entry.model.titre, text, searchable=True)
+
+    def summary_text(self, entry: Entry) -> str:
+        """A record's summary as plain text (feeds, page descriptions), mentions named as on its
+        page (people without consent never); kept, as feeds and descriptions both ask for it."""
+        if entry.id not in self.summaries:
+            text = entry.model.resume or ""
+            if "[[" in text:
+                source = record_uri(entry)
+                text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(source, kind, ident, label))
+            self.summaries[entry.id] = html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set())).strip()
+        return self.summaries[entry.id]
 
     def search_fields(self, entry: Entry) -> dict:
         """What the search index needs of a record: facets (a record on a narrower theme or a

@@ -78,6 +78,7 @@ def test_a_site_with_nothing_published_yet_builds_without_a_search_index(tree, t
     assert result.returncode == 0, result.stderr
     assert (site / "ressources" / "index.html").is_file()
     assert not (site / "pagefind").exists()
+    assert "<entry>" not in (site / "flux.xml").read_text(encoding="utf-8")  # the site's feed, empty, as every page names it
 
 
 def _sitemap(site) -> list[str]:
