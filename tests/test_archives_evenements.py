@@ -51,6 +51,11 @@ def facets(site: Path, section: str, ident: str) -> dict[str, list[str]]:
     return found
 
 
+def json_ld(site: Path, section: str, ident: str) -> list[dict]:
+    return [json.loads(block) for block in
+            re.findall(r'<script type="application/ld\+json">(.*?)</script>', html(site, section, ident), re.S)]
+
+
 def indexed_filters(site: Path) -> dict[str, dict]:
     """Each indexed page's filters, as the search index holds them."""
     found = {}
@@ -82,6 +87,16 @@ def test_regional_day_lists_its_ateliers_once(site):
     page = html(site, "reunions", DAY)
     assert f'href="../{ATELIER}/"' in page and f'href="../{OTHER_ATELIER}/"' in page
     assert "Ateliers • Atelier « L'égalité femmes-hommes dans les contrats de ville »" in pdf(site, "reunions", DAY)
+
+
+def test_structured_data_nests_the_ateliers_in_the_day(site):
+    (atelier,) = json_ld(site, "reunions", ATELIER)
+    assert atelier["superEvent"] == {"@type": "Event", "url": f"https://ressources.irev.fr/reunions/{DAY}/",
+                                     "name": "Journée régionale « Contrats de ville nouvelle génération et prévention "
+                                             "des discriminations »"}
+    (day,) = json_ld(site, "reunions", DAY)
+    assert sorted(event["url"].rsplit("/", 2)[1] for event in day["subEvent"]) == [OTHER_ATELIER, ATELIER]
+    assert "superEvent" not in day and "subEvent" not in atelier
 
 
 def test_ateliers_are_filed_under_meetings_and_events_not_network_meetings(site):
@@ -143,6 +158,8 @@ def test_diagnostic_before_any_plan_is_not_shown_as_a_plan(site):
     document = pdf_text((site / "plans" / DIAGNOSTIC / f"{DIAGNOSTIC}.pdf").read_bytes())
     assert document.splitlines()[0].endswith("Hauts-de-France Diagnostic territorial")  # what the record is
     assert "Étape : Diagnostic" in document and "Plan territorial\n" not in document
+    citation = re.search(r'<h2 id="irev-citer">Citer cette ressource</h2>\s*<p>([^<]+)</p>', html(site, "plans", DIAGNOSTIC))
+    assert "Diagnostic territorial des discriminations de la Porte du Hainaut [diagnostic territorial]" in citation.group(1)
 
 
 def test_plan_stage_is_a_search_facet(site):
