@@ -38,6 +38,7 @@ OrganisationRef = Annotated[Slug, Ref("organisation")]
 TerritoireRef = Annotated[Slug, Ref("territoire")]
 ThemeRef = Annotated[Slug, Ref("theme")]
 ReunionRef = Annotated[Slug, Ref("reunion")]
+FicheRef = Annotated[Slug, Ref("fiche")]
 Texte = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -336,6 +337,14 @@ class Record(Strict):
         """The record's date with the precision its source gives (a date, a year or a month)."""
         return self.date  # type: ignore[attr-defined]
 
+    def places(self) -> list[str]:
+        """The territories the record is about (search facets): its classification, and what its type adds."""
+        return list(self.territoires)
+
+    def kind_label(self) -> str:
+        """What the record is, as its PDF says it (« Fiche outil »…)."""
+        return self.LABEL
+
 
 class PointOrdreDuJour(Strict):
     titre: Texte = Field(description="Intitulé de la partie.")
@@ -376,7 +385,9 @@ class Reunion(Record):
     FOLDER = "meetings"
     SECTION = "reunions"
 
-    type: Literal["reunion-de-reseau", "rencontre-regionale", "webinaire", "seminaire"] = Field(description="Nature de la réunion.")
+    type: Literal["reunion-de-reseau", "rencontre-regionale", "webinaire", "seminaire", "atelier"] = Field(description=(
+        "Nature de la réunion ; une journée régionale est une « rencontre-regionale », un atelier tenu pendant "
+        "une rencontre plus large est un « atelier » qui la nomme dans « evenement_parent »."))
     date: Date = Field(description="Date de la réunion (AAAA-MM-JJ).")
     heure_debut: Optional[Heure] = None
     heure_fin: Optional[Heure] = None
@@ -386,6 +397,9 @@ class Reunion(Record):
     serie: Optional[Slug] = Field(None, description="Identifiant de la série de réunions (par ex. « reseau-lcd »).")
     precedente: Optional[ReunionRef] = Field(None, description="Identifiant de la réunion précédente de la série.")
     suivante: Optional[ReunionRef] = Field(None, description="Identifiant de la réunion suivante de la série.")
+    evenement_parent: Optional[ReunionRef] = Field(None, description=(
+        "Identifiant de la réunion plus large dont celle-ci fait partie (par ex. la journée régionale où se tient "
+        "l'atelier) ; la page de cette réunion liste alors celle-ci."))
     nombre_participants: Optional[int] = Field(None, ge=0, description="Nombre de participants annoncé.")
     nombre_territoires: Optional[int] = Field(None, ge=0, description="Nombre de territoires représentés annoncé.")
     intervenants: list[IntervenantRole] = Field(default_factory=list, description=(
@@ -404,12 +418,24 @@ class Reunion(Record):
 
 
 class Creneau(Strict):
-    """One time slot of a session, for one audience group or for all."""
+    """One occurrence of a session: its day or days, for one audience group or for all, at one place
+    (a session repeated in several territories has one occurrence in each)."""
 
-    date: Date = Field(description="Date (AAAA-MM-JJ).")
+    date: Date = Field(description="Date, ou premier jour (AAAA-MM-JJ).")
+    date_fin: Optional[Date] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
     heure_debut: Optional[Heure] = None
     heure_fin: Optional[Heure] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
+    lieu: Optional[Texte] = Field(None, description="Lieu de cette séance, s'il diffère d'une séance à l'autre.")
+    territoire: Optional[TerritoireRef] = Field(None, description="Territoire où se tient cette séance (registre des territoires).")
+
+    @field_validator("date_fin")
+    @classmethod
+    def _days_in_order(cls, last: Optional[dt.date], info: ValidationInfo) -> Optional[dt.date]:
+        first = info.data.get("date")
+        if last is not None and first is not None and last <= first:
+            raise ValueError("date_fin doit être après date (une séance d'un seul jour n'a pas de date_fin)")
+        return last
 
 
 class Session(Strict):
@@ -418,7 +444,9 @@ class Session(Strict):
     type: Literal["demi-journee", "journee", "webinaire", "visite", "atelier"] = Field("demi-journee", description="Forme de la session.")
     format: Optional[Literal["visio", "presentiel", "hybride"]] = None
     lieu: Optional[Texte] = None
-    creneaux: list[Creneau] = Field(min_length=1, description="Date(s) et horaires, par groupe de public.")
+    creneaux: list[Creneau] = Field(default_factory=list, description=(
+        "Séances : date(s), horaires, lieu, par groupe de public ou par territoire ; aucune tant que la date "
+        "n'est pas connue (la session est annoncée « date à préciser »)."))
     contenus: list[Texte] = Field(default_factory=list, description="Contenus abordés.")
 
 
@@ -466,6 +494,13 @@ class Cycle(Record):
     annonce_dans: Optional[ReunionRef] = Field(None, description="Réunion où le cycle a été annoncé.")
     bilan: Optional[Texte] = Field(None, description="Bilan une fois le cycle tenu.")
 
+    @field_validator("phases")
+    @classmethod
+    def _one_session_dated(cls, phases: list[Phase]) -> list[Phase]:
+        if not any(session.creneaux for phase in phases for session in phase.sessions):
+            raise ValueError("aucune session datée : donnez les « creneaux » d'au moins une session (ils datent le cycle)")
+        return phases
+
     @model_validator(mode="after")
     def _groups_known(self):
         known = {g.id for g in self.groupes}
@@ -481,7 +516,13 @@ class Cycle(Record):
         return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
 
     def date_as_published(self) -> dt.date:
-        return min(slot.date for phase in self.phases for s in phase.sessions for slot in s.creneaux)
+        return min(slot.date for slot in self.occurrences())
+
+    def occurrences(self) -> list[Creneau]:
+        return [slot for phase in self.phases for session in phase.sessions for slot in session.creneaux]
+
+    def places(self) -> list[str]:
+        return list(dict.fromkeys([*self.territoires, *(slot.territoire for slot in self.occurrences() if slot.territoire)]))
 
 
 class FicheAction(Strict):
@@ -540,8 +581,20 @@ class Source(Strict):
     url: Optional[Url] = None
 
 
+# Where a plan stood at the date of its document: a territory's diagnostic may precede any plan.
+ETAPES = {
+    "diagnostic": "Diagnostic",
+    "en-elaboration": "En élaboration",
+    "adopte": "Adopté",
+    "en-evaluation": "En évaluation",
+    "acheve": "Achevé",
+}
+EtapePlan = Literal[tuple(ETAPES)]  # type: ignore[valid-type]
+
+
 class Plan(Record):
-    """A synthesis of a territorial plan (PTLCD, women-men equality action plan…)."""
+    """A synthesis of a territorial plan (PTLCD, women-men equality action plan…), or of the diagnostic
+    that prepares one."""
 
     KIND = "plan"
     DOCUMENT = "la synthèse"
@@ -549,13 +602,17 @@ class Plan(Record):
     FOLDER = "plans"
     SECTION = "plans"
 
-    type: Literal["ptlcd", "plan-egalite-femmes-hommes", "feuille-de-route", "autre"] = Field(description="Nature du plan.")
+    type: Literal["ptlcd", "plan-egalite-femmes-hommes", "feuille-de-route", "autre"] = Field(
+        description="Nature du plan (à l'étape « diagnostic », celle du plan que le diagnostic prépare).")
+    etape: EtapePlan = Field("adopte", description=(
+        "Étape du plan à la date du document : « diagnostic » (aucun plan encore : diagnostic préalable), "
+        "« en-elaboration », « adopte » (par défaut), « en-evaluation » ou « acheve »."))
     territoire: TerritoireRef = Field(description="Territoire couvert par le plan.")
     porteur: OrganisationRef = Field(description="Organisation qui porte le plan.")
     date: DateDocument = Field(description="Date du document (adoption, signature ou publication) : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     periode: Optional[Periode] = None
     cadre: Optional[Texte] = Field(None, description="Cadre du plan (par ex. « annexe 7 du contrat de ville 2015-2020 »).")
-    partiel: Booleen = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du plan.")
+    partiel: Booleen = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du document (plan ou diagnostic).")
     dates_cles: list[DateCle] = Field(default_factory=list)
     contexte: Optional[Texte] = None
     diagnostic: Optional[Diagnostic] = None
@@ -570,6 +627,12 @@ class Plan(Record):
     contact: Optional[Contact] = None
     sources: list[Source] = Field(default_factory=list, description="Études et documents sur lesquels s'appuie le plan.")
     presentations: list[Presentation] = Field(default_factory=list, description="Réunions où le plan a été présenté.")
+
+    def places(self) -> list[str]:
+        return [*self.territoires, self.territoire]
+
+    def kind_label(self) -> str:
+        return "Diagnostic territorial" if self.etape == "diagnostic" else self.LABEL
 
 
 class QuestionGrille(Strict):
@@ -595,6 +658,22 @@ class Domaine(Strict):
     questions: list[Texte] = Field(default_factory=list)
 
 
+class Feuillet(Strict):
+    """One sheet of a guide that bundles several, and where it sits in the document."""
+
+    titre: Texte = Field(description="Titre de la fiche ou de l'outil, tel que le guide l'intitule.")
+    page_debut: Optional[int] = Field(None, ge=1, description="Page où elle commence dans le document.")
+    page_fin: Optional[int] = Field(None, ge=1, description="Dernière page, si elle en occupe plusieurs.")
+
+    @field_validator("page_fin")
+    @classmethod
+    def _pages_in_order(cls, last: Optional[int], info: ValidationInfo) -> Optional[int]:
+        first = info.data.get("page_debut")  # absent when invalid: its own error is reported
+        if last is not None and "page_debut" in info.data and (first is None or last <= first):
+            raise ValueError("page_fin demande une page_debut plus petite (une fiche d'une page n'a que page_debut)")
+        return last
+
+
 class Fiche(Record):
     """A tool sheet (fiche outil): grid, reference frame, questionnaire, guide…"""
 
@@ -606,13 +685,20 @@ class Fiche(Record):
 
     type: Literal["grille", "referentiel", "questionnaire", "guide", "outil-auto-evaluation", "fiche-juridique", "enquete"] = Field(
         description="Nature de l'outil.")
+    sous_titre: Optional[Texte] = None
     date: DateDocument = Field(description="Date de publication : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     auteurs: list[Intervenant] = Field(default_factory=list, description="Auteurs : personnes et organisations.")
+    publie_avec: Optional[FicheRef] = Field(None, description=(
+        "Identifiant de la fiche publiée conjointement (l'outil qui accompagne un guide, le guide d'un outil) ; "
+        "chacune des deux pages nomme l'autre."))
     objet: Optional[Texte] = Field(None, description="À quoi sert l'outil.")
     publics: list[Texte] = Field(default_factory=list)
     domaines: list[Domaine] = Field(default_factory=list, description="Parties ou domaines de l'outil.")
+    feuillets: list[Feuillet] = Field(default_factory=list, description=(
+        "Fiches ou outils que rassemble un guide, dans l'ordre du document, avec leurs pages."))
     grille: Optional[Grille] = None
     mode_emploi: Optional[Texte] = None
+    contact: Optional[Contact] = None
     sources: list[Source] = Field(default_factory=list)
     presentations: list[Presentation] = Field(default_factory=list, description="Réunions où l'outil a été présenté.")
 

@@ -21,13 +21,13 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import attachments, mentions, models, referentiel
-from .catalogue import Catalogue, RECORD_KINDS
+from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
 from .loading import Entry
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-SECTION_TITLES = {"reunion": "Réunions de réseau", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
+SECTION_TITLES = {"reunion": "Réunions et rencontres", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
                   "fiche": "Fiches outils"}
 VALUE_LABELS = {
     "reunion-de-reseau": "Réunion de réseau", "rencontre-regionale": "Rencontre régionale", "webinaire": "Webinaire",
@@ -263,7 +263,8 @@ class Renderer:
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
                                 ORGANISATION_ROLES=models.ORGANISATION_ROLES, PERSON_ROLES=models.PERSON_ROLES,
-                                by_role=by_role, records_by_role=records_by_role, **linked)
+                                by_role=by_role, records_by_role=records_by_role,
+                                ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART, **linked)
         self.summaries: dict[str, str] = {}  # see summary_text
         self.env.tests["shown"] = lambda ident: catalogue.record(ident) is not None  # a record the public sees
 
@@ -301,7 +302,7 @@ class Renderer:
         commune also counts for the broader theme, EPCI and département; organisations by their
         current name, the page's text giving the name in force at the record's date), shown metadata, sort key."""
         model = entry.model
-        places = list(model.territoires) + ([model.territoire] if isinstance(model, models.Plan) else [])
+        places = model.places()
         facets = {
             "type": [SECTION_TITLES[entry.kind]],
             "theme": self._with_ancestors("theme", model.themes),
@@ -309,9 +310,11 @@ class Renderer:
             "annee": [str(model.sort_date().year)],
             "public": [models.PUBLICS[p] for p in model.publics_cibles],
             "organisation": [self.name(o, "organisation") for o in model.organisations()],
+            "etape": [models.ETAPES[model.etape]] if isinstance(model, models.Plan) else [],
         }
         names = list(dict.fromkeys(self.name(t, "territoire") for t in places))
-        shown = ", ".join(names[:3]) + (f" et {len(names) - 3} autres" if len(names) > 3 else "")
+        more = len(names) - 3
+        shown = ", ".join(names[:3]) + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
         meta = {"type": SECTION_TITLES[entry.kind], "date": format_date(model.date_as_published()), "territoire": shown}
         return {"facets": facets, "meta": meta, "sort": model.sort_date().isoformat()}
 

@@ -268,7 +268,7 @@ def _documents(cat: catalogue.Catalogue, site_url: str) -> dict[str, tuple[pdf.M
     found = {}
     for entry in cat.records.values():
         model, uri = entry.model, pages.record_uri(entry)
-        meta = pdf.Meta(model.titre, type(model).LABEL, settings.absolute_url(rendering.page_url(uri), site_url),
+        meta = pdf.Meta(model.titre, model.kind_label(), settings.absolute_url(rendering.page_url(uri), site_url),
                         model.updated())
         found[uri] = (meta, type(model).DOCUMENT)
     return found

@@ -119,3 +119,21 @@ def test_partners_roles_steering_committees_and_former_names_are_all_exercised(c
     assert {p.role for p in acting} == set(models.PERSON_ROLES)
     assert {type(r).__name__ for r in records if getattr(r, "comite_pilotage", None)} == {"Cycle", "Plan"}
     assert any(o.model.anciens_noms for o in content.registries["organisation"].values())
+
+
+def test_events_sessions_stages_and_guides_are_exercised(corpus):
+    """Ateliers within regional days, sessions over two days, in several territories or not yet dated,
+    every plan stage, guides with their sheets, twins, contacts and subtitles (issue 14)."""
+    _, content, _ = corpus
+    records = {e.id: e.model for e in content.records}
+    ateliers = [m for m in records.values() if getattr(m, "evenement_parent", None)]
+    assert ateliers and all(m.type == "atelier" and records[m.evenement_parent].date == m.date for m in ateliers)
+    sessions = [s for e in content.records if e.kind == "cycle" for p in e.model.phases for s in p.sessions]
+    assert any(slot.date_fin for s in sessions for slot in s.creneaux)
+    assert any(len({slot.territoire for slot in s.creneaux if slot.territoire}) > 1 for s in sessions)
+    assert any(not s.creneaux for s in sessions)
+    assert {m.etape for m in records.values() if hasattr(m, "etape")} == set(models.ETAPES)
+    fiches = [m for m in records.values() if hasattr(m, "feuillets")]
+    assert any(f.feuillets and any(sheet.page_fin for sheet in f.feuillets) for f in fiches)
+    assert any(f.publie_avec in records for f in fiches)
+    assert any(f.contact for f in fiches) and any(f.sous_titre for f in fiches)
