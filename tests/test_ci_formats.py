@@ -149,7 +149,7 @@ def test_make_check_annotates_the_editors_lines_on_github(tmp_path):
     assert result.returncode == 1
     date_line = 1 + (CONTENT / RECORD.removeprefix("content/")).read_text(encoding="utf-8").split("\n").index("date: 2022-06-22")
     annotations = runner_annotations(result.stdout)
-    errors = [(props["file"], props["line"], props.get("title")) for name, props, _ in annotations if name == "error"]
+    errors = [(props.get("file"), props.get("line"), props.get("title")) for name, props, _ in annotations if name == "error"]
     assert errors == [("content/fiches/a,b.md", "1", None), (RECORD, str(date_line), "date")]
     [message] = [data for name, props, data in annotations if props.get("title") == "date"]
     assert message.startswith("date invalide « 12::13 ##[error file=faux.md]forgé »")
