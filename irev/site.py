@@ -28,11 +28,11 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from html import escape
+from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachments, catalogue, loading, pages, pdf, rendering, search, settings
+from . import attachments, catalogue, forge, loading, pages, pdf, rendering, search, settings
 from .incremental import Recorder
 from .problems import Problem
 
@@ -49,6 +49,7 @@ class Options:
     markdown_configs: dict = field(default_factory=dict)
     drafts: bool = False  # records under « brouillon » shown (the preview only)
     site_url: str = settings.DEFAULT_SITE_URL
+    repository: forge.Repository | None = None  # where editors change the content: the pages' edit and issue links
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Session:
         self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
         self.downloads: dict[str, Download] = {}  # record page source -> its PDF
+        self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file, line) the page is made from
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
@@ -165,6 +167,7 @@ class Session:
             settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
         # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
         self.pages = [dataclasses.replace(p, text=b"") for p in generated]
+        self.sources = {p.src_uri: (p.source, p.line) for p in generated if p.source}
 
     def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
         """The pages: in two processes for a build; while serving, in one (forking beside the
@@ -199,6 +202,20 @@ class Session:
         if self.memos:
             self.memos.downloads = {uri: ((self.keys[uri], documents[uri][0]), found[uri]) for uri in documents}
         return {uri: found[uri] for uri in documents}
+
+    def edit_url(self, src_uri: str) -> str | None:
+        """The forge's editor on what a generated page is made from: a record's file, an entry's
+        registry at its line (None: an index or directory, or no repository)."""
+        repository, place = self.options.repository, self.sources.get(src_uri)
+        return repository.edit_url(*place) if repository and place else None
+
+    def report_url(self, src_uri: str, title: str, address: str) -> str | None:
+        """A new issue on the forge about a page, any page (its title as the engine has it: a
+        generated page's was escaped for the theme)."""
+        repository = self.options.repository
+        if repository is None:
+            return None
+        return repository.issue_url(unescape(title) if src_uri in self.keys else title, address)
 
     def html(self, src_uri: str) -> rendering.Rendered:
         """A page's HTML; a record's with the link to its PDF under its title."""
@@ -251,7 +268,7 @@ class Session:
 
     def release(self) -> None:
         """Hand memory back before the search index is made: Pagefind needs most of the machine."""
-        self.pages, self.keys, self.latest = [], {}, None
+        self.pages, self.keys, self.latest, self.sources = [], {}, None, {}
         free_memory()
 
 
