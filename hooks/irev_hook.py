@@ -177,7 +177,7 @@ def on_page_context(context, page, config, nav):
     section has nothing else to list, the empty left column goes. Every page offers to report
     an error on it (overrides/partials/actions.html)."""
     title = page.meta.get("title") or page.title  # as the theme names the page (<title>, header)
-    context["irev_signaler"] = _build["session"].report_url(page.file.src_uri, title, page.canonical_url)
+    context["irev_signaler"] = _build["session"].report_url(page.file.src_uri, title, page.url)
     if not _is_generated(page):
         return context
     section = page.file.src_uri.split("/")[0] + "/index.md"

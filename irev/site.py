@@ -209,13 +209,14 @@ class Session:
         repository, place = self.options.repository, self.sources.get(src_uri)
         return repository.edit_url(*place) if repository and place else None
 
-    def report_url(self, src_uri: str, title: str, address: str) -> str | None:
-        """A new issue on the forge about a page, any page (its title as the engine has it: a
-        generated page's was escaped for the theme)."""
+    def report_url(self, src_uri: str, title: str, url: str) -> str | None:
+        """A new issue on the forge about a page, any page: its title as the engine has it (a
+        generated page's was escaped for the theme), its address on the site (`fiches/x/`)."""
         repository = self.options.repository
         if repository is None:
             return None
-        return repository.issue_url(unescape(title) if src_uri in self.keys else title, address)
+        return repository.issue_url(unescape(title) if src_uri in self.keys else title,
+                                    settings.absolute_url(url, self.options.site_url))
 
     def html(self, src_uri: str) -> rendering.Rendered:
         """A page's HTML; a record's with the link to its PDF under its title."""
