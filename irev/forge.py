@@ -8,8 +8,9 @@
   GitHub Actions workflow commands (an annotation on the editor's line of the pull request),
   a GitLab Code Quality report (the merge request's widget and diff).
 
-Paths are the problems' own: relative to the content tree's parent, the repository's root in
-the project's layout (content/…, mkdocs.yml).
+Links name files as the repository holds them (content/…: the caller says). Problems keep their
+own paths, relative to the content tree's parent: the repository's root in the project's layout
+(content/…, mkdocs.yml), which is how CI runs `make check`.
 """
 
 from __future__ import annotations

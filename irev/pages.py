@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from . import attachments, mentions, models, referentiel
 from .catalogue import Catalogue, RECORD_KINDS
-from .loading import Entry
+from .loading import REGISTRY_FILES, Entry
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
@@ -58,7 +58,7 @@ class Page:
     text: bytes  # the Markdown in UTF-8: a site's pages are held all at once, and Python keeps
     # French text (« — ’) at two bytes a character (memory at 10,000 records)
     searchable: bool = False  # records only: search results are resources, not directories
-    source: str = ""  # the file it is made from, as editors see it (a record's, an entry's registry); "" for none
+    source: str = ""  # the file it is made from, in the content tree (a record's, an entry's registry); "" for none
     line: int = 0  # where in that file (an entry's first line); 0 for the whole file
 
     @classmethod
@@ -271,7 +271,7 @@ class Renderer:
         self.catalogue.record(entry.id)  # noted as read: its fields and body make this page
         text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=self.catalogue.body(entry).strip(),
                            search=self.search_fields(entry))
-        return Page.of(uri, entry.model.titre, text, searchable=True, source=entry.file)
+        return Page.of(uri, entry.model.titre, text, searchable=True, source=f"{type(entry.model).FOLDER}/{entry.id}.md")
 
     def search_fields(self, entry: Entry) -> dict:
         """What the search index needs of a record: facets (a record on a narrower theme or a
@@ -309,7 +309,7 @@ class Renderer:
         model = self.catalogue.get(kind, ident)
         text = self.render(f"{kind}.md.j2", uri, ident=ident, e=model, title=self.name(ident, kind))
         entry = self.catalogue.registries[kind][ident]  # read above (get)
-        return Page.of(uri, self.name(ident, kind), text, source=entry.file, line=entry.first_line())
+        return Page.of(uri, self.name(ident, kind), text, source=REGISTRY_FILES[kind], line=entry.first_line())
 
     def directory(self, kind: str, idents: tuple[str, ...]) -> Page:
         uri = index_uri(kind)

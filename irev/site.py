@@ -87,7 +87,7 @@ class Session:
         self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
         self.downloads: dict[str, Download] = {}  # record page source -> its PDF
-        self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file, line) the page is made from
+        self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
@@ -205,9 +205,13 @@ class Session:
 
     def edit_url(self, src_uri: str) -> str | None:
         """The forge's editor on what a generated page is made from: a record's file, an entry's
-        registry at its line (None: an index or directory, or no repository)."""
+        registry at its line (None: an index or directory, or no repository). Named as in the
+        repository (content/…), wherever the tree being built is: the site does not depend on it."""
         repository, place = self.options.repository, self.sources.get(src_uri)
-        return repository.edit_url(*place) if repository and place else None
+        if not repository or not place:
+            return None
+        file, line = place
+        return repository.edit_url(f"{settings.CONTENT_FOLDER}/{file}", line)
 
     def report_url(self, src_uri: str, title: str, url: str) -> str | None:
         """A new issue on the forge about a page, any page: its title as the engine has it (a

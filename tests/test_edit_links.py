@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -100,10 +99,9 @@ def test_the_links_are_french_text_not_searched_and_load_nothing(real_site):
 
 @pytest.fixture(scope="module")
 def gitlab_site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("gitlab")
-    content = shutil.copytree(MINIMAL, folder / "content")  # paths are relative to the content tree's parent
-    site = folder / "site"
-    result = build_site(content, site, IREV_REPO_URL="https://gitlab.example.org/irev/ressources",
+    site = tmp_path_factory.mktemp("gitlab") / "site"
+    # A tree elsewhere than content/: the links name the repository's content/ all the same.
+    result = build_site(MINIMAL, site, IREV_REPO_URL="https://gitlab.example.org/irev/ressources",
                         IREV_EDIT_URI="-/edit/principale/docs/")
     assert result.returncode == 0, result.stderr
     return site
