@@ -46,7 +46,7 @@ def test_github_checks_every_pull_request_and_publishes_the_main_branch():
     assert "pull_request" in deploy["if"]  # never from a pull request
     assert {"IREV_REPO_URL", "IREV_EDIT_URI"} <= set(workflow["env"])
     [build] = [step for step in check["steps"] if "make site" in str(step.get("run", ""))]
-    assert "IREV_SITE_URL" in build["env"] and "stop-commands" in build["run"]
+    assert "IREV_SITE_URL" in build["run"] and "stop-commands" in build["run"]
 
 
 def test_gitlab_checks_every_merge_request_and_publishes_pages():
