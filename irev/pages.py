@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from . import attachments, mentions, models, referentiel
 from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
-from .loading import Entry
+from .loading import REGISTRY_FILES, Entry
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
@@ -63,11 +63,14 @@ class Page:
     text: bytes  # the Markdown in UTF-8: a site's pages are held all at once, and Python keeps
     # French text (« — ’) at two bytes a character (memory at 10,000 records)
     searchable: bool = False  # records only: search results are resources, not directories
+    source: str = ""  # the file it is made from, in the content tree (a record's, an entry's registry); "" for none
+    line: int = 0  # where in that file (an entry's first line); 0 for the whole file
 
     @classmethod
-    def of(cls, src_uri: str, title: str, markdown: str, searchable: bool = False) -> Page:
+    def of(cls, src_uri: str, title: str, markdown: str, searchable: bool = False, source: str = "",
+           line: int = 0) -> Page:
         """A page; its title escaped once here, since the theme prints it as it is (`<title>`…)."""
-        return cls(src_uri, html.escape(title), markdown.encode(), searchable)
+        return cls(src_uri, html.escape(title), markdown.encode(), searchable, source, line)
 
     @property
     def markdown(self) -> str:
@@ -283,7 +286,7 @@ class Renderer:
         self.catalogue.record(entry.id)  # noted as read: its fields and body make this page
         text = self.render(f"{entry.kind}.md.j2", uri, entry.model.sort_date(), entry=entry, r=entry.model,
                            body=self.catalogue.body(entry).strip(), search=self.search_fields(entry))
-        return Page.of(uri, entry.model.titre, text, searchable=True)
+        return Page.of(uri, entry.model.titre, text, searchable=True, source=f"{type(entry.model).FOLDER}/{entry.id}.md")
 
     def summary_text(self, entry: Entry) -> str:
         """A record's summary as plain text (feeds, page descriptions), mentions named as on its
@@ -336,7 +339,8 @@ class Renderer:
         uri = entity_uri(kind, ident)
         model = self.catalogue.get(kind, ident)
         text = self.render(f"{kind}.md.j2", uri, ident=ident, e=model, title=self.name(ident, kind))
-        return Page.of(uri, self.name(ident, kind), text)
+        entry = self.catalogue.registries[kind][ident]  # read above (get)
+        return Page.of(uri, self.name(ident, kind), text, source=REGISTRY_FILES[kind], line=entry.first_line())
 
     def directory(self, kind: str, idents: tuple[str, ...]) -> Page:
         uri = index_uri(kind)
