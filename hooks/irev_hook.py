@@ -12,9 +12,11 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   the session makes its outputs. Drafts (IREV_BROUILLONS=1) are for the preview only.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
   `--dirty` rebuilds only those) and the session's files (attachments of shown records…).
-- on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting; in
-  hand-written pages, the legal settings' markers (irev/legal.py) replaced by their values;
-  on_page_context: a record or entry shows its section as current (tab, breadcrumb);
+- on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting, and
+  its edit link (the record's or entry's file on the forge); in hand-written pages, the legal
+  settings' markers (irev/legal.py) replaced by their values;
+  on_page_context: a record or entry shows its section as current (tab, breadcrumb); every page
+  gets its « Signaler une erreur » link (irev/forge.py);
   on_post_page / on_post_template: the theme's markup the Nu HTML Checker refuses, made valid.
 - on_post_build: the session writes its downloads (PDFs) and indexes the site for search (in
   the background while serving), then the complete build is swapped in for the site: a build killed earlier leaves the
@@ -41,7 +43,7 @@ from mkdocs.utils import CountHandler
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import atomic, legal, pages, pdf, rendering, settings  # noqa: E402
+from irev import atomic, forge, legal, pages, pdf, rendering, settings  # noqa: E402
 from irev.site import Options, Session  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
@@ -69,10 +71,11 @@ def on_config(config):
                           "jamais au site public (make site).")
     try:
         site_url = settings.site_url(config.get("site_url"))
+        repository = forge.Repository.of(config["repo_url"], config["edit_uri"], Path(config["docs_dir"]).name)
     except ValueError as error:
         raise PluginError(str(error)) from None
     options = Options(settings.content_dir(), settings.cache_dir(), config["markdown_extensions"],
-                      config["mdx_configs"], drafts, site_url)
+                      config["mdx_configs"], drafts, site_url, repository)
     _hold_locks(Path(config["site_dir"]), options.cache)
     if not session.serving:  # the preview serves its own folder, rebuilt in place (--dirty)
         _stage(config)
@@ -145,6 +148,7 @@ def on_page_markdown(markdown, page, config, files):
     if _is_generated(page):
         if page.meta.get("mise_a_jour"):  # the sitemap's lastmod: when its content changed, not the build's date
             page.update_date = page.meta["mise_a_jour"]
+        page.edit_url = _build["session"].edit_url(page.file.src_uri)  # not docs/…: the record's or entry's file
         return ""  # converted by the core already: nothing for MkDocs to convert
     latest = _build["session"].latest
     if LATEST_MARKER in markdown:
@@ -172,7 +176,10 @@ def on_page_context(context, page, config, nav):
     """Records and entries are not in the navigation (it would hold thousands of pages): their
     section's index is made current while they are written, so its tab is highlighted and the
     breadcrumb (overrides/partials/path.html) reads Accueil › Réunions › the record. Where the
-    section has nothing else to list, the empty left column goes."""
+    section has nothing else to list, the empty left column goes. Every page offers to report
+    an error on it (overrides/partials/actions.html)."""
+    title = page.meta.get("title") or page.title  # as the theme names the page (<title>, header)
+    context["irev_signaler"] = _build["session"].report_url(page.file.src_uri, title, page.url)
     if not _is_generated(page):
         return context
     section = page.file.src_uri.split("/")[0] + "/index.md"

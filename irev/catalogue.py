@@ -30,6 +30,8 @@ UNKNOWN = {
     "fiche": "fiche inconnue",
 }
 RELATED_SCAN = 200
+# Links a record page lists in a section of its own (its ateliers, its twin), not again under « Cité dans ».
+SHOWN_APART = ("parent", "publie-avec")
 HINTED_IDS = 300  # unknown ids given a closest-id hint per run: each hint compares with every known id
 # The role a reference plays, from the nearest field name on its path (read from the end).
 ROLES = {
@@ -38,6 +40,7 @@ ROLES = {
     "partenaires": "partenaire", "realise_par": "prestataire", "themes": "theme", "territoires": "territoire",
     "territoire": "territoire", "precedente": "serie", "suivante": "serie", "annonce_dans": "annonce",
     "reunion": "presentation", "comite_pilotage": "comite",
+    "reunion": "presentation", "evenement_parent": "parent", "publie_avec": "publie-avec",
 }
 
 
@@ -115,8 +118,11 @@ class Catalogue:
             return [entry.id for entry in self.by_kind(args[0])]
         return list(self.children.get(tuple(args), []))  # "children"
 
-    def record(self, ident: str | None) -> Entry | None:
-        """A shown record, or None (unknown or draft)."""
+    def record(self, ident) -> Entry | None:
+        """A shown record, or None (unknown or draft; a reference that describes something without a
+        record: models.SansFiche)."""
+        if not isinstance(ident, str) and ident is not None:
+            return None
         self._read("record", ident)
         return self.records.get(ident)
 
@@ -154,7 +160,11 @@ class Catalogue:
 
     def drop_sources(self) -> None:
         """Forget each entry's YAML text and raw data: validation and the preview need them, page
-        generation does not (about 170 MB at 10,000 records, copied by each forked helper)."""
+        generation does not (about 170 MB at 10,000 records, copied by each forked helper). A
+        registry entry keeps its first line: its page's edit link points there."""
+        for table in self.registries.values():
+            for entry in table.values():
+                entry.line = entry.first_line()
         for table in (self.records, *self.registries.values()):
             for entry in table.values():
                 entry.parsed = Parsed()
@@ -183,9 +193,12 @@ class Catalogue:
         links = self.backlinks.get((kind, ident), [])
         return [link for link in links if roles is None or link.role in roles]
 
-    def records_linking(self, kind: str, ident: str, roles: tuple[str, ...] | None = None) -> list[Entry]:
-        """Distinct records linking to an entry, newest first (the order backlinks are kept in)."""
-        return list({link.record.id: link.record for link in self.links_to(kind, ident, roles)}.values())
+    def records_linking(self, kind: str, ident: str, roles: tuple[str, ...] | None = None,
+                        besides: tuple[str, ...] = ()) -> list[Entry]:
+        """Distinct records linking to an entry, newest first (the order backlinks are kept in), optionally
+        of some roles only or of other roles than some."""
+        return list({link.record.id: link.record for link in self.links_to(kind, ident, roles)
+                     if link.role not in besides}.values())
 
     def ancestors(self, kind: str, ident: str) -> list[str]:
         """Parents from the root down (region > département > EPCI…; broader themes)."""
@@ -352,6 +365,9 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
             if ident not in known.get(kind, ()):
                 problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
                                          kind, ident, known, hints, _describable(source.model, path)))
+            elif (kind, ident) == (source.model.KIND, source.ident) and not source.prefix:
+                problems.append(Problem(source.file, source.parsed.line_of(path), dotted(path),
+                                        f"la ressource « {ident} » se désigne elle-même", "donnez l'identifiant d'une autre ressource"))
     record_mentions = {entry.file: mentioned(entry.file, entry, lambda: list(_mentions(entry))) for entry in content.records}
     for entry in content.records:
         for kind, ident, _, line, where in record_mentions[entry.file]:

@@ -7,7 +7,7 @@ import gc
 import sys
 from pathlib import Path
 
-from . import legal, schemas, settings
+from . import forge, legal, schemas, settings
 from .problems import report
 from .site import Session
 
@@ -21,7 +21,9 @@ def check(root: Path, config: Path) -> int:
     counts = f"{len(content.records)} ressource(s), " + ", ".join(
         f"{len(t)} {k}(s)" for k, t in content.registries.items())
     print(f"Contenu : {root} — {counts}")
-    print(report(problems))
+    with forge.commands_stopped():  # editors' values quoted in the report are never read as CI commands
+        print(report(problems))
+    forge.ci_outputs(problems)  # on GitHub Actions or GitLab CI, also in the forge's format
     return 1 if any(not p.warning for p in problems) else 0
 
 

@@ -114,7 +114,7 @@ class _Items:
         item.link(href=self.url(source), rel="alternate", type="text/html")
         item.published(_moment(model.sort_date()))
         item.updated(_moment(model.updated()))
-        item.category(term=entry.kind, label=type(model).LABEL)
+        item.category(term=entry.kind, label=model.kind_label())
         for ident in model.themes:
             name = self.renderer.name(ident, "theme")
             if name:

@@ -47,9 +47,14 @@ class Entry:
     prefix: tuple = ()  # where the entry sits in its file: () for a record, (index,) in a registry
     body: str = ""
     body_line: int = 1
+    line: int = 0  # where a registry entry starts, kept when `parsed` is dropped (Catalogue.drop_sources)
 
     def line_of(self, path=()) -> int:
         return self.parsed.line_of(self.prefix + tuple(path))
+
+    def first_line(self) -> int:
+        """The line the entry starts at (its registry item's; a record's front matter)."""
+        return self.line or self.line_of()
 
 
 @dataclass

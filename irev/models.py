@@ -38,6 +38,7 @@ OrganisationRef = Annotated[Slug, Ref("organisation")]
 TerritoireRef = Annotated[Slug, Ref("territoire")]
 ThemeRef = Annotated[Slug, Ref("theme")]
 ReunionRef = Annotated[Slug, Ref("reunion")]
+FicheRef = Annotated[Slug, Ref("fiche")]
 Texte = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -502,6 +503,14 @@ class Record(Strict):
         """The record's date with the precision its source gives (a day, a month or a year)."""
         return self.date  # type: ignore[attr-defined]
 
+    def places(self) -> list[str]:
+        """The territories the record is about (search facets): its classification, and what its type adds."""
+        return list(self.territoires)
+
+    def kind_label(self) -> str:
+        """What the record is, as its PDF says it (« Fiche outil »…)."""
+        return self.LABEL
+
 
 class PointOrdreDuJour(Strict):
     titre: Texte = Field(description="Intitulé de la partie.")
@@ -546,8 +555,10 @@ class Reunion(Record):
 
     type: enumeration({
         "reunion-de-reseau": "Réunion de réseau", "rencontre-regionale": "Rencontre régionale", "webinaire": "Webinaire",
-        "seminaire": "Séminaire",
-    }) = Field(description="Nature de la réunion.")
+        "seminaire": "Séminaire", "atelier": "Atelier",
+    }) = Field(description=(
+        "Nature de la réunion ; une journée régionale est une « rencontre-regionale », un atelier tenu pendant "
+        "une rencontre plus large est un « atelier » qui la nomme dans « evenement_parent »."))
     date: DateAvecAnnee = Field(description=(
         "Date de la réunion : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
     heure_debut: Optional[Horaire] = None
@@ -560,6 +571,9 @@ class Reunion(Record):
         "Réunion précédente de la série : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
     suivante: Optional[ReunionOuSansFiche] = Field(None, description=(
         "Réunion suivante de la série : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
+    evenement_parent: Optional[ReunionOuSansFiche] = Field(None, description=(
+        "La réunion plus large dont celle-ci fait partie (par ex. la journée régionale où se tient l'atelier) : son "
+        "identifiant, et sa page liste alors celle-ci ; ou, si elle n'a pas de fiche, « intitule » et « date »."))
     nombre_participants: Optional[int] = Field(None, ge=0, description="Nombre de participants annoncé.")
     nombre_territoires: Optional[int] = Field(None, ge=0, description="Nombre de territoires représentés annoncé.")
     intervenants: list[IntervenantRole] = Field(default_factory=list, description=(
@@ -574,13 +588,27 @@ class Reunion(Record):
 
 
 class Creneau(Strict):
-    """One time slot of a session, for one audience group or for all."""
+    """One occurrence of a session: its day or days, for one audience group or for all, at one place
+    (a session repeated in several territories has one occurrence in each)."""
 
     date: DateAvecAnnee = Field(description=(
-        "Date : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
+        "Date, ou premier jour : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
+    date_fin: Optional[Jour] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
     heure_debut: Optional[Horaire] = None
     heure_fin: Optional[HeureFin] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
+    lieu: Optional[Texte] = Field(None, description="Lieu de cette séance, s'il diffère d'une séance à l'autre.")
+    territoire: Optional[TerritoireRef] = Field(None, description="Territoire où se tient cette séance (registre des territoires).")
+
+    @field_validator("date_fin")
+    @classmethod
+    def _days_in_order(cls, last: Optional[PartialDate], info: ValidationInfo) -> Optional[PartialDate]:
+        first = info.data.get("date")
+        if last is not None and first is not None and not first.complete:
+            raise ValueError(f"date_fin demande une date complète (AAAA-MM-JJ), la date est « {first.isoformat()} »")
+        if last is not None and first is not None and last.first_day <= first.first_day:
+            raise ValueError("date_fin doit être après date (une séance d'un seul jour n'a pas de date_fin)")
+        return last
 
     _schedule = checked_schedule
 
@@ -593,7 +621,9 @@ class Session(Strict):
     }) = Field("demi-journee", description="Forme de la session.")
     format: Optional[Format] = None
     lieu: Optional[Texte] = None
-    creneaux: list[Creneau] = Field(min_length=1, description="Date(s) et horaires, par groupe de public.")
+    creneaux: list[Creneau] = Field(default_factory=list, description=(
+        "Séances : date(s), horaires, lieu, par groupe de public ou par territoire ; aucune tant que la date "
+        "n'est pas connue (la session est annoncée « date à préciser »)."))
     contenus: list[Texte] = Field(default_factory=list, description="Contenus abordés.")
 
 
@@ -644,6 +674,13 @@ class Cycle(Record):
         "Réunion où le cycle a été annoncé : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
     bilan: Optional[Texte] = Field(None, description="Bilan une fois le cycle tenu.")
 
+    @field_validator("phases")
+    @classmethod
+    def _one_session_dated(cls, phases: list[Phase]) -> list[Phase]:
+        if not any(session.creneaux for phase in phases for session in phase.sessions):
+            raise ValueError("aucune session datée : donnez les « creneaux » d'au moins une session (ils datent le cycle)")
+        return phases
+
     @model_validator(mode="after")
     def _groups_known(self):
         known = {g.id for g in self.groupes}
@@ -659,9 +696,14 @@ class Cycle(Record):
         return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
 
     def date_as_published(self) -> PartialDate:
-        """Its first time slot's date (a partial date at its first day)."""
-        return min((slot.date for phase in self.phases for s in phase.sessions for slot in s.creneaux),
-                   key=lambda day: day.first_day)
+        """Its first occurrence's date (a partial date at its first day)."""
+        return min((slot.date for slot in self.occurrences()), key=lambda day: day.first_day)
+
+    def occurrences(self) -> list[Creneau]:
+        return [slot for phase in self.phases for session in phase.sessions for slot in session.creneaux]
+
+    def places(self) -> list[str]:
+        return list(dict.fromkeys([*self.territoires, *(slot.territoire for slot in self.occurrences() if slot.territoire)]))
 
 
 class FicheAction(Strict):
@@ -721,8 +763,20 @@ class Source(Strict):
     url: Optional[Url] = None
 
 
+# Where a plan stood at the date of its document: a territory's diagnostic may precede any plan.
+ETAPES = {
+    "diagnostic": "Diagnostic",
+    "en-elaboration": "En élaboration",
+    "adopte": "Adopté",
+    "en-evaluation": "En évaluation",
+    "acheve": "Achevé",
+}
+EtapePlan = enumeration(ETAPES)
+
+
 class Plan(Record):
-    """A synthesis of a territorial plan (PTLCD, women-men equality action plan…)."""
+    """A synthesis of a territorial plan (PTLCD, women-men equality action plan…), or of the diagnostic
+    that prepares one."""
 
     KIND = "plan"
     DOCUMENT = "la synthèse"
@@ -733,13 +787,16 @@ class Plan(Record):
     type: enumeration({
         "ptlcd": "Plan territorial de lutte contre les discriminations",
         "plan-egalite-femmes-hommes": "Plan d'action égalité femmes-hommes", "feuille-de-route": "Feuille de route", "autre": "Autre",
-    }) = Field(description="Nature du plan.")
+    }) = Field(description="Nature du plan (à l'étape « diagnostic », celle du plan que le diagnostic prépare).")
+    etape: EtapePlan = Field("adopte", description=(
+        "Étape du plan à la date du document : « diagnostic » (aucun plan encore : diagnostic préalable), "
+        "« en-elaboration », « adopte » (par défaut), « en-evaluation » ou « acheve »."))
     territoire: TerritoireRef = Field(description="Territoire couvert par le plan.")
     porteur: OrganisationRef = Field(description="Organisation qui porte le plan.")
     date: DateAvecAnnee = Field(description="Date du document (adoption, signature ou publication) : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     periode: Optional[Periode] = None
     cadre: Optional[Texte] = Field(None, description="Cadre du plan (par ex. « annexe 7 du contrat de ville 2015-2020 »).")
-    partiel: Booleen = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du plan.")
+    partiel: Booleen = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du document (plan ou diagnostic).")
     dates_cles: list[DateCle] = Field(default_factory=list)
     contexte: Optional[Texte] = None
     diagnostic: Optional[Diagnostic] = None
@@ -754,6 +811,12 @@ class Plan(Record):
     contact: Optional[Contact] = None
     sources: list[Source] = Field(default_factory=list, description="Études et documents sur lesquels s'appuie le plan.")
     presentations: list[Presentation] = Field(default_factory=list, description="Réunions où le plan a été présenté.")
+
+    def places(self) -> list[str]:
+        return [*self.territoires, self.territoire]
+
+    def kind_label(self) -> str:
+        return "Diagnostic territorial" if self.etape == "diagnostic" else self.LABEL
 
 
 class QuestionGrille(Strict):
@@ -779,6 +842,22 @@ class Domaine(Strict):
     questions: list[Texte] = Field(default_factory=list)
 
 
+class Feuillet(Strict):
+    """One sheet of a guide that bundles several, and where it sits in the document."""
+
+    titre: Texte = Field(description="Titre de la fiche ou de l'outil, tel que le guide l'intitule.")
+    page_debut: Optional[int] = Field(None, ge=1, description="Page où elle commence dans le document.")
+    page_fin: Optional[int] = Field(None, ge=1, description="Dernière page, si elle en occupe plusieurs.")
+
+    @field_validator("page_fin")
+    @classmethod
+    def _pages_in_order(cls, last: Optional[int], info: ValidationInfo) -> Optional[int]:
+        first = info.data.get("page_debut")  # absent when invalid: its own error is reported
+        if last is not None and "page_debut" in info.data and (first is None or last <= first):
+            raise ValueError("page_fin demande une page_debut plus petite (une fiche d'une page n'a que page_debut)")
+        return last
+
+
 class Fiche(Record):
     """A tool sheet (fiche outil): grid, reference frame, questionnaire, guide…"""
 
@@ -792,13 +871,20 @@ class Fiche(Record):
         "grille": "Grille d'analyse", "referentiel": "Référentiel", "questionnaire": "Questionnaire", "guide": "Guide",
         "outil-auto-evaluation": "Outil d'auto-évaluation", "fiche-juridique": "Fiche juridique", "enquete": "Enquête",
     }) = Field(description="Nature de l'outil.")
+    sous_titre: Optional[Texte] = None
     date: DateAvecAnnee = Field(description="Date de publication : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     auteurs: list[Intervenant] = Field(default_factory=list, description="Auteurs : personnes et organisations.")
+    publie_avec: Optional[FicheRef] = Field(None, description=(
+        "Identifiant de la fiche publiée conjointement (l'outil qui accompagne un guide, le guide d'un outil) ; "
+        "chacune des deux pages nomme l'autre."))
     objet: Optional[Texte] = Field(None, description="À quoi sert l'outil.")
     publics: list[Texte] = Field(default_factory=list)
     domaines: list[Domaine] = Field(default_factory=list, description="Parties ou domaines de l'outil.")
+    feuillets: list[Feuillet] = Field(default_factory=list, description=(
+        "Fiches ou outils que rassemble un guide, dans l'ordre du document, avec leurs pages."))
     grille: Optional[Grille] = None
     mode_emploi: Optional[Texte] = None
+    contact: Optional[Contact] = None
     sources: list[Source] = Field(default_factory=list)
     presentations: list[Presentation] = Field(default_factory=list, description="Réunions où l'outil a été présenté.")
 

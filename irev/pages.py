@@ -21,13 +21,13 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import attachments, mentions, models, referentiel
-from .catalogue import Catalogue, RECORD_KINDS
-from .loading import Entry
+from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
+from .loading import REGISTRY_FILES, Entry
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-SECTION_TITLES = {"reunion": "Réunions de réseau", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
+SECTION_TITLES = {"reunion": "Réunions et rencontres", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
                   "fiche": "Fiches outils"}
 ENTITY_SECTIONS = {"personne": "personnes", "organisation": "organisations", "territoire": "territoires",
                    "theme": "thematiques"}
@@ -44,11 +44,14 @@ class Page:
     text: bytes  # the Markdown in UTF-8: a site's pages are held all at once, and Python keeps
     # French text (« — ’) at two bytes a character (memory at 10,000 records)
     searchable: bool = False  # records only: search results are resources, not directories
+    source: str = ""  # the file it is made from, in the content tree (a record's, an entry's registry); "" for none
+    line: int = 0  # where in that file (an entry's first line); 0 for the whole file
 
     @classmethod
-    def of(cls, src_uri: str, title: str, markdown: str, searchable: bool = False) -> Page:
+    def of(cls, src_uri: str, title: str, markdown: str, searchable: bool = False, source: str = "",
+           line: int = 0) -> Page:
         """A page; its title escaped once here, since the theme prints it as it is (`<title>`…)."""
-        return cls(src_uri, html.escape(title), markdown.encode(), searchable)
+        return cls(src_uri, html.escape(title), markdown.encode(), searchable, source, line)
 
     @property
     def markdown(self) -> str:
@@ -177,13 +180,17 @@ def date_phrase(value) -> str:
     return f"{'le' if _partial(value).day else 'en'} {format_date(value)}" if value is not None else ""
 
 
+def date_of(value, weekday: bool = False) -> str:
+    """A date after « de »: « du 18 novembre 2014 », « d'avril 2016 », « de 2014 »."""
+    text = format_date(value, weekday)
+    return f"du {text}" if _partial(value).day else (f"d'{text}" if text[0] in "aeiouy" else f"de {text}")
+
+
 def date_span(first, last) -> str:
     """« du 3 mai 2016 au 6 juin 2017 », « d'avril 2016 à mai 2017 », « de 2014 à 2016 »; one date: date_phrase."""
     if not (first and last) or first == last:
         return date_phrase(first or last)
-    start, end = format_date(first), format_date(last)
-    opening = "du " if _partial(first).day else ("d'" if start[0] in "aeiouy" else "de ")
-    return f"{opening}{start} {'au' if _partial(last).day else 'à'} {end}"
+    return f"{date_of(first)} {'au' if _partial(last).day else 'à'} {format_date(last)}"
 
 
 def format_until(value) -> str:
@@ -266,15 +273,16 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_COMPILED)
         linked = {name: getattr(self, f"_{name}") for name in (
             "who", "acting", "partner", "entity", "link", "reference", "record_items", "entity_items", "role_items")}
-        self.env.filters.update(date=format_date, date_phrase=date_phrase, until=format_until, time=format_time,
-                                cell=cell, label=label, name=self.name,
+        self.env.filters.update(date=format_date, date_phrase=date_phrase, date_of=date_of, until=format_until,
+                                time=format_time, cell=cell, label=label, name=self.name,
                                 link_text=lambda text: Markup(link_text(text)), tel=tel_href, **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
                                 ORGANISATION_ROLES=models.ORGANISATION_ROLES, PERSON_ROLES=models.PERSON_ROLES,
-                                by_role=by_role, records_by_role=records_by_role, date_span=date_span, **linked)
+                                by_role=by_role, records_by_role=records_by_role, date_span=date_span,
+                                ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART, **linked)
         self.summaries: dict[str, str] = {}  # see summary_text
         # A reference the public sees: a shown record, or the description of one that has none.
         self.env.tests["shown"] = lambda ref: not isinstance(ref, str) or catalogue.record(ref) is not None
@@ -294,7 +302,7 @@ class Renderer:
         self.catalogue.record(entry.id)  # noted as read: its fields and body make this page
         text = self.render(f"{entry.kind}.md.j2", uri, entry.model.sort_date(), entry=entry, r=entry.model,
                            body=self.catalogue.body(entry).strip(), search=self.search_fields(entry))
-        return Page.of(uri, entry.model.titre, text, searchable=True)
+        return Page.of(uri, entry.model.titre, text, searchable=True, source=f"{type(entry.model).FOLDER}/{entry.id}.md")
 
     def summary_text(self, entry: Entry) -> str:
         """A record's summary as plain text (feeds, page descriptions), mentions named as on its
@@ -313,7 +321,7 @@ class Renderer:
         commune also counts for the broader theme, EPCI and département; organisations by their
         current name, the page's text giving the name in force at the record's date), shown metadata, sort key."""
         model = entry.model
-        places = list(model.territoires) + ([model.territoire] if isinstance(model, models.Plan) else [])
+        places = model.places()
         facets = {
             "type": [SECTION_TITLES[entry.kind]],
             "theme": self._with_ancestors("theme", model.themes),
@@ -321,9 +329,11 @@ class Renderer:
             "annee": [str(model.sort_date().year)],
             "public": [models.PUBLICS[p] for p in model.publics_cibles],
             "organisation": [self.name(o, "organisation") for o in model.organisations()],
+            "etape": [models.ETAPES[model.etape]] if isinstance(model, models.Plan) else [],
         }
         names = list(dict.fromkeys(self.name(t, "territoire") for t in places))
-        shown = ", ".join(names[:3]) + (f" et {len(names) - 3} autres" if len(names) > 3 else "")
+        more = len(names) - 3
+        shown = ", ".join(names[:3]) + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
         meta = {"type": SECTION_TITLES[entry.kind], "date": format_date(model.date_as_published()), "territoire": shown}
         return {"facets": facets, "meta": meta, "sort": model.sort_date().isoformat()}
 
@@ -345,7 +355,8 @@ class Renderer:
         uri = entity_uri(kind, ident)
         model = self.catalogue.get(kind, ident)
         text = self.render(f"{kind}.md.j2", uri, ident=ident, e=model, title=self.name(ident, kind))
-        return Page.of(uri, self.name(ident, kind), text)
+        entry = self.catalogue.registries[kind][ident]  # read above (get)
+        return Page.of(uri, self.name(ident, kind), text, source=REGISTRY_FILES[kind], line=entry.first_line())
 
     def directory(self, kind: str, idents: tuple[str, ...]) -> Page:
         uri = index_uri(kind)

@@ -18,10 +18,14 @@ class Problem:
     hint: str = ""
     warning: bool = False
 
+    @property
+    def explained(self) -> str:
+        """The message with its hint, without its place (the forges show the place themselves)."""
+        return f"{self.message} (piste : {self.hint})" if self.hint else self.message
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
-        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        return f"{text} (piste : {self.hint})" if self.hint else text
+        return f"{where}: {self.field}: {self.explained}" if self.field else f"{where}: {self.explained}"
 
 
 class ContentError(Exception):

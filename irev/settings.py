@@ -10,9 +10,12 @@ from urllib.parse import urlsplit
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+CONTENT_FOLDER = "content"  # the content tree's folder in the repository: what the forge's edit links name
+
+
 def content_dir() -> Path:
     """The content tree every command works on: $CONTENT_DIR, or content/ of the project."""
-    return Path(os.environ.get("CONTENT_DIR") or PROJECT / "content")
+    return Path(os.environ.get("CONTENT_DIR") or PROJECT / CONTENT_FOLDER)
 
 
 def cache_dir() -> Path:

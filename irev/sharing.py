@@ -67,13 +67,13 @@ class _Describer:
 
     def record(self, entry: Entry) -> dict:
         model = entry.model
-        description = self.renderer.summary_text(entry) or f"{type(model).LABEL} : {model.titre}"
+        description = self.renderer.summary_text(entry) or f"{model.kind_label()} : {model.titre}"
         data = {"@context": "https://schema.org", "@type": "", "name": model.titre, "url": self.url(record_uri(entry)),
                 "description": description, "inLanguage": "fr",
                 "about": [name for name in (self.renderer.name(t, "theme") for t in model.themes) if name]}
         places = self.places(model)
         if entry.kind == "reunion":
-            data.update(self.event(model))
+            data.update(self.event(entry))
         elif entry.kind == "cycle":
             data.update({"@type": "EventSeries", "organizer": self.organisation(model.organisateur),
                          "startDate": model.date_as_published().isoformat()})
@@ -107,10 +107,11 @@ class _Describer:
         """« Auteur. Titre [type]. Date. Éditeur. Disponible sur : URL (consulté le …). » (after ISO 690)."""
         model = entry.model
         signed = ", ".join(authors) or "IREV"
-        return (f"{signed}. {model.titre} [{type(model).LABEL.lower()}]. {format_date(model.date_as_published())}. "
+        return (f"{signed}. {model.titre} [{model.kind_label().lower()}]. {format_date(model.date_as_published())}. "
                 f"{PUBLISHER['name']}. Disponible sur : {self.url(record_uri(entry))} (consulté le …).")
 
-    def event(self, meeting: models.Reunion) -> dict:
+    def event(self, entry: Entry) -> dict:
+        meeting: models.Reunion = entry.model
         data = {"@type": "Event", "startDate": _moment(meeting.date, meeting.heure_debut),
                 "eventAttendanceMode": f"https://schema.org/{ATTENDANCE[meeting.format]}",
                 "eventStatus": "https://schema.org/EventScheduled",
@@ -124,7 +125,16 @@ class _Describer:
         if meeting.format != "presentiel":
             location.append({"@type": "VirtualLocation", "name": "En visioconférence"})
         data["location"] = location[0] if len(location) == 1 else location
+        parent = self.cat.record(meeting.evenement_parent)  # events within events: the day and its ateliers
+        if parent is not None:
+            data["superEvent"] = self.event_link(parent)
+        parts = self.cat.records_linking("reunion", entry.id, ("parent",))
+        if parts:
+            data["subEvent"] = [self.event_link(part) for part in parts]
         return data
+
+    def event_link(self, entry: Entry) -> dict:
+        return {"@type": "Event", "name": entry.model.titre, "url": self.url(record_uri(entry))}
 
     def organisation(self, ident: str | None) -> dict:
         model = self.cat.get("organisation", ident)

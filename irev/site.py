@@ -28,11 +28,11 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from html import escape
+from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachments, catalogue, feeds, loading, pages, pdf, rendering, search, settings, sharing
+from . import attachments, catalogue, feeds, forge, loading, pages, pdf, rendering, search, settings, sharing
 from .incremental import Recorder
 from .problems import Problem
 
@@ -49,6 +49,7 @@ class Options:
     markdown_configs: dict = field(default_factory=dict)
     drafts: bool = False  # records under « brouillon » shown (the preview only)
     site_url: str = settings.DEFAULT_SITE_URL
+    repository: forge.Repository | None = None  # where editors change the content: the pages' edit and issue links
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Session:
         self.feeds: dict[str, str] = {}  # page source -> site path of the feed it follows
         self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
         self.describer: pages.Renderer | None = None  # names entries for the outputs, while they are made
+        self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
@@ -171,6 +173,7 @@ class Session:
             settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
         # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
         self.pages = [dataclasses.replace(p, text=b"") for p in generated]
+        self.sources = {p.src_uri: (p.source, p.line) for p in generated if p.source}
 
     def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
         """The pages: in two processes for a build; while serving, in one (forking beside the
@@ -204,6 +207,25 @@ class Session:
         if self.memos:
             self.memos.downloads = {uri: ((self.keys[uri], documents[uri][0]), found[uri]) for uri in documents}
         return {uri: found[uri] for uri in documents}
+
+    def edit_url(self, src_uri: str) -> str | None:
+        """The forge's editor on what a generated page is made from: a record's file, an entry's
+        registry at its line (None: an index or directory, or no repository). Named as in the
+        repository (content/…), wherever the tree being built is: the site does not depend on it."""
+        repository, place = self.options.repository, self.sources.get(src_uri)
+        if not repository or not place:
+            return None
+        file, line = place
+        return repository.edit_url(f"{settings.CONTENT_FOLDER}/{file}", line)
+
+    def report_url(self, src_uri: str, title: str, url: str) -> str | None:
+        """A new issue on the forge about a page, any page: its title as the engine has it (a
+        generated page's was escaped for the theme), its address on the site (`fiches/x/`)."""
+        repository = self.options.repository
+        if repository is None:
+            return None
+        return repository.issue_url(unescape(title) if src_uri in self.keys else title,
+                                    settings.absolute_url(url, self.options.site_url))
 
     def html(self, src_uri: str) -> rendering.Rendered:
         """A page's HTML; a record's with the link to its PDF under its title."""
@@ -259,7 +281,7 @@ class Session:
 
     def release(self) -> None:
         """Hand memory back before the search index is made: Pagefind needs most of the machine."""
-        self.pages, self.keys, self.latest = [], {}, None
+        self.pages, self.keys, self.latest, self.sources = [], {}, None, {}
         free_memory()
 
 
@@ -268,7 +290,7 @@ def _documents(cat: catalogue.Catalogue, site_url: str) -> dict[str, tuple[pdf.M
     found = {}
     for entry in cat.records.values():
         model, uri = entry.model, pages.record_uri(entry)
-        meta = pdf.Meta(model.titre, type(model).LABEL, settings.absolute_url(rendering.page_url(uri), site_url),
+        meta = pdf.Meta(model.titre, model.kind_label(), settings.absolute_url(rendering.page_url(uri), site_url),
                         model.updated())
         found[uri] = (meta, type(model).DOCUMENT)
     return found

@@ -25,7 +25,7 @@ def test_minimal_build_has_a_page_per_record_and_per_type(tmp_path):
     index = page_text(site, "reunions")
     assert "2022 Réunion de test du réseau" in index
     home = page_text(site, "")
-    assert "Réunion de test du réseau — Réunions de réseau, 1er mars 2022" in home
+    assert "Réunion de test du réseau — Réunions et rencontres, 1er mars 2022" in home
     assert '<html lang="fr"' in (site / "index.html").read_text()
 
 

@@ -121,6 +121,24 @@ def test_partners_roles_steering_committees_and_former_names_are_all_exercised(c
     assert any(o.model.anciens_noms for o in content.registries["organisation"].values())
 
 
+def test_events_sessions_stages_and_guides_are_exercised(corpus):
+    """Ateliers within regional days, sessions over two days, in several territories or not yet dated,
+    every plan stage, guides with their sheets, twins, contacts and subtitles (issue 14)."""
+    _, content, _ = corpus
+    records = {e.id: e.model for e in content.records}
+    ateliers = [m for m in records.values() if isinstance(getattr(m, "evenement_parent", None), str)]
+    assert ateliers and all(m.type == "atelier" and records[m.evenement_parent].date == m.date for m in ateliers)
+    sessions = [s for e in content.records if e.kind == "cycle" for p in e.model.phases for s in p.sessions]
+    assert any(slot.date_fin for s in sessions for slot in s.creneaux)
+    assert any(len({slot.territoire for slot in s.creneaux if slot.territoire}) > 1 for s in sessions)
+    assert any(not s.creneaux for s in sessions)
+    assert {m.etape for m in records.values() if hasattr(m, "etape")} == set(models.ETAPES)
+    fiches = [m for m in records.values() if hasattr(m, "feuillets")]
+    assert any(f.feuillets and any(sheet.page_fin for sheet in f.feuillets) for f in fiches)
+    assert any(f.publie_avec in records for f in fiches)
+    assert any(f.contact for f in fiches) and any(f.sous_titre for f in fiches)
+
+
 def test_older_sources_forms_are_exercised(corpus):
     """Dates of every precision (a day without its year with the source's wording), parts of the day,
     meetings known without a record."""
@@ -133,10 +151,11 @@ def test_older_sources_forms_are_exercised(corpus):
     assert any(m.heure_debut in ("matin", "apres-midi", "journee", "soiree") for m in records if kind_of(m) == "reunion")
     slots = [slot for m in records if kind_of(m) == "cycle" for phase in m.phases for s in phase.sessions for slot in s.creneaux]
     assert any(slot.heure_debut in ("matin", "apres-midi", "journee") for slot in slots)
-    unrecorded = [ref for m in records for ref in (getattr(m, "precedente", None), getattr(m, "annonce_dans", None),
-                                                  *(p.reunion for p in getattr(m, "presentations", [])))
-                  if ref is not None and not isinstance(ref, str)]
-    assert unrecorded and all(ref.intitule and ref.date.month for ref in unrecorded)
+    references = {field: [getattr(m, field, None) for m in records] for field in ("precedente", "annonce_dans", "evenement_parent")}
+    references["presentations"] = [p.reunion for m in records for p in getattr(m, "presentations", [])]
+    for field, found in references.items():
+        unrecorded = [ref for ref in found if ref is not None and not isinstance(ref, str)]
+        assert unrecorded and all(ref.intitule and ref.date.month for ref in unrecorded), field
     people = content.registries["personne"].values()
     assert any(f.depuis and f.depuis.month is None for p in people for f in p.model.fonctions)
 
