@@ -90,14 +90,14 @@ class ImportFailure(Exception):
 
 def read_table(path: Path) -> list[list[str]]:
     """Every row of the export as cleaned text cells (row i is line i + 1 of the file)."""
+    if not path.is_file():
+        raise ImportFailure(f"fichier « {shown(path.name)} » introuvable", "vérifiez son chemin (depuis le dossier du projet)")
     suffix = path.suffix.lower()
     if suffix not in SPREADSHEETS + TEXTS:
         raise ImportFailure(f"format « {shown(path.suffix or path.name)} » non pris en charge",
                             "exportez les inscriptions en CSV, XLSX ou ODS depuis le formulaire ou le tableur")
-    if not path.is_file():
-        raise ImportFailure(f"fichier « {shown(path)} » introuvable", "vérifiez son chemin (depuis le dossier du projet)")
     if path.stat().st_size > MAX_BYTES:
-        raise ImportFailure(f"fichier « {shown(path)} » trop lourd pour une liste d'inscrits", "exportez la liste seule")
+        raise ImportFailure(f"fichier « {shown(path.name)} » trop lourd pour une liste d'inscrits", "exportez la liste seule")
     tables = _sheets(path) if suffix in SPREADSHEETS else [_csv_rows(path)]
     cleaned = [[[_clean(cell) for cell in row] for row in table] for table in tables]
     # the first sheet holding a table with a name column (a cover sheet may come first)
@@ -117,7 +117,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
     try:
         text = _decoded(path.read_bytes())
     except OSError:
-        raise ImportFailure(f"fichier « {shown(path)} » illisible", "vérifiez qu'il s'ouvre, et ses droits") from None
+        raise ImportFailure(f"fichier « {shown(path.name)} » illisible", "vérifiez qu'il s'ouvre, et ses droits") from None
     sample = "\n".join(text.splitlines()[:HEADER_ROWS])
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
@@ -609,18 +609,18 @@ def run(source: Path, reunion: str, root: Path) -> Result:
 def write_new(path: Path, text: str, root: Path) -> None:
     """Write the text into a file that does not exist yet, outside the content tree."""
     if path.resolve().is_relative_to(root.resolve()):
-        raise ImportFailure(f"« {shown(path)} » est dans le dossier de contenu",
+        raise ImportFailure(f"« {shown(path.name)} » serait dans le dossier de contenu",
                             "écrivez la sortie ailleurs, par ex. --sortie participants.yml à la racine du projet")
     try:
         with open(path, "x", encoding="utf-8") as handle:  # "x": never over an existing file
             handle.write(text)
     except FileExistsError:
-        raise ImportFailure(f"le fichier « {shown(path)} » existe déjà : il n'est pas remplacé",
+        raise ImportFailure(f"le fichier « {shown(path.name)} » existe déjà : il n'est pas remplacé",
                             "choisissez un autre nom de fichier, ou supprimez l'ancien") from None
     except OSError as error:
         reason = {errno.ENOENT: "dossier introuvable", errno.EACCES: "droit d'écriture manquant",
                   errno.EISDIR: "c'est un dossier"}.get(error.errno, errno.errorcode.get(error.errno, "erreur système"))
-        raise ImportFailure(f"impossible d'écrire « {shown(path)} » ({reason})", "vérifiez le chemin") from None
+        raise ImportFailure(f"impossible d'écrire « {shown(path.name)} » ({reason})", "vérifiez le chemin") from None
 
 
 def main(source: str | None, reunion: str | None, output: str | None) -> int:
