@@ -53,24 +53,25 @@ COLUMNS = (
     ("fonction", r"\b(fonction|poste|metier|role|qualite)\b"),
     ("nom_complet", r"\b(nom prenom|prenom nom|nom et prenom|prenom et nom|nom complet|participant|identite)\b"),
     ("prenom", r"\b(prenom|first name)\b"),
-    ("nom", r"\b(nom|nom de famille|last name|name)\b"),
+    ("nom", r"\b(nom|name)\b"),
 )
 _OTHER_CONSENTS = r"\b(donnees|rgpd|traitement|image|photo|cookies?)\b"
 _YES = {"oui", "o", "yes", "y", "x", "1", "true", "vrai", "coche", "cochee", "ok", "accepte", "acceptee",
         "j accepte", "d accord", "checked", "v"}
+_TICKS = {"✓", "✔", "☑", "☒", "🗹"}  # a ticked box, as some exports write it
 _NO = {"", "non", "n", "no", "0", "false", "faux", "refuse", "refusee", "je refuse", "pas d accord"}
 # Organisation names are compared without the words every name has, and with their usual shortenings.
 _STOP_WORDS = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "a", "au", "aux", "en", "sur"}
 _SYNONYMS = {"mairie": "ville", "commune": "ville", "agglo": "agglomeration", "ca": "communaute agglomeration",
              "cu": "communaute urbaine", "cc": "communaute communes", "pref": "prefecture"}
 _TYPES = (  # an unknown organisation's type, guessed from its name (the editor confirms it)
-    ("collectivite", r"\b(ville|communaute|metropole|departement|departemental|region|regional|agglomeration|"
-                     r"syndicat|conseil departemental)\b"),
-    ("etat", r"\b(prefecture|sous prefecture|ministere|ddets|dreets|ddcs|direction departementale|"
-             r"direction regionale|tribunal|rectorat)\b"),
+    ("association", r"\b(association|centre social|federation|collectif|fondation|mission locale)\b"),
+    ("etat", r"\b(prefecture|ministere|ddets|dreets|ddcs|direction departementale|direction regionale|tribunal|"
+             r"rectorat)\b"),
     ("recherche", r"\b(universite|laboratoire|recherche)\b"),
     ("bailleur", r"\b(bailleur|habitat social|logement social|hlm)\b"),
-    ("association", r"\b(association|centre social|federation|collectif|fondation|mission locale)\b"),
+    ("collectivite", r"\b(ville|communaute|metropole|departement|departemental|region|regional|agglomeration|"
+                     r"syndicat)\b"),
 )
 
 
@@ -234,6 +235,8 @@ def _row(line: int, value: dict[str, str]) -> Row | None:
         prenom, nom, guessed = _split(_without_civility(value["nom_complet"]))
     elif nom and not prenom and len(nom.split()) > 1:
         prenom, nom, guessed = _split(nom, family_first=True)
+    elif prenom and not nom and len(prenom.split()) > 1:
+        prenom, nom, guessed = _split(prenom)
     if not (prenom or nom):
         return None
     return Row(line, prenom, nom, value.get("organisation", ""), value.get("fonction", ""), value.get("email", ""),
@@ -269,7 +272,7 @@ def _capitals(word: str) -> bool:
 def consent(written: str | None) -> tuple[bool, bool]:
     """(consent, understood) from the form's answer: no column or no answer is « non »."""
     text = " ".join(fold(written or "").split())
-    if text in _YES or text.startswith(("oui ", "j accepte", "yes ")):
+    if text in _YES or (written or "").strip() in _TICKS or text.startswith(("oui ", "j accepte", "yes ")):
         return True, True
     return False, text in _NO or text.startswith(("non ", "je refuse", "no "))
 
@@ -370,9 +373,9 @@ class Registry:
 
     def propose_person(self, row: Row, agreed: bool) -> str:
         ident = self._free_id(slugify(f"{row.prenom} {row.nom}") or "personne")
-        entry = {"id": ident, "nom": row.nom.upper(), "prenom": _capitalised(row.prenom) if row.prenom else None,
-                 "consentement_publication": agreed}
-        self.new_people[ident] = {k: v for k, v in entry.items() if v is not None}
+        # a name missing from the form stays empty: make check asks for it (never a made-up name)
+        self.new_people[ident] = {"id": ident, "nom": row.nom.upper(), "prenom": _capitalised(row.prenom),
+                                  "consentement_publication": agreed}
         for key in name_keys(row.name):
             self.person_keys.setdefault(key, []).append(ident)
         return ident
@@ -496,6 +499,9 @@ def _person_of(row: Row, registry: Registry, notes: list[str]) -> str:
         return found.ident
     ident = registry.propose_person(row, agreed)
     similar = registry.similar_person(row)
+    if not (row.prenom and row.nom):
+        notes.append(f"« {shown(row.name)} » : {'prénom' if row.nom else 'nom'} absent du formulaire, à écrire dans "
+                     f"l'entrée de la nouvelle personne {ident}.")
     if row.split_guessed:
         notes.append(f"« {shown(row.name)} » : prénom « {shown(row.prenom)} » et nom « {shown(row.nom)} » séparés "
                      f"au mieux pour la nouvelle personne {ident}.")

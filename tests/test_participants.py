@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import typing
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import yaml
 
 from conftest import CONTENT, run
 from irev import loading, participants
+from irev.models import Organisation
 
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "inscriptions"
 MEETING = "2022-06-22-reseau-lcd"
@@ -159,7 +161,7 @@ def test_headers_and_answers_in_their_usual_variants():
         {"nom": 0, "prenom": 1, "organisation": 2, "fonction": 3, "email": 4, "consentement": 5}
     assert participants.columns(["Nom Prénom", "Courriel", "Droit à l'image", "J'accepte que mon nom apparaisse"]) == \
         {"nom_complet": 0, "email": 1, "consentement": 3}
-    for answer in ("Oui", "OUI ", "x", "X", "yes", "coché", "Cochée", "1", "VRAI", "Oui, j'accepte", "J'accepte"):
+    for answer in ("Oui", "OUI ", "x", "X", "yes", "coché", "Cochée", "1", "VRAI", "Oui, j'accepte", "J'accepte", "✓"):
         assert participants.consent(answer) == (True, True), answer
     for answer in ("non", "Non", "", None, "0", "no", "Je refuse"):
         assert participants.consent(answer) == (False, True), answer
@@ -209,3 +211,21 @@ def test_what_cannot_be_imported_is_a_french_error(tmp_path):
     latin = tmp_path / "latin.csv"
     latin.write_bytes(b"Nom;Pr\xe9nom\nDUPONT;Ren\xe9e\n\x81\x8d;x\n")  # bytes Windows-1252 does not have
     assert "encodage du fichier non reconnu" in _failure(latin)
+
+
+def test_a_guessed_organisation_type_is_one_the_registry_accepts():
+    allowed = set(typing.get_args(Organisation.model_fields["type"].annotation))
+    assert {kind for kind, _ in participants._TYPES} <= allowed
+
+
+def test_a_name_missing_from_the_form_is_left_empty_for_the_editor(tmp_path):
+    export = tmp_path / "incomplet.csv"
+    export.write_text("Nom;Prénom;Structure\n;Anaïs;IREV\nMartin Léa;;\n", encoding="utf-8")
+    text, data, _ = imported(str(export))
+    assert {"id": "anais", "nom": "", "prenom": "Anaïs", "consentement_publication": False} in data["nouvelles_personnes"]
+    assert "ligne 2 : « Anaïs » : nom absent du formulaire, à écrire dans l'entrée de la nouvelle personne anais." \
+        in notes(text)
+    # « Martin Léa » under « Nom »: the family name first, a guess the editor confirms
+    assert {"id": "lea-martin", "nom": "MARTIN", "prenom": "Léa", "consentement_publication": False} \
+        in data["nouvelles_personnes"]
+    assert any(n.startswith("ligne 3 : « Léa Martin » : prénom « Léa » et nom « Martin » séparés au mieux") for n in notes(text))
