@@ -354,14 +354,13 @@ class Registry:
             return Found(exact[0], not note, note=note)
         by_email = self.person_emails.get(row.email.lower()) if row.email else None
         if by_email:
-            return Found(by_email, False, _score(row.name, self.people[by_email]),
-                         "même adresse électronique, autre orthographe du nom")
+            return Found(by_email, False, self._score(row, by_email), "même adresse électronique, autre orthographe du nom")
         choices = list(self.person_keys)
         for key in sorted(k for k in keys if len(k) > 4):
             near = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=1)
             if near is not None:
-                ident = self.person_keys[near[0]][0]
-                return Found(ident, False, _score(row.name, self.people[ident]), "une lettre d'écart")
+                ident = self.person_keys[near[0]][0]  # a known person, or one proposed for an earlier row
+                return Found(ident, False, self._score(row, ident), "une lettre d'écart")
         return None
 
     def similar_person(self, row: Row) -> tuple[str, float] | None:
@@ -416,28 +415,31 @@ class Registry:
             ident = f"{wanted}-{number}"
         return ident
 
-    def sort_key(self, person: str) -> tuple:
+    def _names(self, person: str) -> tuple[str, str]:
+        """(first name, family name) of a known person or of one this import proposes."""
         known = self.people.get(person)
-        entry = {"nom": known.nom, "prenom": known.prenom} if known else self.new_people[person]
-        return fold(entry["nom"]).split(), fold(entry.get("prenom", "")).split()
+        return (known.prenom, known.nom) if known else (self.new_people[person]["prenom"], self.new_people[person]["nom"])
+
+    def _score(self, row: Row, person: str) -> float:
+        return fuzz.token_sort_ratio(" ".join(fold(row.name).split()), " ".join(fold(" ".join(self._names(person))).split()))
+
+    def sort_key(self, person: str) -> tuple:
+        prenom, nom = self._names(person)
+        return fold(nom).split(), fold(prenom).split()
 
     def label(self, ident: str) -> str:
         """How a note names an entry: its id and its name."""
-        person = self.people.get(ident)
-        if person is not None:
-            return f"{ident} ({person.prenom} {person.nom})"
-        organisation = self.organisations.get(ident)
-        return f"{ident} ({organisation.nom})" if organisation is not None else ident
+        if ident in self.people or ident in self.new_people:
+            return f"{ident} ({' '.join(self._names(ident))})"
+        organisation = self.organisations.get(ident) or self.new_organisations.get(ident)
+        return f"{ident} ({organisation['nom'] if isinstance(organisation, dict) else organisation.nom})" \
+            if organisation is not None else ident
 
 
 def _add(index: dict[str, list[str]], key: str, ident: str) -> None:
     idents = index.setdefault(key, [])
     if ident not in idents:
         idents.append(ident)
-
-
-def _score(name: str, person) -> float:
-    return fuzz.token_sort_ratio(" ".join(fold(name).split()), " ".join(fold(f"{person.prenom} {person.nom}").split()))
 
 
 def _capitalised(text: str) -> str:
@@ -475,13 +477,13 @@ def match(rows: list[Row], registry: Registry, reunion: str, source: str, alread
     for row in rows:
         notes: list[str] = []
         ident = _person_of(row, registry, notes)
-        if ident in seen:
-            result.notes.append(f"ligne {row.line} : même personne que la ligne {seen[ident]} ({ident}), ligne ignorée.")
-            continue
-        seen[ident] = row.line
-        organisation = _organisation_of(row, registry, notes) if row.organisation else None
+        first = seen.setdefault(ident, row.line)
+        if first != row.line:
+            notes.append(f"même personne que la ligne {first} ({ident}), ligne ignorée.")
+        else:
+            organisation = _organisation_of(row, registry, notes) if row.organisation else None
+            result.participants.append(Participant(row.line, ident, organisation, row.fonction, bool(notes)))
         result.notes += [f"ligne {row.line} : {note}" for note in notes]
-        result.participants.append(Participant(row.line, ident, organisation, row.fonction, bool(notes)))
     result.participants.sort(key=lambda p: registry.sort_key(p.personne))  # by family name, as meetings list them
     return result
 

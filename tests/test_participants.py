@@ -220,7 +220,7 @@ def test_a_guessed_organisation_type_is_one_the_registry_accepts():
 
 def test_a_name_missing_from_the_form_is_left_empty_for_the_editor(tmp_path):
     export = tmp_path / "incomplet.csv"
-    export.write_text("Nom;Prénom;Structure\n;Anaïs;IREV\nMartin Léa;;\n", encoding="utf-8")
+    export.write_text("Nom;Prénom;Structure\n;Anaïs;IREV\nMartin Léa;;\nMARTIM;Léa;\n", encoding="utf-8")
     text, data, _ = imported(str(export))
     assert {"id": "anais", "nom": "", "prenom": "Anaïs", "consentement_publication": False} in data["nouvelles_personnes"]
     assert "ligne 2 : « Anaïs » : nom absent du formulaire, à écrire dans l'entrée de la nouvelle personne anais." \
@@ -229,3 +229,6 @@ def test_a_name_missing_from_the_form_is_left_empty_for_the_editor(tmp_path):
     assert {"id": "lea-martin", "nom": "MARTIN", "prenom": "Léa", "consentement_publication": False} \
         in data["nouvelles_personnes"]
     assert any(n.startswith("ligne 3 : « Léa Martin » : prénom « Léa » et nom « Martin » séparés au mieux") for n in notes(text))
+    # one letter away from a person proposed for an earlier row: the same one, to confirm
+    assert "ligne 4 : « Léa MARTIM » pris pour lea-martin (Léa MARTIN), score 90 : une lettre d'écart." in notes(text)
+    assert "ligne 4 : même personne que la ligne 3 (lea-martin), ligne ignorée." in notes(text)
