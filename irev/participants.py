@@ -565,9 +565,9 @@ def render(result: Result) -> str:
                  if result.already else ":")]
     lines.append("participants:" if result.participants else "participants: []")
     for item in result.participants:
-        lines.append(f"  - personne: {item.personne}" + (f"  # à vérifier : ligne {item.line}" if item.to_check else ""))
+        lines.append(f"  - personne: {_scalar(item.personne)}" + (f"  # à vérifier : ligne {item.line}" if item.to_check else ""))
         if item.organisation:
-            lines.append(f"    organisation: {item.organisation}")
+            lines.append(f"    organisation: {_scalar(item.organisation)}")
         if item.fonction:
             lines.append(f"    fonction: {_scalar(item.fonction)}")
     lines += _entries("2. À la fin de content/registre/personnes.yml", "nouvelles_personnes", registry.new_people, {})

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CONTENT, run
 from irev import loading, participants
@@ -232,3 +234,43 @@ def test_a_name_missing_from_the_form_is_left_empty_for_the_editor(tmp_path):
     # one letter away from a person proposed for an earlier row: the same one, to confirm
     assert "ligne 4 : « Léa MARTIM » pris pour lea-martin (Léa MARTIN), score 90 : une lettre d'écart." in notes(text)
     assert "ligne 4 : même personne que la ligne 3 (lea-martin), ligne ignorée." in notes(text)
+
+
+SEED_REGISTRY = loading.load(CONTENT).registries
+CELL = st.text(st.characters(codec="utf-8"), max_size=30) | st.sampled_from(
+    ["DURAND Marie", "Mme", "IREV", "oui", "(MEL)", "()", "Ville de", "- x", "# y", "a: b", "'", '"', "[[personne:x]]"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELL, max_size=7), max_size=8), st.sampled_from([";", ",", "\t"]),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+def test_any_export_gives_an_error_or_text_that_is_yaml(tmp_path_factory, rows, separator, encoding):
+    """Whatever the cells: a French failure, or a text whose blocks are YAML with ids as the registries want."""
+    header = separator.join(["Nom", "Prénom", "Organisme", "Fonction", "J'accepte que mon nom apparaisse"])
+    text = "\n".join([header] + [separator.join(row) for row in rows])
+    export = tmp_path_factory.mktemp("export") / "inscrits.csv"
+    export.write_bytes(text.encode(encoding, "replace"))
+    registry = participants.Registry({i: e.model for i, e in SEED_REGISTRY["personne"].items()},
+                                     {i: e.model for i, e in SEED_REGISTRY["organisation"].items()})
+    try:
+        found, notes = participants.rows_of(participants.read_table(export))
+    except participants.ImportFailure as failure:
+        assert str(failure)
+        return
+    data = yaml.safe_load(participants.render(participants.match(found, registry, MEETING, export.name)))
+    ids = {*SEED_REGISTRY["personne"], *SEED_REGISTRY["organisation"]}
+    for item in data["participants"]:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", item["personne"])
+    for entry in (data.get("nouvelles_personnes") or []) + (data.get("nouvelles_organisations") or []):
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", entry["id"]) and entry["id"] not in ids
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(["x.csv", "x.xlsx", "x.ods", "x.xls"]))
+def test_any_bytes_are_read_or_refused_in_french(tmp_path_factory, data, name):
+    export = tmp_path_factory.mktemp("export") / name
+    export.write_bytes(data)
+    try:
+        participants.rows_of(participants.read_table(export))
+    except participants.ImportFailure as failure:
+        assert str(failure)
