@@ -96,7 +96,8 @@ def _unclassed(records: list[Entry]) -> list[Problem]:
         if model.statut != "publie":
             continue
         if not model.themes:
-            found.append(_unclassed_problem(entry, "themes", "thème", "une ou plusieurs thématiques du registre des thèmes"))
+            found.append(_unclassed_problem(entry, "themes", "thème",
+                                            "une ou plusieurs thématiques du registre des thèmes"))
         if not model.territoires and not getattr(model, "territoire", None):  # a plan's own territory counts
             found.append(_unclassed_problem(entry, "territoires", "territoire", "les territoires concernés "
                                             "(hauts-de-france pour une ressource régionale ou nationale)"))
@@ -106,5 +107,5 @@ def _unclassed(records: list[Entry]) -> list[Problem]:
 def _unclassed_problem(entry: Entry, field: str, label: str, expected: str) -> Problem:
     written = (field,) in entry.parsed.lines  # « themes: [] »; otherwise the record is flagged where it is published
     return Problem(entry.file, entry.line_of((field,) if written else ("statut",)), field,
-                   f"ressource publiée sans {label} : aucune page de {label} ne la liste et le filtre « {label.capitalize()} » "
-                   "de la recherche ne la trouve pas", f"ajoutez « {field}: » avec {expected}", warning=True)
+                   f"ressource publiée sans {label} : aucune page de {label} ne la liste et le filtre "
+                   f"« {label.capitalize()} » de la recherche ne la trouve pas", f"ajoutez « {field}: » avec {expected}", warning=True)

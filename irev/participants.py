@@ -92,13 +92,15 @@ class ImportFailure(Exception):
 def read_table(path: Path) -> list[list[str]]:
     """Every row of the export as cleaned text cells (row i is line i + 1 of the file)."""
     if not path.is_file():
-        raise ImportFailure(f"fichier « {shown(path.name)} » introuvable", "vérifiez son chemin (depuis le dossier du projet)")
+        raise ImportFailure(f"fichier « {shown(path.name)} » introuvable",
+                            "vérifiez son chemin (depuis le dossier du projet)")
     suffix = path.suffix.lower()
     if suffix not in SPREADSHEETS + TEXTS:
         raise ImportFailure(f"format « {shown(path.suffix or path.name)} » non pris en charge",
                             "exportez les inscriptions en CSV, XLSX ou ODS depuis le formulaire ou le tableur")
     if path.stat().st_size > MAX_BYTES:
-        raise ImportFailure(f"fichier « {shown(path.name)} » trop lourd pour une liste d'inscrits", "exportez la liste seule")
+        raise ImportFailure(f"fichier « {shown(path.name)} » trop lourd pour une liste d'inscrits",
+                            "exportez la liste seule")
     tables = _sheets(path) if suffix in SPREADSHEETS else [_csv_rows(path)]
     cleaned = [[[_clean(cell) for cell in row] for row in table] for table in tables]
     # the first sheet holding a table with a name column (a cover sheet may come first)
@@ -519,7 +521,8 @@ def _consent_differs(row: Row, person, agreed: bool, notes: list[str]) -> None:
     if person is None or row.consent is None or person.consentement_publication == agreed:
         return
     if person.consentement_publication:
-        notes.append(f"le formulaire ne donne pas l'accord pour publier le nom ({f'réponse « {shown(row.consent)} »' if row.consent else 'réponse vide'}), "
+        answer = f"réponse « {shown(row.consent)} »" if row.consent else "réponse vide"
+        notes.append(f"le formulaire ne donne pas l'accord pour publier le nom ({answer}), "
                      "le registre l'a : si c'est le dernier choix de la personne, mettez consentement_publication: false "
                      "dans le registre.")
     else:
@@ -553,7 +556,8 @@ def render(result: Result) -> str:
     registry = result.registry
     lines = [f"# Participants de la réunion {result.reunion}, d'après « {shown(result.source)} » "
              f"({len(result.participants)} personne(s)).",
-             "# Texte proposé par « python -m irev participants » : copiez chaque bloc à sa place, puis lancez make check.",
+             "# Texte proposé par « python -m irev participants » : copiez chaque bloc à sa place, "
+             "puis lancez make check.",
              "#"]
     if result.notes:
         lines.append(f"# À VÉRIFIER ({len(result.notes)}) :")
@@ -565,7 +569,8 @@ def render(result: Result) -> str:
                  if result.already else ":")]
     lines.append("participants:" if result.participants else "participants: []")
     for item in result.participants:
-        lines.append(f"  - personne: {_scalar(item.personne)}" + (f"  # à vérifier : ligne {item.line}" if item.to_check else ""))
+        flag = f"  # à vérifier : ligne {item.line}" if item.to_check else ""
+        lines.append(f"  - personne: {_scalar(item.personne)}{flag}")
         if item.organisation:
             lines.append(f"    organisation: {_scalar(item.organisation)}")
         if item.fonction:
@@ -577,7 +582,8 @@ def render(result: Result) -> str:
 
 
 def _entries(where: str, key: str, entries: dict[str, dict], comments: dict[str, str]) -> list[str]:
-    lines = ["", f"# {where}, les lignes sous « {key}: » (sans cette ligne) :" if entries else f"# {where} : rien à ajouter."]
+    lines = ["", f"# {where}, les lignes sous « {key}: » (sans cette ligne) :" if entries
+             else f"# {where} : rien à ajouter."]
     if not entries:
         return lines
     lines.append(f"{key}:")
