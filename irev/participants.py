@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from . import loading, settings
-from .models import Organisation, Reunion
+from .models import Organisation, Personne, Reunion
 from .privacy import CIVILITIES, fold
 from .problems import closest, shown
 from .referentiel import slugify
@@ -468,13 +468,13 @@ class Result:
     reunion: str
     source: str
     already: int  # participants the meeting lists already
+    registry: Registry  # with the entries this import proposes
     participants: list[Participant] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    registry: Registry | None = None
 
 
 def match(rows: list[Row], registry: Registry, reunion: str, source: str, already: int = 0) -> Result:
-    result = Result(reunion, source, already, registry=registry)
+    result = Result(reunion, source, already, registry)
     seen: dict[str, int] = {}
     for row in rows:
         notes: list[str] = []
@@ -613,7 +613,7 @@ def run(source: Path, reunion: str, root: Path) -> Result:
     table = read_table(source)
     rows, notes = rows_of(table)
     meeting = next((e for e in content.records if e.id == reunion and e.kind == Reunion.KIND), None)
-    registry = Registry({i: e.model for i, e in content.registries.get("personne", {}).items()},
+    registry = Registry({i: e.model for i, e in content.registries.get(Personne.KIND, {}).items()},
                         {i: e.model for i, e in content.registries.get(Organisation.KIND, {}).items()})
     result = match(rows, registry, reunion, source.name, len(meeting.model.participants) if meeting else 0)
     result.notes = notes + result.notes
