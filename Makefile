@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export CONTENT_DIR ?= $(CURDIR)/content
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve site check test audit schemas bench clean
+.PHONY: serve site check test audit schemas bench clean participants
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ site: $(STAMP)  ## build the public site into site/, failing on any content prob
 
 check: $(STAMP)  ## validate the content alone and list every problem
 	$(BIN)/python -m irev check
+
+participants: $(STAMP)  ## a registration form's export as a meeting's participants: make participants FICHIER=inscrits.csv REUNION=id [SORTIE=new-file.yml]
+	$(BIN)/python -m irev participants "$(FICHIER)" --reunion "$(REUNION)" $(if $(SORTIE),--sortie "$(SORTIE)")
 
 schemas: $(STAMP)  ## regenerate the JSON Schemas in schemas/ from the models
 	$(BIN)/python -m irev schemas

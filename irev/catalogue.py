@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 from pydantic import BaseModel
 
-from . import attachments, mentions, models, privacy, sanitize, similar
+from . import attachments, consistency, mentions, models, privacy, sanitize, similar
 from .loading import Content, Entry
 from .parsing import Parsed, dotted
 from .privacy import Redactor, without_person_refs
@@ -287,7 +287,7 @@ class Catalogue:
 
 def validate(content: Content) -> list[Problem]:
     """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates,
-    attachments)."""
+    attachments, inconsistent records)."""
     with gc_paused():
         return _check(content, _redactor(content))[0]
 
@@ -309,8 +309,8 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
             memo["redactor"] = redactor.key
         problems, record_refs, record_mentions, sizes = _check(content, redactor, memo)
         redacted = _Reuse(memo, "redacted")
-        shown = {e.id: redacted(e.file, e, lambda: _redacted(e, redactor))
-                 for e in content.records if show_drafts or e.model.statut == "publie"}
+        shown = consistency.with_series({e.id: redacted(e.file, e, lambda: _redacted(e, redactor))
+                                         for e in content.records if show_drafts or e.model.statut == "publie"})
         registries = {kind: {ident: _redacted_entry(entry, redactor) for ident, entry in table.items()}
                       for kind, table in content.registries.items()}
         catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes)
@@ -365,7 +365,7 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
             elif ident not in known.get(kind, ()):
                 problems.append(_unknown(entry.file, line, where, kind, ident, known, hints))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
-    problems += similar.warnings(content.registries)
+    problems += similar.warnings(content.registries) + consistency.warnings(content)
     files, sizes = attachments.inspect(content, memo)
     problems += _unsafe_markup(content, _Reuse(memo, "markup")) + _names_in_ids(content, redactor) + files
     return problems, record_refs, record_mentions, sizes

@@ -1,4 +1,5 @@
-"""Command line: `python -m irev check` validates a content tree, `schemas` writes the JSON Schemas."""
+"""Command line: `python -m irev check` validates a content tree, `schemas` writes the JSON Schemas,
+`participants` turns a registration form's export into a meeting's participants (irev/participants.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import gc
 import sys
 from pathlib import Path
 
-from . import forge, legal, schemas, settings
+from . import forge, legal, participants, schemas, settings
 from .problems import report
 from .site import Session
 
@@ -34,9 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     checking.add_argument("--config", type=Path, default=settings.PROJECT / "mkdocs.yml",
                           help="configuration du site dont vérifier les réglages des pages légales (mkdocs.yml)")
     sub.add_parser("schemas", help="écrire les schémas JSON dans schemas/")
+    importing = sub.add_parser("participants", help="liste d'inscrits (csv, xlsx, ods) -> participants d'une réunion")
+    importing.add_argument("fichier", nargs="?", help="export du formulaire d'inscription")
+    importing.add_argument("--reunion", help="identifiant de la réunion (nom de son fichier sans .md)")
+    importing.add_argument("--sortie", help="écrire dans ce nouveau fichier plutôt qu'à l'écran (jamais sur un fichier existant)")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(settings.content_dir(), args.config)
+    if args.command == "participants":
+        return participants.main(args.fichier, args.reunion, args.sortie)
     written = schemas.write(schemas.default_dir())
     print("\n".join(str(p) for p in written))
     return 0
