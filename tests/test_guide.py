@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 from conftest import CONTENT, ROOT, page_text, run
 
-from irev import guide, loading, mentions
+from irev import guide, loading, mentions, models
 
 GUIDE = guide.SOURCE
 MARKER = re.compile(r"^<!--\s*(exemple|variante|erreur|message|commande non lancée|commande)\s*(?::\s*(.+?))?\s*-->$")
@@ -67,25 +67,28 @@ def read_guide(path: Path = GUIDE) -> tuple[list[Block], list[int]]:
             opening = FENCE.match(lines[index + 1]) if index + 1 < len(lines) else None
             text = None
             if opening:
-                end = lines.index(opening.group(1), index + 2)
+                end = _closing(lines, opening.group(1), index + 2)
                 text = "".join(line + "\n" for line in lines[index + 2:end])
             blocks.append(Block(*marker.groups(), index + 1, text))
             if opening:
                 index = end
         elif fence:
             unmarked.append(index + 1)
-            index = lines.index(fence.group(1), index + 1)
+            index = _closing(lines, fence.group(1), index + 1)
         index += 1
     return _paired(blocks), unmarked
 
 
+def _closing(lines: list[str], fence: str, start: int) -> int:
+    """The line index of the fence closing a block (an unclosed block runs to the end)."""
+    return next((i for i in range(start, len(lines)) if lines[i] == fence), len(lines))
+
+
 def _paired(blocks: list[Block]) -> list[Block]:
-    """Each message block attached to the erreur before it."""
+    """Each message block attached to the erreur just before it (one elsewhere is left as it is)."""
     paired = []
     for block in blocks:
-        if block.kind == "message":
-            assert paired and paired[-1].kind == "erreur" and paired[-1].message is None, \
-                f"ligne {block.line} : un bloc message suit un bloc erreur"
+        if block.kind == "message" and paired and paired[-1].kind == "erreur" and paired[-1].message is None:
             paired[-1].message = block.text
         else:
             paired.append(block)
@@ -164,6 +167,7 @@ def guide_problems(guide_tree) -> set[str]:
 def test_every_block_of_the_guide_says_what_it_is():
     assert UNMARKED == [], f"blocs sans marqueur (<!-- exemple : … --> …) aux lignes {UNMARKED}"
     assert all(b.message for b in of_kind("erreur")), "chaque erreur est suivie de son bloc message"
+    assert of_kind("message") == [], "un bloc message suit un bloc erreur"
     assert all(b.text is not None for b in BLOCKS if b.kind != "erreur")
     assert len(EXAMPLES) >= 9 and of_kind("variante") and len(of_kind("erreur")) >= 10 and of_kind("commande")
 
@@ -179,9 +183,9 @@ def test_each_example_passes_the_check(tmp_path, index):
     assert problems(after) - problems(before) == set()
 
 
-def test_the_examples_cover_every_record_type_and_registry(guide_tree):
+def test_the_examples_cover_every_record_type_and_registry():
     targets = " ".join(b.target for b in EXAMPLES)
-    for model in loading.models.RECORD_TYPES:
+    for model in models.RECORD_TYPES:
         assert f"content/{model.FOLDER}/" in targets, model.KIND
     for name in loading.REGISTRY_FILES.values():
         assert f"à la fin de content/{name}" in targets, name
