@@ -130,7 +130,9 @@ def on_files(files, config):
             files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
         for uri, path in session.files:
             files.append(File.generated(config, uri, abs_src_path=str(path)))
-    files.append(File.generated(config, guide.PAGE, content=guide.page_markdown()))  # CONTRIBUER.md, a hand-written page
+    contributing = File.generated(config, guide.PAGE, content=guide.page_markdown())  # CONTRIBUER.md, a hand-written page
+    contributing.edit_uri = Path(os.path.relpath(guide.SOURCE, config["docs_dir"])).as_posix()  # its edit link: the file itself
+    files.append(contributing)
     return files
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, ROOT, page_text, run
+from conftest import CONTENT, MINIMAL, ROOT, page_text, run, write
 
 from irev import guide, loading, mentions, models
 
@@ -308,3 +308,17 @@ def test_the_site_page_is_made_from_the_guide(real_site):
 def test_the_guide_is_reached_from_the_about_page_and_the_site_map(real_site):
     for page in ("a-propos", "plan-du-site"):
         assert 'href="../contribuer/"' in (real_site / page / "index.html").read_text(encoding="utf-8"), page
+
+
+def test_the_site_page_edits_the_guide_itself(tmp_path):
+    """Its edit link (MkDocs' own, once a repository is set) opens CONTRIBUER.md, not a file of docs/."""
+    config = write(tmp_path / "mkdocs.yml", f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n"
+                   "repo_url: https://forge.example.org/irev/ressources\nedit_uri: edit/main/docs/\n"
+                   f"theme:\n  custom_dir: {ROOT / 'overrides'}\n  features: [content.action.edit]\n"
+                   f"hooks:\n  - {ROOT / 'hooks' / 'irev_hook.py'}\n")
+    site = tmp_path / "site"
+    result = run(["mkdocs", "build", "--strict", "-f", str(config), "--site-dir", str(site)], MINIMAL,
+                 IREV_CACHE_DIR=str(tmp_path / "cache"))
+    assert result.returncode == 0, result.stderr
+    page = (site / "contribuer" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://forge.example.org/irev/ressources/edit/main/CONTRIBUER.md"' in page
