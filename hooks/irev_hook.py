@@ -147,6 +147,8 @@ _THEME = pages.CompiledTemplates()
 
 def on_page_markdown(markdown, page, config, files):
     if _is_generated(page):
+        if page.meta.get("mise_a_jour"):  # the sitemap's lastmod: when its content changed, not the build's date
+            page.update_date = page.meta["mise_a_jour"]
         return ""  # converted by the core already: nothing for MkDocs to convert
     latest = _build["session"].latest
     if LATEST_MARKER in markdown:

@@ -30,6 +30,8 @@ UNKNOWN = {
     "fiche": "fiche inconnue",
 }
 RELATED_SCAN = 200
+# Links a record page lists in a section of its own (its ateliers, its twin), not again under « Cité dans ».
+SHOWN_APART = ("parent", "publie-avec")
 HINTED_IDS = 300  # unknown ids given a closest-id hint per run: each hint compares with every known id
 # The role a reference plays, from the nearest field name on its path (read from the end).
 ROLES = {
@@ -37,7 +39,8 @@ ROLES = {
     "auteurs": "auteur", "personnes_citees": "citee", "organisateur": "organisateur", "porteur": "porteur",
     "partenaires": "partenaire", "realise_par": "prestataire", "themes": "theme", "territoires": "territoire",
     "territoire": "territoire", "precedente": "serie", "suivante": "serie", "annonce_dans": "annonce",
-    "reunion": "presentation",
+    "reunion": "presentation", "comite_pilotage": "comite",
+    "reunion": "presentation", "evenement_parent": "parent", "publie_avec": "publie-avec",
 }
 
 
@@ -47,7 +50,7 @@ class Link:
 
     record: Entry
     role: str  # a value of ROLES, "excuse" for an excused participant, or "mention"
-    detail: object = None  # the Intervenant holding the reference: the function held that day
+    detail: object = None  # what holds the reference: an Intervenant (the function held that day, a role), a Partenaire
 
     @cached_property
     def date(self) -> dt.date:
@@ -178,9 +181,12 @@ class Catalogue:
         links = self.backlinks.get((kind, ident), [])
         return [link for link in links if roles is None or link.role in roles]
 
-    def records_linking(self, kind: str, ident: str, roles: tuple[str, ...] | None = None) -> list[Entry]:
-        """Distinct records linking to an entry, newest first (the order backlinks are kept in)."""
-        return list({link.record.id: link.record for link in self.links_to(kind, ident, roles)}.values())
+    def records_linking(self, kind: str, ident: str, roles: tuple[str, ...] | None = None,
+                        besides: tuple[str, ...] = ()) -> list[Entry]:
+        """Distinct records linking to an entry, newest first (the order backlinks are kept in), optionally
+        of some roles only or of other roles than some."""
+        return list({link.record.id: link.record for link in self.links_to(kind, ident, roles)
+                     if link.role not in besides}.values())
 
     def ancestors(self, kind: str, ident: str) -> list[str]:
         """Parents from the root down (region > département > EPCI…; broader themes)."""
@@ -343,6 +349,9 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
             if ident not in known.get(kind, ()):
                 problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
                                          kind, ident, known, hints))
+            elif (kind, ident) == (source.model.KIND, source.ident) and not source.prefix:
+                problems.append(Problem(source.file, source.parsed.line_of(path), dotted(path),
+                                        f"la ressource « {ident} » se désigne elle-même", "donnez l'identifiant d'une autre ressource"))
     record_mentions = {entry.file: mentioned(entry.file, entry, lambda: list(_mentions(entry))) for entry in content.records}
     for entry in content.records:
         for kind, ident, _, line, where in record_mentions[entry.file]:
@@ -449,9 +458,11 @@ def _redacted_value(value, redactor: Redactor):
 @lru_cache(maxsize=None)
 def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
     """A model's fields, each with whether it holds references or a registry entry's own id (never
-    rewritten: ids are checked instead, see _names_in_ids)."""
+    rewritten: ids are checked instead, see _names_in_ids); a block that may be written as an id (a
+    partner) holds text too, and is walked."""
     own_id = model in models.REGISTRY_TYPES
-    return {name: bool(_ref_kind(info.metadata) or _ref_kind_in(info.annotation) or (own_id and name == "id"))
+    return {name: bool((_ref_kind(info.metadata) or _ref_kind_in(info.annotation)) and not _submodel_in(info.annotation)
+                       or (own_id and name == "id"))
             for name, info in model.model_fields.items()}
 
 
@@ -493,10 +504,21 @@ def _links(entry: Entry, refs: list, found_mentions: list) -> list[tuple[tuple[s
     """((kind, id), link) for each entry a record refers to or mentions."""
     links = []
     for kind, ident, path in refs:
-        holder = _at(entry.model, path[:-1]) if path[-1] in ("personne", "organisation") else None
+        holder = _holder(entry.model, path)
         links.append(((kind, ident), Link(entry, _role(path, holder), holder)))
     links += [((kind, ident), Link(entry, "mention")) for kind, ident, *_ in found_mentions if kind is not None]
     return links
+
+
+def _holder(model, path: tuple) -> BaseModel | None:
+    """What holds a reference to a person or organisation: the block around it (`intervenants[0].personne`),
+    or the item itself when written as an id alone (`partenaires[0]`, validated into a Partenaire)."""
+    if path[-1] in ("personne", "organisation"):
+        return _at(model, path[:-1])
+    if isinstance(path[-1], int):
+        item = _at(model, path)
+        return item if isinstance(item, BaseModel) else None
+    return None
 
 
 def _role(path: tuple, holder) -> str:

@@ -33,6 +33,7 @@ SETTINGS = {
     "hebergeur_telephone": f"{PLACEHOLDER} : téléphone de l'hébergeur",
     "accessibilite_courriel": f"{PLACEHOLDER} : adresse électronique pour signaler un défaut d'accessibilité",
     "dpo_courriel": f"{PLACEHOLDER} : adresse électronique de la personne déléguée à la protection des données (DPO)",
+    "licence_contenus": f"{PLACEHOLDER} : licence de réutilisation des contenus (par exemple Licence Ouverte / Open Licence 2.0)",
 }
 
 MARKER = re.compile(r"<!--\s*reglage:\s*([a-z_]+)\s*-->")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, ClassVar, Literal, Optional, Union
+from typing import Annotated, ClassVar, Literal, NamedTuple, Optional, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo,
                       field_validator, model_validator)
@@ -22,7 +22,8 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 class Ref:
-    """Marks a field as the id of another entry of the given kind."""
+    """Marks a field as the id of another entry of the given kind. On a model (a partner), the
+    item may also be written as that id alone."""
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -37,6 +38,7 @@ OrganisationRef = Annotated[Slug, Ref("organisation")]
 TerritoireRef = Annotated[Slug, Ref("territoire")]
 ThemeRef = Annotated[Slug, Ref("theme")]
 ReunionRef = Annotated[Slug, Ref("reunion")]
+FicheRef = Annotated[Slug, Ref("fiche")]
 Texte = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -109,6 +111,16 @@ def as_date(value) -> dt.date:
     return dt.date(int(year), int(month), 1)
 
 
+def last_day(value) -> dt.date:
+    """The last day a partial date can mean: a name used « until 2016 » was used all that year."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int):
+        return dt.date(value, 12, 31)
+    first = as_date(value)
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
 class Strict(BaseModel):
     """Every model refuses unknown fields: a typo must not silently lose a fact."""
 
@@ -127,6 +139,40 @@ PUBLICS = {
     "habitants": "Habitants",
 }
 PublicCible = Literal[tuple(PUBLICS)]  # type: ignore[valid-type]
+
+
+class RoleLabels(NamedTuple):
+    label: str  # the value itself: « Co-organisateur »
+    heading: str  # over the organisations of that role on a record's page: « Co-organisation »
+    backlink: str  # over the records on the organisation's page: « Co-organisateur de »
+
+
+# The part an organisation takes in a meeting, a cycle, a plan or a tool (beside organiser or bearer).
+ORGANISATION_ROLES = {
+    "co-organisateur": RoleLabels("Co-organisateur", "Co-organisation", "Co-organisateur de"),
+    "partenaire": RoleLabels("Partenaire", "Partenaires", "Partenaire de"),
+    "financeur": RoleLabels("Financeur", "Financement", "Financeur de"),
+    "intervenant": RoleLabels("Structure intervenante", "Structures intervenantes", "Structure intervenante dans"),
+    "accueil": RoleLabels("Structure d'accueil", "Accueil", "Structure d'accueil de"),
+    "soutien": RoleLabels("Soutien", "Avec le soutien de", "A soutenu"),
+    "signataire": RoleLabels("Signataire", "Signataires", "Signataire de"),
+    "diagnostic": RoleLabels("Contribution au diagnostic", "Structures ayant contribué au diagnostic",
+                             "A contribué au diagnostic de"),
+    "partie-prenante": RoleLabels("Partie prenante", "Parties prenantes", "Partie prenante de"),
+}
+RoleOrganisation = Literal[tuple(ORGANISATION_ROLES)]  # type: ignore[valid-type]
+
+# What a person (or an organisation) does in a meeting or a cycle.
+PERSON_ROLES = {
+    "intervention": "Intervention",
+    "animation": "Animation",
+    "moderation": "Modération",
+    "introduction": "Introduction",
+    "conclusion": "Conclusion",
+    "grand-temoin": "Grand témoin",
+    "fil-rouge": "Fil rouge",
+}
+RolePersonne = Literal[tuple(PERSON_ROLES)]  # type: ignore[valid-type]
 
 
 # --- Small shared structures -------------------------------------------------------------
@@ -186,6 +232,52 @@ class Contact(Intervenant):
     coordonnees_publiques: Booleen = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
 
 
+class IntervenantRole(Intervenant):
+    """Someone acting in a meeting or a cycle, and in which role (speaker, animation, fil rouge…)."""
+
+    role: RolePersonne = Field("intervention", description=(
+        "Rôle : « intervention » (par défaut), « animation », « moderation », « introduction », « conclusion », "
+        "« grand-temoin » ou « fil-rouge » (présent tout au long d'un cycle)."))
+
+
+class Partenaire(Strict):
+    """An organisation associated with a record, and how: co-organiser, partner, funder…"""
+
+    organisation: Optional[OrganisationRef] = Field(None, description="Identifiant de l'organisation (registre des organisations).")
+    nom: Optional[Texte] = Field(None, description=(
+        "Nom d'une structure absente du registre, si elle n'y a pas sa place (« les entreprises du territoire ») ; "
+        "sinon ajoutez-la au registre et indiquez « organisation »."))
+    role: RoleOrganisation = Field("partenaire", description=(
+        "Rôle : « partenaire » (par défaut), « co-organisateur », « financeur », « intervenant » (structure "
+        "intervenante), « accueil » (structure hôte), « soutien », « signataire », « diagnostic » (a contribué au "
+        "diagnostic) ou « partie-prenante »."))
+    precision: Optional[Texte] = Field(None, description="Ce que la source dit de plus (« volet logement », « prêt de salle »).")
+
+    @model_validator(mode="after")
+    def _one_name(self):
+        if bool(self.organisation) == bool(self.nom):
+            raise ValueError("indiquez « organisation » (identifiant du registre) ou bien « nom », un seul des deux")
+        return self
+
+
+def _organisation_alone(value):
+    """A partner written as the id alone is a partner of the default role."""
+    return {"organisation": value} if isinstance(value, str) else value
+
+
+# Written `- mel` or `- {organisation: mel, role: financeur}`; the Ref lets the catalogue check the short form.
+PartenaireItem = Annotated[Partenaire, Ref("organisation"), BeforeValidator(
+    _organisation_alone, json_schema_input_type=Union[OrganisationRef, Partenaire])]
+
+
+class ComitePilotage(Strict):
+    """Who steers a cycle or a plan: organisations, and people (named only with their consent)."""
+
+    membres: list[Intervenant] = Field(min_length=1, description=(
+        "Membres : une organisation, une personne, ou une personne et l'organisation qu'elle y représente."))
+    mission: Optional[Texte] = Field(None, description="Rôle du comité et rythme de ses réunions (« valide le programme »).")
+
+
 class DateCle(Strict):
     date: Date = Field(description="Date (AAAA-MM-JJ).")
     evenement: Texte = Field(description="Ce qui a eu lieu ce jour-là.")
@@ -219,10 +311,19 @@ class Record(Strict):
     liens: list[Lien] = Field(default_factory=list, description="Liens externes.")
     personnes_citees: list[Intervenant] = Field(
         default_factory=list, description="Personnes ou organisations citées par le document sans y intervenir.")
+    partenaires: list[PartenaireItem] = Field(default_factory=list, description=(
+        "Organisations associées et leur rôle : co-organisateurs d'une réunion, partenaires et financeurs d'un "
+        "cycle, signataires d'un plan… Un identifiant seul (« - mel ») est un partenaire."))
     publics_cibles: list[PublicCible] = Field(
         default_factory=list, description="À qui s'adresse la ressource (vocabulaire fixe, sert de filtre de recherche).")
     mise_a_jour: Optional[Date] = Field(None, description=(
         "Date de la dernière mise à jour du contenu (AAAA-MM-JJ), imprimée au pied du PDF ; à défaut, la date de la ressource."))
+
+    def organisations(self) -> list[str]:
+        """The organisations that made the resource (organiser or bearer, partners, authors): the library's facet."""
+        ids = [getattr(self, "organisateur", None), getattr(self, "porteur", None)]
+        ids += [p.organisation for p in self.partenaires] + [a.organisation for a in getattr(self, "auteurs", [])]
+        return list(dict.fromkeys(i for i in ids if i))
 
     def updated(self) -> dt.date:
         """The date of the record's last update, as its PDF says it."""
@@ -235,6 +336,14 @@ class Record(Strict):
     def date_as_published(self):
         """The record's date with the precision its source gives (a date, a year or a month)."""
         return self.date  # type: ignore[attr-defined]
+
+    def places(self) -> list[str]:
+        """The territories the record is about (search facets): its classification, and what its type adds."""
+        return list(self.territoires)
+
+    def kind_label(self) -> str:
+        """What the record is, as its PDF says it (« Fiche outil »…)."""
+        return self.LABEL
 
 
 class PointOrdreDuJour(Strict):
@@ -256,7 +365,7 @@ class Intervention(Strict):
     type: Literal["presentation", "temoignage", "retour", "perspectives", "echanges"] = Field(
         "presentation", description="Nature de l'intervention.")
     partie: Optional[int] = Field(None, ge=1, description="Numéro de la partie de l'ordre du jour (1, 2…).")
-    intervenants: list[Intervenant] = Field(default_factory=list, description="Qui intervient.")
+    intervenants: list[IntervenantRole] = Field(default_factory=list, description="Qui intervient, et dans quel rôle.")
     resume: Optional[Texte] = Field(None, description="Résumé de l'intervention (Markdown).")
     reactions: list[PriseDeParole] = Field(default_factory=list, description="Réactions et échanges qui ont suivi.")
     personnes_citees: list[Intervenant] = Field(
@@ -276,7 +385,9 @@ class Reunion(Record):
     FOLDER = "meetings"
     SECTION = "reunions"
 
-    type: Literal["reunion-de-reseau", "rencontre-regionale", "webinaire", "seminaire"] = Field(description="Nature de la réunion.")
+    type: Literal["reunion-de-reseau", "rencontre-regionale", "webinaire", "seminaire", "atelier"] = Field(description=(
+        "Nature de la réunion ; une journée régionale est une « rencontre-regionale », un atelier tenu pendant "
+        "une rencontre plus large est un « atelier » qui la nomme dans « evenement_parent »."))
     date: Date = Field(description="Date de la réunion (AAAA-MM-JJ).")
     heure_debut: Optional[Heure] = None
     heure_fin: Optional[Heure] = None
@@ -286,8 +397,14 @@ class Reunion(Record):
     serie: Optional[Slug] = Field(None, description="Identifiant de la série de réunions (par ex. « reseau-lcd »).")
     precedente: Optional[ReunionRef] = Field(None, description="Identifiant de la réunion précédente de la série.")
     suivante: Optional[ReunionRef] = Field(None, description="Identifiant de la réunion suivante de la série.")
+    evenement_parent: Optional[ReunionRef] = Field(None, description=(
+        "Identifiant de la réunion plus large dont celle-ci fait partie (par ex. la journée régionale où se tient "
+        "l'atelier) ; la page de cette réunion liste alors celle-ci."))
     nombre_participants: Optional[int] = Field(None, ge=0, description="Nombre de participants annoncé.")
     nombre_territoires: Optional[int] = Field(None, ge=0, description="Nombre de territoires représentés annoncé.")
+    intervenants: list[IntervenantRole] = Field(default_factory=list, description=(
+        "Qui anime, modère, introduit, conclut ou est grand témoin de toute la réunion (une intervention : "
+        "voir « interventions »)."))
     participants: list[Participant] = Field(default_factory=list, description="Liste des participants et excusés.")
     ordre_du_jour: list[PointOrdreDuJour] = Field(default_factory=list, description="Parties et points de l'ordre du jour.")
     interventions: list[Intervention] = Field(default_factory=list, description="Interventions, témoignages et réactions.")
@@ -301,12 +418,24 @@ class Reunion(Record):
 
 
 class Creneau(Strict):
-    """One time slot of a session, for one audience group or for all."""
+    """One occurrence of a session: its day or days, for one audience group or for all, at one place
+    (a session repeated in several territories has one occurrence in each)."""
 
-    date: Date = Field(description="Date (AAAA-MM-JJ).")
+    date: Date = Field(description="Date, ou premier jour (AAAA-MM-JJ).")
+    date_fin: Optional[Date] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
     heure_debut: Optional[Heure] = None
     heure_fin: Optional[Heure] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
+    lieu: Optional[Texte] = Field(None, description="Lieu de cette séance, s'il diffère d'une séance à l'autre.")
+    territoire: Optional[TerritoireRef] = Field(None, description="Territoire où se tient cette séance (registre des territoires).")
+
+    @field_validator("date_fin")
+    @classmethod
+    def _days_in_order(cls, last: Optional[dt.date], info: ValidationInfo) -> Optional[dt.date]:
+        first = info.data.get("date")
+        if last is not None and first is not None and last <= first:
+            raise ValueError("date_fin doit être après date (une séance d'un seul jour n'a pas de date_fin)")
+        return last
 
 
 class Session(Strict):
@@ -315,7 +444,9 @@ class Session(Strict):
     type: Literal["demi-journee", "journee", "webinaire", "visite", "atelier"] = Field("demi-journee", description="Forme de la session.")
     format: Optional[Literal["visio", "presentiel", "hybride"]] = None
     lieu: Optional[Texte] = None
-    creneaux: list[Creneau] = Field(min_length=1, description="Date(s) et horaires, par groupe de public.")
+    creneaux: list[Creneau] = Field(default_factory=list, description=(
+        "Séances : date(s), horaires, lieu, par groupe de public ou par territoire ; aucune tant que la date "
+        "n'est pas connue (la session est annoncée « date à préciser »)."))
     contenus: list[Texte] = Field(default_factory=list, description="Contenus abordés.")
 
 
@@ -354,12 +485,21 @@ class Cycle(Record):
     groupes: list[Groupe] = Field(default_factory=list, description="Groupes de public, quand les séances diffèrent par groupe.")
     finalite: Optional[Texte] = None
     objectifs: list[Texte] = Field(default_factory=list, description="Objectifs spécifiques.")
-    intervenants: list[Intervenant] = Field(default_factory=list)
+    intervenants: list[IntervenantRole] = Field(default_factory=list, description=(
+        "Intervenants du cycle et leur rôle (« fil-rouge » pour qui suit tout le cycle, « animation »…)."))
+    comite_pilotage: Optional[ComitePilotage] = Field(None, description="Comité de pilotage du cycle et sa composition.")
     phases: list[Phase] = Field(min_length=1, description="Phases du cycle et leurs sessions.")
     inscription: Optional[Inscription] = None
     contact: Optional[Contact] = None
     annonce_dans: Optional[ReunionRef] = Field(None, description="Réunion où le cycle a été annoncé.")
     bilan: Optional[Texte] = Field(None, description="Bilan une fois le cycle tenu.")
+
+    @field_validator("phases")
+    @classmethod
+    def _one_session_dated(cls, phases: list[Phase]) -> list[Phase]:
+        if not any(session.creneaux for phase in phases for session in phase.sessions):
+            raise ValueError("aucune session datée : donnez les « creneaux » d'au moins une session (ils datent le cycle)")
+        return phases
 
     @model_validator(mode="after")
     def _groups_known(self):
@@ -376,7 +516,13 @@ class Cycle(Record):
         return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
 
     def date_as_published(self) -> dt.date:
-        return min(slot.date for phase in self.phases for s in phase.sessions for slot in s.creneaux)
+        return min(slot.date for slot in self.occurrences())
+
+    def occurrences(self) -> list[Creneau]:
+        return [slot for phase in self.phases for session in phase.sessions for slot in session.creneaux]
+
+    def places(self) -> list[str]:
+        return list(dict.fromkeys([*self.territoires, *(slot.territoire for slot in self.occurrences() if slot.territoire)]))
 
 
 class FicheAction(Strict):
@@ -435,8 +581,20 @@ class Source(Strict):
     url: Optional[Url] = None
 
 
+# Where a plan stood at the date of its document: a territory's diagnostic may precede any plan.
+ETAPES = {
+    "diagnostic": "Diagnostic",
+    "en-elaboration": "En élaboration",
+    "adopte": "Adopté",
+    "en-evaluation": "En évaluation",
+    "acheve": "Achevé",
+}
+EtapePlan = Literal[tuple(ETAPES)]  # type: ignore[valid-type]
+
+
 class Plan(Record):
-    """A synthesis of a territorial plan (PTLCD, women-men equality action plan…)."""
+    """A synthesis of a territorial plan (PTLCD, women-men equality action plan…), or of the diagnostic
+    that prepares one."""
 
     KIND = "plan"
     DOCUMENT = "la synthèse"
@@ -444,13 +602,17 @@ class Plan(Record):
     FOLDER = "plans"
     SECTION = "plans"
 
-    type: Literal["ptlcd", "plan-egalite-femmes-hommes", "feuille-de-route", "autre"] = Field(description="Nature du plan.")
+    type: Literal["ptlcd", "plan-egalite-femmes-hommes", "feuille-de-route", "autre"] = Field(
+        description="Nature du plan (à l'étape « diagnostic », celle du plan que le diagnostic prépare).")
+    etape: EtapePlan = Field("adopte", description=(
+        "Étape du plan à la date du document : « diagnostic » (aucun plan encore : diagnostic préalable), "
+        "« en-elaboration », « adopte » (par défaut), « en-evaluation » ou « acheve »."))
     territoire: TerritoireRef = Field(description="Territoire couvert par le plan.")
     porteur: OrganisationRef = Field(description="Organisation qui porte le plan.")
     date: DateDocument = Field(description="Date du document (adoption, signature ou publication) : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     periode: Optional[Periode] = None
     cadre: Optional[Texte] = Field(None, description="Cadre du plan (par ex. « annexe 7 du contrat de ville 2015-2020 »).")
-    partiel: Booleen = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du plan.")
+    partiel: Booleen = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du document (plan ou diagnostic).")
     dates_cles: list[DateCle] = Field(default_factory=list)
     contexte: Optional[Texte] = None
     diagnostic: Optional[Diagnostic] = None
@@ -461,10 +623,16 @@ class Plan(Record):
     actions_engagees: list[ActionEngagee] = Field(default_factory=list)
     actions_partenaires: list[ActionEngagee] = Field(default_factory=list)
     gouvernance: Optional[Texte] = None
-    partenaires: list[OrganisationRef] = Field(default_factory=list)
+    comite_pilotage: Optional[ComitePilotage] = Field(None, description="Comité de pilotage du plan et sa composition.")
     contact: Optional[Contact] = None
     sources: list[Source] = Field(default_factory=list, description="Études et documents sur lesquels s'appuie le plan.")
     presentations: list[Presentation] = Field(default_factory=list, description="Réunions où le plan a été présenté.")
+
+    def places(self) -> list[str]:
+        return [*self.territoires, self.territoire]
+
+    def kind_label(self) -> str:
+        return "Diagnostic territorial" if self.etape == "diagnostic" else self.LABEL
 
 
 class QuestionGrille(Strict):
@@ -490,6 +658,22 @@ class Domaine(Strict):
     questions: list[Texte] = Field(default_factory=list)
 
 
+class Feuillet(Strict):
+    """One sheet of a guide that bundles several, and where it sits in the document."""
+
+    titre: Texte = Field(description="Titre de la fiche ou de l'outil, tel que le guide l'intitule.")
+    page_debut: Optional[int] = Field(None, ge=1, description="Page où elle commence dans le document.")
+    page_fin: Optional[int] = Field(None, ge=1, description="Dernière page, si elle en occupe plusieurs.")
+
+    @field_validator("page_fin")
+    @classmethod
+    def _pages_in_order(cls, last: Optional[int], info: ValidationInfo) -> Optional[int]:
+        first = info.data.get("page_debut")  # absent when invalid: its own error is reported
+        if last is not None and "page_debut" in info.data and (first is None or last <= first):
+            raise ValueError("page_fin demande une page_debut plus petite (une fiche d'une page n'a que page_debut)")
+        return last
+
+
 class Fiche(Record):
     """A tool sheet (fiche outil): grid, reference frame, questionnaire, guide…"""
 
@@ -501,13 +685,20 @@ class Fiche(Record):
 
     type: Literal["grille", "referentiel", "questionnaire", "guide", "outil-auto-evaluation", "fiche-juridique", "enquete"] = Field(
         description="Nature de l'outil.")
+    sous_titre: Optional[Texte] = None
     date: DateDocument = Field(description="Date de publication : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     auteurs: list[Intervenant] = Field(default_factory=list, description="Auteurs : personnes et organisations.")
+    publie_avec: Optional[FicheRef] = Field(None, description=(
+        "Identifiant de la fiche publiée conjointement (l'outil qui accompagne un guide, le guide d'un outil) ; "
+        "chacune des deux pages nomme l'autre."))
     objet: Optional[Texte] = Field(None, description="À quoi sert l'outil.")
     publics: list[Texte] = Field(default_factory=list)
     domaines: list[Domaine] = Field(default_factory=list, description="Parties ou domaines de l'outil.")
+    feuillets: list[Feuillet] = Field(default_factory=list, description=(
+        "Fiches ou outils que rassemble un guide, dans l'ordre du document, avec leurs pages."))
     grille: Optional[Grille] = None
     mode_emploi: Optional[Texte] = None
+    contact: Optional[Contact] = None
     sources: list[Source] = Field(default_factory=list)
     presentations: list[Presentation] = Field(default_factory=list, description="Réunions où l'outil a été présenté.")
 
@@ -538,14 +729,36 @@ class Personne(Strict):
     coordonnees_publiques: Booleen = Field(False, description="Vrai seulement si la personne a accepté la publication de ses coordonnées.")
 
 
+class AncienNom(Strict):
+    nom: Texte = Field(description="Nom porté jusqu'à cette date.")
+    sigle: Optional[Texte] = Field(None, description="Sigle porté jusqu'à cette date.")
+    jusqu_au: DateDocument = Field(description=(
+        "Dernier jour où ce nom était en usage : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule (jusqu'à la fin de ce "
+        "mois ou de cette année)."))
+
+
 class Organisation(Strict):
     KIND: ClassVar[str] = "organisation"
     id: Slug
-    nom: Texte
+    nom: Texte = Field(description="Nom actuel.")
     sigle: Optional[Texte] = None
     type: Literal["collectivite", "etat", "association", "cabinet", "recherche", "bailleur", "etablissement-public", "autre"]
     territoire: Optional[TerritoireRef] = None
     site_web: Optional[Url] = None
+    anciens_noms: list[AncienNom] = Field(default_factory=list, description=(
+        "Noms portés auparavant, chacun avec la date jusqu'à laquelle il était en usage : une ressource plus "
+        "ancienne cite l'organisation sous le nom de sa date."))
+
+    def former_names(self) -> list[AncienNom]:
+        """Former names, oldest first."""
+        return sorted(self.anciens_noms, key=lambda n: as_date(n.jusqu_au))
+
+    def name_on(self, day: dt.date) -> tuple[str, str | None]:
+        """(name, acronym) in force on a day: the earliest former name still in use then, else the current one."""
+        for former in self.former_names():
+            if day <= last_day(former.jusqu_au):
+                return former.nom, former.sigle
+        return self.nom, self.sigle
 
 
 def luhn_valid(digits: str) -> bool:

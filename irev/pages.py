@@ -7,6 +7,7 @@ into docs/.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import html
 import multiprocessing
@@ -15,16 +16,18 @@ from dataclasses import dataclass
 from itertools import groupby
 
 import jinja2
+import markdown
+import nh3
 from markupsafe import Markup, escape
 
 from . import attachments, mentions, models, referentiel
-from .catalogue import Catalogue, RECORD_KINDS
+from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
 from .loading import Entry
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-SECTION_TITLES = {"reunion": "Réunions de réseau", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
+SECTION_TITLES = {"reunion": "Réunions et rencontres", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
                   "fiche": "Fiches outils"}
 VALUE_LABELS = {
     "reunion-de-reseau": "Réunion de réseau", "rencontre-regionale": "Rencontre régionale", "webinaire": "Webinaire",
@@ -41,6 +44,7 @@ VALUE_LABELS = {
     "video": "Vidéo", "emission": "Émission", "article": "Article", "inscription": "Inscription", "autre": "Autre",
     "present": "Présent", "excuse": "Excusé", "region": "Région", "departement": "Département", "epci": "EPCI",
     "commune": "Commune", "qpv": "Quartier prioritaire",
+    **{value: labels.label for value, labels in models.ORGANISATION_ROLES.items()}, **models.PERSON_ROLES,
 }
 
 
@@ -48,6 +52,7 @@ ENTITY_SECTIONS = {"personne": "personnes", "organisation": "organisations", "te
                    "theme": "thematiques"}
 DIRECTORY_TITLES = {"personne": "Personnes", "organisation": "Organisations", "territoire": "Territoires",
                     "theme": "Thématiques"}
+_SUMMARY = markdown.Markdown()  # summaries to plain text: one converter, reset for each
 LIST_LIMIT = 30  # entries per type on an entity page; the library lists the rest
 
 
@@ -178,6 +183,11 @@ def format_date(value, weekday: bool = False) -> str:
     return f"{DAYS[value.weekday()]} {text}" if weekday else text
 
 
+def format_until(value) -> str:
+    """Until when a partial date runs: `jusqu'en 2016`, `jusqu'en septembre 2016`, `jusqu'au 31 mars 2021`."""
+    return f"jusqu'{'au' if isinstance(value, dt.date) else 'en'} {format_date(value)}"
+
+
 def format_time(value: str | None) -> str:
     if not value:
         return ""
@@ -243,22 +253,27 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("irev", "templates"), autoescape=True, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_COMPILED)
-        linked = {name: getattr(self, f"_{name}")
-                  for name in ("who", "entity", "link", "record_link", "record_items", "entity_items")}
-        self.env.filters.update(date=format_date, time=format_time, cell=cell, label=lambda v: VALUE_LABELS.get(v, v),
-                                name=self.name, link_text=lambda text: Markup(link_text(text)), tel=tel_href,
-                                **linked)
+        linked = {name: getattr(self, f"_{name}") for name in (
+            "who", "acting", "partner", "entity", "link", "record_link", "record_items", "entity_items", "role_items")}
+        self.env.filters.update(date=format_date, until=format_until, time=format_time, cell=cell,
+                                label=lambda v: VALUE_LABELS.get(v, v), name=self.name,
+                                link_text=lambda text: Markup(link_text(text)), tel=tel_href, **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
-                                **linked)
+                                ORGANISATION_ROLES=models.ORGANISATION_ROLES, PERSON_ROLES=models.PERSON_ROLES,
+                                by_role=by_role, records_by_role=records_by_role,
+                                ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART, **linked)
+        self.summaries: dict[str, str] = {}  # see summary_text
         self.env.tests["shown"] = lambda ident: catalogue.record(ident) is not None  # a record the public sees
 
-    def render(self, template: str, from_uri: str, **context) -> str:
-        text = self.env.get_template(template).render(from_uri=from_uri, **context)
+    def render(self, template: str, from_uri: str, as_of: dt.date | None = None, **context) -> str:
+        """A template's Markdown; on a record's page (`as_of` its date) organisations bear the name they had then."""
+        text = self.env.get_template(template).render(from_uri=from_uri, as_of=as_of, **context)
         if "[[" in text:
-            text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(from_uri, kind, ident, label))
+            text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(from_uri, kind, ident, label,
+                                                                                          as_of))
         return text
 
     # --- pages -----------------------------------------------------------------------------
@@ -266,24 +281,40 @@ class Renderer:
     def record(self, entry: Entry) -> Page:
         uri = record_uri(entry)
         self.catalogue.record(entry.id)  # noted as read: its fields and body make this page
-        text = self.render(f"{entry.kind}.md.j2", uri, entry=entry, r=entry.model, body=self.catalogue.body(entry).strip(),
-                           search=self.search_fields(entry))
+        text = self.render(f"{entry.kind}.md.j2", uri, entry.model.sort_date(), entry=entry, r=entry.model,
+                           body=self.catalogue.body(entry).strip(), search=self.search_fields(entry))
         return Page.of(uri, entry.model.titre, text, searchable=True)
+
+    def summary_text(self, entry: Entry) -> str:
+        """A record's summary as plain text (feeds, page descriptions), mentions named as on its
+        page (people without consent never); kept, as feeds and descriptions both ask for it."""
+        if entry.id not in self.summaries:
+            text = entry.model.resume or ""
+            if "[[" in text:
+                source = record_uri(entry)
+                text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
+                    source, kind, ident, label, entry.model.sort_date()))
+            self.summaries[entry.id] = html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set())).strip()
+        return self.summaries[entry.id]
 
     def search_fields(self, entry: Entry) -> dict:
         """What the search index needs of a record: facets (a record on a narrower theme or a
-        commune also counts for the broader theme, EPCI and département), shown metadata, sort key."""
+        commune also counts for the broader theme, EPCI and département; organisations by their
+        current name, the page's text giving the name in force at the record's date), shown metadata, sort key."""
         model = entry.model
-        places = list(model.territoires) + ([model.territoire] if isinstance(model, models.Plan) else [])
+        places = model.places()
         facets = {
             "type": [SECTION_TITLES[entry.kind]],
             "theme": self._with_ancestors("theme", model.themes),
             "territoire": self._with_ancestors("territoire", places),
             "annee": [str(model.sort_date().year)],
             "public": [models.PUBLICS[p] for p in model.publics_cibles],
+            "organisation": [self.name(o, "organisation") for o in model.organisations()],
+            "etape": [models.ETAPES[model.etape]] if isinstance(model, models.Plan) else [],
         }
         names = list(dict.fromkeys(self.name(t, "territoire") for t in places))
-        shown = ", ".join(names[:3]) + (f" et {len(names) - 3} autres" if len(names) > 3 else "")
+        more = len(names) - 3
+        shown = ", ".join(names[:3]) + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
         meta = {"type": SECTION_TITLES[entry.kind], "date": format_date(model.date_as_published()), "territoire": shown}
         return {"facets": facets, "meta": meta, "sort": model.sort_date().isoformat()}
 
@@ -322,30 +353,34 @@ class Renderer:
             return self.catalogue.person_name(ident) is not None
         return self.catalogue.get(kind, ident) is not None
 
-    def name(self, ident: str | None, kind: str) -> str:
-        """The public label of an entry ('' if unknown; people without consent have none)."""
+    def name(self, ident: str | None, kind: str, as_of: dt.date | None = None) -> str:
+        """The public label of an entry ('' if unknown; people without consent have none); an
+        organisation's as it was on a day (`as_of`), else its current one."""
         if kind == "personne":
             return self.catalogue.person_name(ident) or ""
         model = self.catalogue.get(kind, ident)
         if model is None:
             return ""
         if kind == "organisation":
-            return f"{model.nom} ({model.sigle})" if model.sigle and model.sigle != model.nom else model.nom
+            nom, sigle = model.name_on(as_of) if as_of else (model.nom, model.sigle)
+            return f"{nom} ({sigle})" if sigle and sigle != nom else nom
         return getattr(model, "libelle", None) or getattr(model, "nom", None) or model.titre
 
-    def entity_target(self, from_uri: str, kind: str, ident: str | None) -> tuple[str, str]:
+    def entity_target(self, from_uri: str, kind: str, ident: str | None,
+                      as_of: dt.date | None = None) -> tuple[str, str]:
         """(name, relative link) of an entry; no link ('') where it has no page."""
         if kind == "personne" and not self.has_page(kind, ident):
             return "une personne non nommée", ""
         if not self.has_page(kind, ident):
-            return self.name(ident, kind), ""
+            return self.name(ident, kind, as_of), ""
         uri = entity_uri(kind, ident) if kind in ENTITY_SECTIONS else record_uri(self.catalogue.record(ident))
-        return self.name(ident, kind), _relative(from_uri, uri)
+        return self.name(ident, kind, as_of), _relative(from_uri, uri)
 
-    def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None) -> Markup:
+    def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None,
+                        as_of: dt.date | None = None) -> Markup:
         """A link to an entry's page with its name (or a mention's label, Markdown of the page
         already); plain text where it has no page. A person without a page is never labelled."""
-        name, href = self.entity_target(from_uri, kind, ident)
+        name, href = self.entity_target(from_uri, kind, ident, as_of)
         text = label if label and (href or kind != "personne") else link_text(name)
         return Markup(f"[{text}]({href})" if href else text)
 
@@ -359,7 +394,7 @@ class Renderer:
     def _entity(self, ctx, ident: str | None, kind: str, label: str | None = None, html: bool = False) -> str:
         if html:
             return self.entity_html(ctx["from_uri"], kind, ident)
-        return self.entity_markdown(ctx["from_uri"], kind, ident, label)
+        return self.entity_markdown(ctx["from_uri"], kind, ident, label, ctx["as_of"])
 
     @jinja2.pass_context
     def _record_items(self, ctx, records: list[Entry], with_type: bool = False) -> Markup:
@@ -402,13 +437,55 @@ class Renderer:
     @jinja2.pass_context
     def _who(self, ctx, person: models.Intervenant, with_role: bool = True) -> Markup:
         """A person as the public may see them: named only with consent, else by role."""
-        from_uri = ctx["from_uri"]
+        from_uri, as_of = ctx["from_uri"], ctx["as_of"]
         name = self.entity_markdown(from_uri, "personne", person.personne) if self.has_page("personne", person.personne) else ""
-        org = self.entity_markdown(from_uri, "organisation", person.organisation) if person.organisation else ""
+        org = self.entity_markdown(from_uri, "organisation", person.organisation, as_of=as_of) if person.organisation else ""
         role = ", ".join(x for x in (escape(person.fonction) if with_role and person.fonction else "", org) if x)
         if name:
             return Markup(f"{name}, {role}" if role else name)
         return Markup(role or "Personne non nommée")
+
+    @jinja2.pass_context
+    def _acting(self, ctx, person: models.IntervenantRole) -> Markup:
+        """Someone in a meeting or a cycle, their role first unless they simply speak (« Animation : … »)."""
+        who = self._who(ctx, person)
+        return who if person.role == "intervention" else Markup(f"{escape(models.PERSON_ROLES[person.role])} : {who}")
+
+    @jinja2.pass_context
+    def _partner(self, ctx, partner: models.Partenaire) -> Markup:
+        """A partner by the name it had at the record's date (or as written when not in the registry), and what
+        the source adds."""
+        name = self._entity(ctx, partner.organisation, "organisation") if partner.organisation else escape(partner.nom)
+        return Markup(f"{name} — {escape(partner.precision)}" if partner.precision else name)
+
+    @jinja2.pass_context
+    def _role_items(self, ctx, links) -> Markup:
+        """The items of a person's list of meetings and cycles with the role held in each, « Grand témoin —
+        Rencontre… — date » (each record and role once; a remark in a meeting's exchanges is an intervention)."""
+        from_uri, items = ctx["from_uri"], {}
+        for link in links:
+            role, record = getattr(link.detail, "role", "intervention"), link.record
+            items.setdefault((record.id, role), f"<li>{escape(models.PERSON_ROLES[role])} — "
+                             f"{self.entity_html(from_uri, record.kind, record.id)} — {SECTION_TITLES[record.kind]}, "
+                             f"{format_date(record.model.date_as_published())}</li>")
+        return Markup("\n".join(items.values()))
+
+
+def by_role(items, roles: dict) -> list[tuple[str, list]]:
+    """Items (partners, speakers) grouped by their role, in the order the roles are declared."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.role, []).append(item)
+    return [(role, groups[role]) for role in roles if role in groups]
+
+
+def records_by_role(links) -> dict[str, list[Entry]]:
+    """The records of links (an organisation's as partner), each once, by the role their holder states."""
+    groups: dict[str, dict[str, Entry]] = {}
+    for link in links:
+        groups.setdefault(link.detail.role, {}).setdefault(link.record.id, link.record)
+    return {role: list(records.values()) for role, records in groups.items()}
+
 
 def _sort_key(text: str) -> str:
     return referentiel.slugify(text)

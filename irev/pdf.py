@@ -66,7 +66,7 @@ class Meta:
     """What the PDF shows besides the page's content. `title` is plain text (not HTML-escaped)."""
 
     title: str  # the record's title, e.g. entry.model.titre
-    kind_label: str  # « Fiche outil »…: the record type's LABEL (irev/models.py)
+    kind_label: str  # « Fiche outil »…: what the record is (Record.kind_label, irev/models.py)
     url: str  # the page's absolute permanent URL, ending with "/": relative links are resolved from it
     updated: dt.date | None = None  # shown as « Mis à jour le 12 mars 2024 »; None: not shown
     site_name: str = SITE_NAME

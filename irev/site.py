@@ -32,7 +32,7 @@ from html import escape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachments, catalogue, loading, pages, pdf, rendering, search, settings
+from . import attachments, catalogue, feeds, loading, pages, pdf, rendering, search, settings, sharing
 from .incremental import Recorder
 from .problems import Problem
 
@@ -86,6 +86,9 @@ class Session:
         self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
         self.downloads: dict[str, Download] = {}  # record page source -> its PDF
+        self.feeds: dict[str, str] = {}  # page source -> site path of the feed it follows
+        self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
+        self.describer: pages.Renderer | None = None  # names entries for the outputs, while they are made
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
@@ -144,7 +147,10 @@ class Session:
         with self.timed("génération des pages"):
             generated = self._generate(cat)
         self.search_pages = search.record_pages(cat)
+        self.describer = pages.Renderer(cat)
+        self.heads = sharing.heads(self.describer, options.site_url)
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
+        self.describer = None
         documents = _documents(cat, options.site_url)
         # From here on, hand-written pages need the latest records only: the records, their data
         # and the catalogue are freed before the HTML is made (memory at 10,000 records).
@@ -193,8 +199,7 @@ class Session:
             pdf.prune(folder, set(keys))  # while serving, the next build prunes
         for (uri, (_, name)), key in zip(todo.items(), keys):
             size = attachments.size_label(pdf.size(folder, key))
-            place = rendering.page_url(uri)
-            found[uri] = Download(f"{place}{place.rstrip('/').rpartition('/')[2]}.pdf", key,
+            found[uri] = Download(sharing.download_uri(uri), key,
                                   f"Télécharger {name} (PDF, {size})", size)
         if self.memos:
             self.memos.downloads = {uri: ((self.keys[uri], documents[uri][0]), found[uri]) for uri in documents}
@@ -232,6 +237,9 @@ class Session:
                 del written[gone]
         for page in self.pages:
             meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[page.src_uri]}
+            meta.update(self.heads.get(page.src_uri, {}))
+            if page.src_uri in self.feeds:
+                meta["flux"] = self.feeds[page.src_uri]
             text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
             if written.get(page.src_uri) != text:  # while serving, what was written is remembered
                 _write_if_changed(folder / page.src_uri, text)
@@ -260,7 +268,7 @@ def _documents(cat: catalogue.Catalogue, site_url: str) -> dict[str, tuple[pdf.M
     found = {}
     for entry in cat.records.values():
         model, uri = entry.model, pages.record_uri(entry)
-        meta = pdf.Meta(model.titre, type(model).LABEL, settings.absolute_url(rendering.page_url(uri), site_url),
+        meta = pdf.Meta(model.titre, model.kind_label(), settings.absolute_url(rendering.page_url(uri), site_url),
                         model.updated())
         found[uri] = (meta, type(model).DOCUMENT)
     return found
@@ -283,7 +291,25 @@ def _attachment_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[
             for name in attachments.published(cat.records.values())]
 
 
-OUTPUTS = (_attachment_files,)  # files served as they are: each gives (site path, file)
+def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
+    """The Atom feeds (irev/feeds.py), kept in the cache folder (rewritten only when they change)."""
+    folder, made = session.options.cache / "flux", []
+    session.feeds = {}
+    for feed in feeds.build(session.describer, session.options.site_url):
+        path = folder / feed.uri
+        if not path.exists() or path.read_bytes() != feed.xml:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(feed.xml)
+        made.append((feed.uri, path))
+        if feed.page:
+            session.feeds[feed.page] = feed.uri
+    kept = {path for _, path in made}
+    for stale in (p for p in folder.rglob(feeds.FILE) if p not in kept):  # a theme without records left
+        stale.unlink()
+    return made
+
+
+OUTPUTS = (_attachment_files, _feed_files)  # files served as they are: each gives (site path, file)
 
 
 def _write_if_changed(path: Path, text: str) -> None:

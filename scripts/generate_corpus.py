@@ -624,7 +624,9 @@ def organisation_candidates(world: World) -> tuple[list[dict], list[dict]]:
     core = [
         {"nom": "IREV – centre de ressources Politique de la ville Hauts-de-France", "sigle": "IREV", "type": "association",
          "territoire": region.id, "site_web": "https://www.irev.fr", "id": "irev"},
-        {"nom": f"Conseil régional {region.nom}", "type": "collectivite", "territoire": region.id},
+        {"nom": f"Conseil régional {region.nom}", "type": "collectivite", "territoire": region.id,
+         "anciens_noms": [{"nom": "Conseil régional Nord – Pas-de-Calais", "jusqu_au": 2015},
+                          {"nom": "Conseil régional Nord – Pas-de-Calais – Picardie", "jusqu_au": "2016-09"}]},
         {"nom": "Défenseur des droits", "type": "etat", "site_web": "https://www.defenseurdesdroits.fr"},
         {"nom": "Cabinet Trajectoires Conseil", "type": "cabinet"},
         {"nom": "Bureau d'études Intervention Formation Action Recherche", "sigle": "IFAR", "type": "cabinet"},
@@ -636,7 +638,9 @@ def organisation_candidates(world: World) -> tuple[list[dict], list[dict]]:
             {"nom": f"Conseil départemental {article}{dep.nom}", "type": "collectivite", "territoire": dep.id},
             {"nom": f"Préfecture {article}{dep.nom}", "type": "etat", "territoire": dep.id},
             {"nom": f"Direction départementale de l'emploi, du travail et des solidarités {article}{dep.nom}",
-             "sigle": "DDETS", "type": "etat", "territoire": dep.id, "id": f"ddets-{dep.id}"},
+             "sigle": "DDETS", "type": "etat", "territoire": dep.id, "id": f"ddets-{dep.id}",
+             "anciens_noms": [{"nom": f"Direction départementale de la cohésion sociale {article}{dep.nom}",
+                               "sigle": "DDCS", "jusqu_au": dt.date(2021, 3, 31)}]},
             {"nom": f"Caisse d'allocations familiales {article}{dep.nom}", "sigle": "CAF", "type": "etablissement-public",
              "territoire": dep.id, "id": f"caf-{dep.id}"},
         ]
@@ -644,7 +648,10 @@ def organisation_candidates(world: World) -> tuple[list[dict], list[dict]]:
     prefixes = {"CA ": "Communauté d'agglomération ", "CC ": "Communauté de communes ", "CU ": "Communauté urbaine "}
     for epci in world.by_level["epci"]:
         name = next((full + epci.nom[len(short):] for short, full in prefixes.items() if epci.nom.startswith(short)), epci.nom)
-        pool.append({"nom": name, "type": "collectivite", "territoire": epci.id})
+        renamed = name.startswith("Communauté d'agglomération ") and rng.random() < 0.3  # once a communauté de communes
+        former = [{"nom": "Communauté de communes " + name[len("Communauté d'agglomération "):],
+                   "jusqu_au": rng.randint(2012, 2019)}] if renamed else []
+        pool.append({"nom": name, "type": "collectivite", "territoire": epci.id, "anciens_noms": former})
     for commune in world.by_level.get("commune", []):
         elision = "d'" if commune.nom[0] in "AEIOUYÉÈÂÊÎÔ" else "de "
         pool += [
@@ -788,6 +795,43 @@ def intervenant(person: Person, with_function: bool = True) -> dict:
             "fonction": person.fonction if with_function else None}
 
 
+def acting(person: Person, role: str | None) -> dict:
+    """Someone in a meeting or a cycle, in a role (None: the default one, an intervention)."""
+    return {**intervenant(person), "role": role}
+
+
+PRECISIONS = ["cofinancement", "prêt de salle", "apports scientifiques", "relais auprès des habitants",
+              "mobilisation des professionnels", "ingénierie pédagogique", "volet emploi", "volet logement"]
+UNLISTED = ["Les entreprises du territoire", "Collectif d'habitants du quartier", "Réseau des conseils citoyens",
+            "Associations de locataires"]
+
+
+def partners(world: World, low: int, high: int, roles: list[str]) -> list:
+    """Organisations associated with a record, each in one of `roles`: a partner sometimes written as its id
+    alone, now and then one outside the registry."""
+    rng, found = world.rng, []
+    for organisation in rng.sample(world.organisations, min(len(world.organisations), rng.randint(low, high))):
+        role = rng.choice(roles)
+        if role == "partenaire" and rng.random() < 0.5:
+            found.append(organisation["id"])
+        else:
+            found.append({"organisation": organisation["id"], "role": role,
+                          "precision": rng.choice(PRECISIONS) if rng.random() < 0.4 else None})
+    if rng.random() < 0.1:
+        found.append({"nom": rng.choice(UNLISTED), "role": rng.choice(roles)})
+    return found
+
+
+def steering(world: World) -> dict:
+    """A comité de pilotage: organisations, some represented by one of their people."""
+    rng, members = world.rng, []
+    for organisation in rng.sample(world.organisations, rng.randint(2, 5)):
+        staff = world.people_by_org.get(organisation["id"])
+        members.append(intervenant(rng.choice(staff)) if staff and rng.random() < 0.4 else {"organisation": organisation["id"]})
+    return {"mission": rng.choice(["Valide le programme et suit sa mise en œuvre.", "Se réunit deux fois par an.", None]),
+            "membres": members}
+
+
 def some_people(world: World, low: int, high: int) -> list[Person]:
     return world.rng.sample(world.people, min(len(world.people), world.rng.randint(low, high)))
 
@@ -907,7 +951,8 @@ def mention_for(world: World, record: Record) -> str:
 MEETING_TYPES = [("reunion-de-reseau", "reunion", 0.6), ("rencontre-regionale", "rencontre", 0.2),
                  ("webinaire", "webinaire", 0.12), ("seminaire", "seminaire", 0.08)]
 MEETING_LABELS = {"reunion-de-reseau": "Réunion de réseau", "rencontre-regionale": "Rencontre régionale",
-                  "webinaire": "Webinaire", "seminaire": "Séminaire"}
+                  "webinaire": "Webinaire", "seminaire": "Séminaire", "atelier": "Atelier"}
+ATELIER_SHARE = 0.05  # meetings that are ateliers held during a regional day (evenement_parent)
 HOURS = [("9:00", "12:00"), ("9:30", "12:00"), ("9:30", "12:30"), ("10:00", "12:30"), ("14:00", "16:30"),
          ("13:30", "16:30"), ("14:00", "17:00"), ("9:00", "16:30")]
 
@@ -927,7 +972,8 @@ def series_sizes(rng: random.Random, total: int) -> list[int]:
 def plan_meetings(world: World, count: int, first_index: int) -> list[Record]:
     """Ids, dates and series links of every meeting, before any content (mentions need the ids)."""
     rng, records, index = world.rng, [], first_index
-    for series_number, size in enumerate(series_sizes(rng, count), 1):
+    ateliers = share(count, ATELIER_SHARE) if count > 1 else 0
+    for series_number, size in enumerate(series_sizes(rng, count - ateliers), 1):
         domain = rng.randrange(len(DOMAINS))
         kind, word = rng.choices([(t, w) for t, w, _ in MEETING_TYPES], [p for *_, p in MEETING_TYPES])[0]
         gap = (200, 420) if kind == "rencontre-regionale" else (40, 150)
@@ -948,8 +994,21 @@ def plan_meetings(world: World, count: int, first_index: int) -> list[Record]:
         for before, after in zip(chain, chain[1:]):
             before.meta["suivante"], after.meta["precedente"] = after.id, before.id
         records += chain
+    records += plan_ateliers(world, records, ateliers, index)
     world.meetings = sorted((r.date, r.id) for r in records)
     return records
+
+
+def plan_ateliers(world: World, meetings: list[Record], count: int, last_index: int) -> list[Record]:
+    """Ateliers held during regional days (any meeting when there is none), on the same day."""
+    rng, found = world.rng, []
+    days = [r for r in meetings if r.meta["type"] == "rencontre-regionale"] or meetings
+    for index in range(last_index + 1, last_index + 1 + count):
+        parent = rng.choice(days)
+        ident = f"{parent.date.isoformat()}-atelier-{DOMAINS[parent.domain]['reseau'][0]}-{index}"
+        found.append(Record("reunion", ident, "meetings", parent.domain, parent.date, {
+            "type": "atelier", "serie": None, "organisateur": parent.meta["organisateur"], "evenement_parent": parent.id}))
+    return found
 
 
 def agenda(world: World, record: Record, parts: int) -> list[dict]:
@@ -983,12 +1042,15 @@ def interventions(world: World, record: Record, present: list[Person], parts: in
         found.append({
             "titre": title, "type": kind, "partie": rng.randint(1, parts),
             "intervenants": [{"organisation": speakers[0].organisation}] if rng.random() < 0.15
-            else [intervenant(p) for p in speakers],
+            else [acting(p, "moderation" if index and rng.random() < 0.3 else None) for index, p in enumerate(speakers)],
             "resume": prose.block(record.domain, 1, 3) if rng.random() < 0.5 else prose.sentences(record.domain, 2, 4),
             "reactions": reactions,
             "personnes_citees": [intervenant(p, False) for p in some_people(world, 1, 2)] if rng.random() < 0.2 else [],
         })
     return found
+
+
+MEETING_ROLES = ["animation", "moderation", "introduction", "conclusion", "grand-temoin"]
 
 
 def fill_meeting(world: World, record: Record) -> None:
@@ -1007,14 +1069,18 @@ def fill_meeting(world: World, record: Record) -> None:
     commune = rng.choice(world.by_level.get("commune") or world.by_level["epci"])
     meta = common(world, record, title)
     meta.update({
-        "resume": (f"{label} consacré{'' if kind in ('seminaire', 'webinaire') else 'e'} {to(prose.objet(record.domain))} "
+        "resume": (f"{label} consacré{'' if kind in ('seminaire', 'webinaire', 'atelier') else 'e'} {to(prose.objet(record.domain))} "
                    f"{rng.choice(COMPLEMENTS)}. " + prose.sentences(record.domain, 0, 1)).strip(),
         "type": kind, "date": record.date, "heure_debut": start, "heure_fin": end, "format": form,
         "lieu": f"Maison de quartier {rng.choice(QUARTERS)}, {commune.nom}" if form != "visio" else None,
         "organisateur": organiser, "serie": record.meta["serie"],
         "precedente": record.meta.get("precedente"), "suivante": record.meta.get("suivante"),
+        "evenement_parent": record.meta.get("evenement_parent"),
         "nombre_participants": len(present), "nombre_territoires": rng.randint(3, 15),
-    })
+        "intervenants": [acting(p, role) for p, role in zip(present, rng.sample(MEETING_ROLES, rng.randint(0, 3)))],
+        "partenaires": partners(world, 1, 3, ["co-organisateur", "accueil", "partenaire", "financeur", "intervenant"])
+        if rng.random() < 0.4 else [],
+            })
     meta.update(tail(world, record, title, ["compte-rendu", "presentation", "programme", "synthese"]))
     meta.update({
         "participants": [{**intervenant(p), "presence": "excuse" if p.entry["id"] in absent else None} for p in people],
@@ -1045,17 +1111,29 @@ def sessions_of(world: World, record: Record, day: dt.date, count: int, number: 
             slots = [{"date": day, "heure_debut": "9:00", "heure_fin": "12:00", "groupe": groups[0]},
                      {"date": day, "heure_debut": "13:30", "heure_fin": "16:30", "groupe": groups[1]}]
         elif kind == "journee":
-            slots = [{"date": day}]
+            two_days = day.weekday() < 4 and rng.random() < 0.3
+            slots = [{"date": day, "date_fin": day + dt.timedelta(days=1) if two_days else None}]
+        elif form == "presentiel" and rng.random() < 0.2:
+            slots = repeated_in_territories(world, day)
         else:
             start, end = rng.choice(HOURS)
             slots = [{"date": day, "heure_debut": start, "heure_fin": end}]
         commune = rng.choice(world.by_level.get("commune") or world.by_level["epci"])
         found.append({"numero": number, "titre": capital(prose.item(record.domain)), "type": kind, "format": form,
-                      "lieu": f"Centre social {rng.choice(QUARTERS)}, {commune.nom}" if form != "visio" else None,
+                      "lieu": f"Centre social {rng.choice(QUARTERS)}, {commune.nom}"
+                      if form != "visio" and "lieu" not in slots[0] else None,
                       "creneaux": slots, "contenus": prose.items(record.domain, 2, 4)})
         number += 1
         day = weekday(day + dt.timedelta(days=rng.randint(7, 21)))
     return found
+
+
+def repeated_in_territories(world: World, day: dt.date) -> list[dict]:
+    """One session held in two to four territories, a week apart, each at its own place."""
+    rng = world.rng
+    places = world.by_level.get("commune") or world.by_level["epci"]
+    return [{"date": weekday(day + dt.timedelta(days=7 * step)), "lieu": f"Centre social {rng.choice(QUARTERS)}, {place.nom}",
+             "territoire": place.id} for step, place in enumerate(rng.sample(places, min(len(places), rng.randint(2, 4))))]
 
 
 def fill_cycle(world: World, record: Record) -> None:
@@ -1072,6 +1150,8 @@ def fill_cycle(world: World, record: Record) -> None:
                        "sessions": sessions_of(world, record, day, count, number, group_ids)})
         number += count
         day = weekday(day + dt.timedelta(days=21 * count + rng.randint(7, 30)))
+    if number > 2 and rng.random() < 0.1:
+        phases[-1]["sessions"][-1]["creneaux"] = []  # announced, its date not known yet
     organiser = "irev" if rng.random() < 0.8 else rng.choice(world.organisations)["id"]
     staff = world.people_by_org.get(organiser) or world.people
     contact = rng.choice(staff)
@@ -1086,7 +1166,11 @@ def fill_cycle(world: World, record: Record) -> None:
         "contexte": prose.block(record.domain, 1, 3), "publics": rng.sample(ACTORS, rng.randint(2, 5)),
         "groupes": [{"id": g, "libelle": libelle} for g, libelle in groups],
         "finalite": prose.statement(record.domain), "objectifs": prose.items(record.domain, 3, 5),
-        "intervenants": [intervenant(p) for p in some_people(world, 1, 3)], "phases": phases,
+        "intervenants": [acting(p, role) for p, role in zip(some_people(world, 1, 3), ("fil-rouge", None, "animation"))],
+        "comite_pilotage": steering(world) if rng.random() < 0.3 else None,
+        "partenaires": partners(world, 2, 12, ["co-organisateur", "partenaire", "financeur", "intervenant", "accueil",
+                                               "soutien"]) if rng.random() < 0.5 else [],
+        "phases": phases,
         "inscription": {"url": f"https://www.irev.fr/agenda/{short_slug(title, 60)}",
                         "date_limite": record.date - dt.timedelta(days=rng.randint(7, 21)),
                         "modalites": prose.statement(record.domain)} if rng.random() < 0.7 else None,
@@ -1101,6 +1185,9 @@ def fill_cycle(world: World, record: Record) -> None:
 # --- Plans -------------------------------------------------------------------------------
 
 PLAN_TYPES = [("ptlcd", 0.45), ("plan-egalite-femmes-hommes", 0.30), ("feuille-de-route", 0.15), ("autre", 0.10)]
+PLAN_STAGES = [("adopte", 0.6), ("en-evaluation", 0.1), ("acheve", 0.1), ("en-elaboration", 0.1), ("diagnostic", 0.1)]
+PLAN_ONLY = ("periode", "cadre", "priorites", "leviers", "axes", "fiches_action", "actions_engagees", "actions_partenaires",
+             "partenaires")  # what a diagnostic made before any plan does not have yet
 
 
 def fiches_action(world: World, domain: int, axes: list[str]) -> list[dict]:
@@ -1132,18 +1219,18 @@ def fill_plan(world: World, record: Record) -> None:
              "plan-egalite-femmes-hommes": "Plan d'action égalité femmes-hommes",
              "feuille-de-route": f"Feuille de route « {capital(prose.objet(record.domain))} »",
              "autre": f"Programme d'actions « {capital(prose.objet(record.domain))} »"}
-    title = f"{names[kind]} – {bearer['nom']}"
+    stage = rng.choices([s for s, _ in PLAN_STAGES], [w for _, w in PLAN_STAGES])[0]
+    title = f"{'Diagnostic territorial' if stage == 'diagnostic' else names[kind]} – {bearer['nom']}"
     axes_titles = [f"Axe {i} : {capital(o)}" for i, o in enumerate(prose.distinct_objets(record.domain, rng.randint(2, 4)), 1)]
     year, start = record.date.year, rng.randint(record.date.year - 1, record.date.year)
     key_dates = sorted(random_day(rng, dt.date(year - 1, 1, 1), dt.date(year, 12, 31)) for _ in range(rng.randint(2, 4)))
     contact = rng.choice(world.people_by_org.get(bearer["id"]) or world.people)
     analysts = [o for o in world.organisations if o["type"] in ("cabinet", "recherche")]
-    partners = rng.sample(world.organisations, min(len(world.organisations), rng.randint(2, 5)))
     meta = common(world, record, title)
     meta["resume"] = prose.sentences(record.domain, 1, 2)
     meta.update(tail(world, record, title, ["plan", "synthese", "presentation"]))
     meta.update({
-        "type": kind, "territoire": bearer["territoire"], "porteur": bearer["id"],
+        "type": kind, "etape": stage, "territoire": bearer["territoire"], "porteur": bearer["id"],
         "date": document_date(rng, record.date), "periode": {"debut": start, "fin": start + rng.randint(3, 6)},
         "cadre": f"annexe du contrat de ville {start}-{start + 5}" if rng.random() < 0.6 else None,
         "partiel": rng.random() < 0.1,
@@ -1161,11 +1248,15 @@ def fill_plan(world: World, record: Record) -> None:
         "actions_engagees": actions(world, record.domain, axes_titles, 2, 5, year),
         "actions_partenaires": actions(world, record.domain, axes_titles, 0, 3, year),
         "gouvernance": prose.sentences(record.domain, 1, 3),
-        "partenaires": sorted(o["id"] for o in partners),
+        "comite_pilotage": steering(world) if rng.random() < 0.4 else None,
+        "partenaires": partners(world, 2, 8, ["partenaire", "signataire", "diagnostic", "partie-prenante", "financeur",
+                                              "soutien"]),
         "contact": intervenant(contact) if rng.random() < 0.7 else None,
         "sources": sources(world, record.domain, 1, 2),
         "presentations": presentations(world, record.date),
     })
+    if stage == "diagnostic":
+        meta.update(dict.fromkeys(PLAN_ONLY))
     record.meta = meta
 
 
@@ -1200,6 +1291,13 @@ def grid(world: World, domain: int) -> dict:
                         if i < marks - 1 else "Pour les autres cas."} for i in range(marks)]}
 
 
+def contact_of(world: World, authors: list[dict]) -> dict:
+    """Someone of an authoring organisation, their details public or not (shown only with consent)."""
+    rng = world.rng
+    person = rng.choice(world.people_by_org.get(authors[0].get("organisation")) or world.people)
+    return {**intervenant(person), "email": person.entry.get("email"), "coordonnees_publiques": rng.random() < 0.5}
+
+
 def fill_fiche(world: World, record: Record) -> None:
     rng, prose = world.rng, world.prose
     kind = record.meta["fiche_type"]
@@ -1212,16 +1310,20 @@ def fill_fiche(world: World, record: Record) -> None:
     meta["resume"] = prose.sentences(record.domain, 1, 2)
     meta.update(tail(world, record, title, ["fiche", "grille", "questionnaire", "synthese"]))
     meta.update({
-        "type": kind, "date": document_date(rng, record.date), "auteurs": authors,
+        "type": kind, "sous_titre": capital(f"à l'usage {of(uncapital(rng.choice(ACTORS)))}") if rng.random() < 0.3 else None,
+        "date": document_date(rng, record.date), "auteurs": authors, "publie_avec": record.meta.get("publie_avec"),
         "objet": f"Aider les acteurs locaux à {uncapital(prose.item(record.domain))}. " + prose.statement(record.domain),
         "publics": rng.sample(ACTORS, rng.randint(1, 3)),
         "domaines": [{"titre": capital(part),
                       "description": prose.statement(record.domain) if rng.random() < 0.6 else None,
                       "questions": [prose.question(record.domain) for _ in range(rng.randint(2, 4))]}
                      for part in prose.distinct_objets(record.domain, rng.randint(3, 7))],
+        "feuillets": sheets(world, record.domain) if kind == "guide" else [],
         "grille": grid(world, record.domain) if kind == "grille" or rng.random() < 0.2 else None,
         "mode_emploi": prose.block(record.domain, 1, 2) if rng.random() < 0.7 else None,
+        "contact": contact_of(world, authors) if rng.random() < 0.3 else None,
         "sources": sources(world, record.domain, 0, 2),
+        "partenaires": partners(world, 1, 2, ["partenaire", "soutien", "financeur"]) if rng.random() < 0.3 else [],
         "presentations": presentations(world, record.date),
     })
     record.meta = meta
@@ -1260,7 +1362,26 @@ def plan_others(world: World, how_many: dict[str, int], first_index: int) -> lis
         objet = world.prose.objet(domain)
         ident = f"{day.year}-{kind}-{short_slug(objet, 40)}-{index}"
         records.append(Record("fiche", ident, "fiches", domain, day, {"fiche_type": kind, "objet": objet}))
+    pair_twins(rng, [r for r in records if r.kind == "fiche"])
     return records
+
+
+def pair_twins(rng: random.Random, fiches: list[Record]) -> None:
+    """Some guides published with a tool (publie_avec): the guide names it, both pages show the pair."""
+    for guide in fiches:
+        if guide.meta["fiche_type"] == "guide" and len(fiches) > 1 and rng.random() < 0.4:
+            guide.meta["publie_avec"] = rng.choice([f for f in fiches if f is not guide]).id
+
+
+def sheets(world: World, domain: int) -> list[dict]:
+    """The tool sheets a guide bundles, in order, with their pages (a one-page sheet has no page_fin)."""
+    rng, found, page = world.rng, [], world.rng.randint(3, 8)
+    for number in range(1, rng.randint(3, 6) + 1):
+        length = rng.randint(1, 6)
+        found.append({"titre": f"Fiche {number} : {capital(world.prose.item(domain))}", "page_debut": page,
+                      "page_fin": page + length - 1 if length > 1 else None})
+        page += length
+    return found
 
 
 FILLERS = {"reunion": fill_meeting, "cycle": fill_cycle, "plan": fill_plan, "fiche": fill_fiche}

@@ -233,10 +233,20 @@ class _ActiveContent(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag == "script" and self.script is not None:
             attributes, self.script = self.script, None
+            if attributes.get("type") == "application/ld+json" and _json(self.script_text):
+                return  # data a browser never runs (irev/sharing.py)
             if attributes.get("id") == "__config" or SITE_SCRIPTS.match(attributes.get("src") or "-") or \
                     (not attributes.get("src") and self.script_text.startswith(THEME_SCRIPTS)):
                 return
             self.found.append(f"<script {attributes}>{self.script_text[:40]}")
+
+
+def _json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def active_in(page: str) -> list[str]:

@@ -21,7 +21,7 @@ def test_visitor_goes_from_home_to_a_meeting(page, site_url):
     page.goto(site_url + "/")
     assert page.locator("html").get_attribute("lang") == "fr"
     page.get_by_role("link", name="Réunions").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Réunions de réseau")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Réunions et rencontres")
     page.get_by_role("link", name="Réunion de test du réseau").click()
     expect(page).to_have_url(site_url + "/reunions/2022-03-01-reunion-test/")
     expect(page.get_by_role("table")).to_contain_text("Ada MARTIN")

@@ -25,7 +25,7 @@ def test_minimal_build_has_a_page_per_record_and_per_type(tmp_path):
     index = page_text(site, "reunions")
     assert "2022 Réunion de test du réseau" in index
     home = page_text(site, "")
-    assert "Réunion de test du réseau — Réunions de réseau, 1er mars 2022" in home
+    assert "Réunion de test du réseau — Réunions et rencontres, 1er mars 2022" in home
     assert '<html lang="fr"' in (site / "index.html").read_text()
 
 
@@ -82,6 +82,7 @@ def test_a_site_with_nothing_published_yet_builds_without_a_search_index(tree, t
     assert result.returncode == 0, result.stderr
     assert (site / "ressources" / "index.html").is_file()
     assert not (site / "pagefind").exists()
+    assert "<entry>" not in (site / "flux.xml").read_text(encoding="utf-8")  # the site's feed, empty, as every page names it
 
 
 def _sitemap(site) -> list[str]:

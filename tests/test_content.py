@@ -74,6 +74,14 @@ def test_efh_plan_is_partial(real_site):
         assert project in text
 
 
+def test_seed_plans_are_adopted_plans(real_site):
+    for ident in ("2017-ptlcd-valenciennes-metropole", "2018-ptlcd-metropole-europeenne-de-lille",
+                  "2021-plan-egalite-femmes-hommes-valenciennes-metropole"):
+        assert "Étape Adopté Territoire" in page_text(real_site, f"plans/{ident}"), ident
+        page = (real_site / "plans" / ident / "index.html").read_text(encoding="utf-8")
+        assert re.findall(r'data-pagefind-filter="etape">([^<]+)<', page) == ["Adopté"], ident
+
+
 def test_marker_grid_questions_and_scoring_rules(real_site):
     text = page_text(real_site, "fiches/2021-grille-marqueurs-efh-valenciennes-metropole")
     grid = text[text.index("Grille N°"):text.index("Règles de cotation")]

@@ -47,7 +47,7 @@ def test_organisation_page_lists_its_people_over_time(real_site):
 def test_theme_page_shows_thesaurus_place_and_narrower_records(real_site):
     text = page_text(real_site, "thematiques/discriminations")
     assert "Thèmes plus précis" in text and "Discriminations dans le logement" in text
-    assert "Plans territoriaux (" in text and "Réunions de réseau (" in text
+    assert "Plans territoriaux (" in text and "Réunions et rencontres (" in text
     narrower = page_text(real_site, "thematiques/discriminations-logement")
     assert "Thème plus large : Prévention et lutte contre les discriminations" in narrower
 

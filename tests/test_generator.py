@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from irev import catalogue, loading
+from irev import catalogue, loading, models
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "generate_corpus.py"
@@ -105,3 +105,35 @@ def test_refuses_a_non_empty_directory_and_leaves_it_untouched(tmp_path):
     assert "erreur" in result.stderr and "vide" in result.stderr
     assert files(target) == before
     assert sorted(p.name for p in target.iterdir()) == ["notes.md"]
+
+
+def test_partners_roles_steering_committees_and_former_names_are_all_exercised(corpus):
+    _, content, _ = corpus
+    records = [entry.model for entry in content.records]
+    partners = [p for record in records for p in record.partenaires]
+    assert {p.role for p in partners} == set(models.ORGANISATION_ROLES)
+    assert any(p.nom for p in partners) and any(p.organisation for p in partners)
+    assert any(isinstance(item, str) for entry in content.records for item in entry.parsed.data.get("partenaires", []))
+    acting = [p for record in records for p in getattr(record, "intervenants", [])]
+    acting += [p for record in records for i in getattr(record, "interventions", []) for p in i.intervenants]
+    assert {p.role for p in acting} == set(models.PERSON_ROLES)
+    assert {type(r).__name__ for r in records if getattr(r, "comite_pilotage", None)} == {"Cycle", "Plan"}
+    assert any(o.model.anciens_noms for o in content.registries["organisation"].values())
+
+
+def test_events_sessions_stages_and_guides_are_exercised(corpus):
+    """Ateliers within regional days, sessions over two days, in several territories or not yet dated,
+    every plan stage, guides with their sheets, twins, contacts and subtitles (issue 14)."""
+    _, content, _ = corpus
+    records = {e.id: e.model for e in content.records}
+    ateliers = [m for m in records.values() if getattr(m, "evenement_parent", None)]
+    assert ateliers and all(m.type == "atelier" and records[m.evenement_parent].date == m.date for m in ateliers)
+    sessions = [s for e in content.records if e.kind == "cycle" for p in e.model.phases for s in p.sessions]
+    assert any(slot.date_fin for s in sessions for slot in s.creneaux)
+    assert any(len({slot.territoire for slot in s.creneaux if slot.territoire}) > 1 for s in sessions)
+    assert any(not s.creneaux for s in sessions)
+    assert {m.etape for m in records.values() if hasattr(m, "etape")} == set(models.ETAPES)
+    fiches = [m for m in records.values() if hasattr(m, "feuillets")]
+    assert any(f.feuillets and any(sheet.page_fin for sheet in f.feuillets) for f in fiches)
+    assert any(f.publie_avec in records for f in fiches)
+    assert any(f.contact for f in fiches) and any(f.sous_titre for f in fiches)

@@ -23,7 +23,8 @@ FOOTER = {"Accessibilité : partiellement conforme": "/accessibilite/", "Mention
           "Données personnelles": "/donnees-personnelles/", "Plan du site": "/plan-du-site/"}
 FILLED = {"direction_publication": "Marie Exemple, directrice", "hebergeur": "Hébergeur Exemple SAS",
           "hebergeur_adresse": "1 rue de l'Exemple, 59000 Lille", "hebergeur_telephone": "03 00 00 00 00",
-          "accessibilite_courriel": "accessibilite@example.org", "dpo_courriel": "dpo@example.org"}
+          "accessibilite_courriel": "accessibilite@example.org", "dpo_courriel": "dpo@example.org",
+          "licence_contenus": "Licence Ouverte / Open Licence 2.0"}
 
 
 @pytest.fixture(scope="module")

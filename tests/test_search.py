@@ -36,7 +36,7 @@ def test_header_box_searches_the_library(page, site_url):
     expect(page.locator(".irev-result").first).to_be_visible()
     assert "Enquête de perception des discriminations dans le logement – Communauté d'agglomération de Lens-Liévin" in result_titles(page)
     meta = page.locator(".irev-result__meta").first.inner_text()
-    assert re.search(r"(Fiches outils|Plans territoriaux|Réunions de réseau|Cycles de qualification) · .*20\d\d", meta)
+    assert re.search(r"(Fiches outils|Plans territoriaux|Réunions et rencontres|Cycles de qualification) · .*20\d\d", meta)
 
 
 def test_unaccented_query_matches_accented_words(page, site_url):

@@ -4,8 +4,8 @@
   const root = document.getElementById("bibliotheque");
   if (!root) return;
   const FACETS = [
-    ["type", "Type de ressource"], ["theme", "Thématique"], ["territoire", "Territoire"],
-    ["annee", "Année"], ["public", "Public"],
+    ["type", "Type de ressource"], ["etape", "Étape du plan"], ["theme", "Thématique"],
+    ["territoire", "Territoire"], ["annee", "Année"], ["public", "Public"], ["organisation", "Organisation"],
   ];
   const PAGE_SIZE = 10;
   const SHOWN_VALUES = 8;

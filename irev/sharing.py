@@ -1,0 +1,189 @@
+"""What a page says of itself to search engines, link previews and citation tools: its
+description, its last update (the sitemap's `lastmod`), and schema.org data as JSON-LD.
+
+Made from the catalogue after redaction, like the pages: a person is described only where
+they have a page (consent), a meeting's organiser and a document's places by their public names.
+The theme writes these fields into the page's head (overrides/main.html) from the page's front
+matter, where the build session puts them (irev/site.py, write_sources).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html import escape
+from zoneinfo import ZoneInfo
+
+from . import models, settings
+from .loading import Entry
+from .catalogue import RECORD_KINDS
+from .pages import ENTITY_SECTIONS, Renderer, entity_uri, format_date, index_uri, record_uri
+from .rendering import page_url
+
+PARIS = ZoneInfo("Europe/Paris")
+PUBLISHER = {"@type": "Organization", "name": "IREV — centre de ressources Politique de la ville Hauts-de-France",
+             "alternateName": "IREV"}
+ATTENDANCE = {"visio": "OnlineEventAttendanceMode", "presentiel": "OfflineEventAttendanceMode",
+              "hybride": "MixedEventAttendanceMode"}
+DOCUMENT_KINDS = ("plan", "fiche")
+
+
+def heads(renderer: Renderer, site_url: str) -> dict[str, dict]:
+    """Front matter fields by page source: `description` and `citation` (HTML-escaped: the theme
+    writes them as they are), `mise_a_jour` (ISO date), `jsonld`, `og_type`
+    (the renderer names entries as the pages do)."""
+    cat = renderer.catalogue
+    describe = _Describer(renderer, site_url)
+    found = {record_uri(entry): describe.record(entry) for entry in cat.records.values()}
+    newest = _newest(cat.records.values())
+    for kind in ENTITY_SECTIONS:
+        for ident in cat.registries.get(kind, {}):
+            if renderer.has_page(kind, ident):
+                head = describe.entity(kind, ident) if kind != "theme" else {}
+                found[entity_uri(kind, ident)] = {**head, **_newest(cat.records_linking(kind, ident))}
+        found[index_uri(kind)] = newest
+    for kind in RECORD_KINDS:
+        found[index_uri(kind)] = _newest(cat.by_kind(kind))
+    return found
+
+
+def _newest(entries) -> dict:
+    """The newest update of the records a page lists, as its `mise_a_jour` (none if it lists none)."""
+    dates = [entry.model.updated() for entry in entries]
+    return {"mise_a_jour": max(dates).isoformat()} if dates else {}
+
+
+def script_json(data: dict) -> str:
+    """JSON safe inside a <script> element: no « </script> » or « <!-- » can close or confuse it."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+class _Describer:
+    def __init__(self, renderer: Renderer, site_url: str):
+        self.cat, self.site_url, self.renderer = renderer.catalogue, site_url, renderer
+
+    def url(self, src_uri: str) -> str:
+        return settings.absolute_url(page_url(src_uri), self.site_url)
+
+    def record(self, entry: Entry) -> dict:
+        model = entry.model
+        description = self.renderer.summary_text(entry) or f"{model.kind_label()} : {model.titre}"
+        data = {"@context": "https://schema.org", "@type": "", "name": model.titre, "url": self.url(record_uri(entry)),
+                "description": description, "inLanguage": "fr",
+                "about": [name for name in (self.renderer.name(t, "theme") for t in model.themes) if name]}
+        places = self.places(model)
+        if entry.kind == "reunion":
+            data.update(self.event(entry))
+        elif entry.kind == "cycle":
+            data.update({"@type": "EventSeries", "organizer": self.organisation(model.organisateur),
+                         "startDate": model.date_as_published().isoformat()})
+        else:
+            data.update({"@type": "DigitalDocument", "publisher": PUBLISHER,
+                         "datePublished": _partial(model.date_as_published()),
+                         "dateModified": model.updated().isoformat(),
+                         "encoding": {"@type": "MediaObject", "encodingFormat": "application/pdf",
+                                      "contentUrl": settings.absolute_url(download_uri(record_uri(entry)), self.site_url)}})
+        if places:
+            data["spatialCoverage" if entry.kind in DOCUMENT_KINDS else "contentLocation"] = places
+        authors = self.authors(model)
+        if authors:
+            data["author"] = authors
+        return {"description": escape(description), "mise_a_jour": model.updated().isoformat(),
+                "jsonld": script_json(data), "og_type": "article", "mise_a_jour_texte": format_date(model.updated()),
+                "citation": escape(self.citation(entry, [a["name"] for a in authors]))}
+
+    def authors(self, model: models.Record) -> list[dict]:
+        """Who signs the resource: its organiser or bearer, a fiche's authors (people only with a page)."""
+        found = [self.organisation(getattr(model, field)) for field in ("organisateur", "porteur") if hasattr(model, field)]
+        for author in getattr(model, "auteurs", []):
+            if author.personne and self.renderer.has_page("personne", author.personne):
+                found.append({"@type": "Person", "name": self.renderer.name(author.personne, "personne"),
+                              "url": self.url(entity_uri("personne", author.personne))})
+            elif author.organisation:
+                found.append(self.organisation(author.organisation))
+        return list({a["name"]: a for a in found}.values())
+
+    def citation(self, entry: Entry, authors: list[str]) -> str:
+        """« Auteur. Titre [type]. Date. Éditeur. Disponible sur : URL (consulté le …). » (after ISO 690)."""
+        model = entry.model
+        signed = ", ".join(authors) or "IREV"
+        return (f"{signed}. {model.titre} [{model.kind_label().lower()}]. {format_date(model.date_as_published())}. "
+                f"{PUBLISHER['name']}. Disponible sur : {self.url(record_uri(entry))} (consulté le …).")
+
+    def event(self, entry: Entry) -> dict:
+        meeting: models.Reunion = entry.model
+        data = {"@type": "Event", "startDate": _moment(meeting.date, meeting.heure_debut),
+                "eventAttendanceMode": f"https://schema.org/{ATTENDANCE[meeting.format]}",
+                "eventStatus": "https://schema.org/EventScheduled",
+                "organizer": self.organisation(meeting.organisateur)}
+        if meeting.heure_fin:
+            data["endDate"] = _moment(meeting.date, meeting.heure_fin)
+        location = []
+        if meeting.format != "visio":
+            location.append({"@type": "Place", "name": meeting.lieu or "Lieu communiqué aux participants",
+                             **({"address": meeting.lieu} if meeting.lieu else {})})
+        if meeting.format != "presentiel":
+            location.append({"@type": "VirtualLocation", "name": "En visioconférence"})
+        data["location"] = location[0] if len(location) == 1 else location
+        parent = self.cat.record(meeting.evenement_parent)  # events within events: the day and its ateliers
+        if parent is not None:
+            data["superEvent"] = self.event_link(parent)
+        parts = self.cat.records_linking("reunion", entry.id, ("parent",))
+        if parts:
+            data["subEvent"] = [self.event_link(part) for part in parts]
+        return data
+
+    def event_link(self, entry: Entry) -> dict:
+        return {"@type": "Event", "name": entry.model.titre, "url": self.url(record_uri(entry))}
+
+    def organisation(self, ident: str | None) -> dict:
+        model = self.cat.get("organisation", ident)
+        if model is None:
+            return PUBLISHER
+        data = {"@type": "Organization", "name": model.nom}
+        if model.sigle and model.sigle != model.nom:
+            data["alternateName"] = model.sigle
+        if self.renderer.has_page("organisation", ident):
+            data["url"] = self.url(entity_uri("organisation", ident))
+        return data
+
+    def places(self, model: models.Record) -> list[dict]:
+        idents = list(model.territoires) + ([model.territoire] if isinstance(model, models.Plan) else [])
+        return [{"@type": "Place", "name": name, "url": self.url(entity_uri("territoire", ident))}
+                for ident in dict.fromkeys(idents) if (name := self.renderer.name(ident, "territoire"))]
+
+    def entity(self, kind: str, ident: str) -> dict:
+        name, url = self.renderer.name(ident, kind), self.url(entity_uri(kind, ident))
+        if kind == "organisation":
+            data = {**self.organisation(ident), "url": url}
+            description = f"{name} : les ressources de l'IREV qui citent cette organisation."
+        elif kind == "territoire":
+            parents = [self.renderer.name(p, "territoire") for p in self.cat.ancestors("territoire", ident)]
+            data = {"@type": "Place", "name": name, "url": url}
+            if parents:
+                data["containedInPlace"] = {"@type": "Place", "name": parents[-1]}
+            description = f"{name} : les ressources de l'IREV sur ce territoire."
+        else:  # a person with a page has consented to be named
+            data = {"@type": "Person", "name": name, "url": url}
+            description = f"{name} : ses interventions et participations dans les ressources de l'IREV."
+        return {"description": escape(description), "jsonld": script_json({"@context": "https://schema.org", **data}),
+                "og_type": "profile" if kind == "personne" else "website"}
+
+
+def download_uri(src_uri: str) -> str:
+    """Where a record page's PDF is served: beside the page, named after it (fiches/x/x.pdf)."""
+    place = page_url(src_uri)
+    return f"{place}{place.rstrip('/').rpartition('/')[2]}.pdf"
+
+
+def _moment(day: dt.date, time: str | None) -> str:
+    """A day, or a day and time in Paris with its offset that day (summer or winter time)."""
+    if not time:
+        return day.isoformat()
+    hours, minutes = map(int, time.split(":"))
+    return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=PARIS).isoformat()
+
+
+def _partial(value) -> str:
+    """A date with its real precision, as ISO 8601 has it: 2017, 2017-04 or 2017-04-12."""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
