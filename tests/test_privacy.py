@@ -305,3 +305,41 @@ def test_an_id_holding_the_name_of_a_person_the_record_does_not_name_is_refused(
     result = run(["irev", "check"], tree)
     assert result.returncode == 1
     assert "l'identifiant « 2022-05-10-reunion-ada-martin » contient le nom" in result.stdout
+
+
+def test_the_shown_record_holds_no_trace_of_the_person_it_does_not_name(tree):
+    """What any export of the record reads (its fields and text in the catalogue) names her nowhere,
+    not even by her id; the registry and her other record still do."""
+    from irev import catalogue, loading
+    write(tree / "meetings" / "2022-05-10-reunion-sans-nom.md", OPTED_OUT)
+    shown, problems = catalogue.build(loading.load(tree))
+    assert [p for p in problems if not p.warning] == []
+    record = shown.records["2022-05-10-reunion-sans-nom"]
+    exported = record.model.model_dump_json() + record.body
+    assert not re.search(r"\bada\b|martin", folded(exported))
+    assert "ada-martin" in shown.records["2022-03-01-reunion-test"].model.model_dump_json()
+    linking = {link.record.id for link in shown.links_to("personne", "ada-martin")}
+    assert "2022-03-01-reunion-test" in linking and "2022-05-10-reunion-sans-nom" not in linking
+
+
+def test_a_contact_not_named_in_a_record_keeps_its_details_private(tree, tmp_path):
+    write(tree / "plans" / "2020-plan.md", """---
+titre: Plan
+statut: publie
+type: ptlcd
+territoire: ca-de-lens-lievin
+porteur: call
+date: 2020
+contact:
+  personne: ada-martin
+  organisation: call
+  fonction: Cheffe de projet
+  telephones: ["03 21 99 99 99"]
+  coordonnees_publiques: true
+  nommer: false
+---
+""")
+    site = tmp_path / "site"
+    assert build_site(tree, site).returncode == 0
+    text = page_text(site, "plans/2020-plan")
+    assert "Cheffe de projet" in text and "03 21 99 99 99" not in text and "MARTIN" not in text
