@@ -221,8 +221,10 @@ class _Field:
 
     def _expected(self, description: str) -> str:
         kind = next((m.kind for m in self.metadata if isinstance(m, models.Ref)), None)
-        if kind in loading.REGISTRY_FILES and "registre" not in description:
-            return f"Identifiant d'une entrée de {loading.REGISTRY_FILES[kind]}."
+        if self.nested is not None:
+            return ""  # its fields say what to write
+        if kind in loading.REGISTRY_FILES:
+            return "" if "registre" in description else f"Identifiant d'une entrée de {loading.REGISTRY_FILES[kind]}."
         if kind in catalogue.RECORD_KINDS:
             return f"Identifiant : nom d'un fichier de {catalogue.RECORD_KINDS[kind].FOLDER}/, sans « .md »."
         if typing.get_origin(self.base) is typing.Literal:

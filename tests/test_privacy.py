@@ -146,6 +146,11 @@ contact:
     assert build_site(tree, site).returncode == 0
     everything = "".join(site_text(site).values())
     assert "contact-direct-4521" not in everything and "03 21 99 99 99" not in everything
+    # Nor are those of a person who consented but whom the plan does not name.
+    write(tree / "plans" / "2020-plan.md", plan.replace("  personne: helene-lefevre\n", "  personne: ada-martin\n  nommer: false\n"))
+    assert build_site(tree, site).returncode == 0
+    everything = "".join(site_text(site).values())
+    assert "contact-direct-4521" not in everything and "03 21 99 99 99" not in everything
     # The same contact without a person (an organisation's desk) is published.
     write(tree / "plans" / "2020-plan.md", plan.replace("  personne: helene-lefevre\n", ""))
     assert build_site(tree, site).returncode == 0
@@ -260,9 +265,15 @@ def test_a_consenting_person_not_named_in_one_meeting(tree, tmp_path):
     """`nommer: false` on one of her entries: that meeting names her nowhere (page, PDF, index) and
     her page does not list it; her other meeting still names her."""
     write(tree / "meetings" / "2022-05-10-reunion-sans-nom.md", OPTED_OUT)
+    write(tree / "fiches" / "2022-outil-sans-nom.md", "---\ntitre: Outil\nstatut: publie\ntype: guide\ndate: 2022\n"
+          "auteurs:\n  - personne: ada-martin\n    organisation: irev\n    nommer: false\n"
+          "personnes_citees:\n  - personne: ada-martin\n---\nConçu par Ada Martin.\n")
     site = tmp_path / "site"
     result = build_site(tree, site)
     assert result.returncode == 0, result.stderr
+    for page in ("reunions/2022-05-10-reunion-sans-nom", "fiches/2022-outil-sans-nom"):  # head, data and citation included
+        assert not re.search(r"\bada\b|martin", folded((site / page / "index.html").read_text(encoding="utf-8")))
+    assert "Personnes citées : Personne non nommée" in page_text(site, "fiches/2022-outil-sans-nom")
     text = page_text(site, "reunions/2022-05-10-reunion-sans-nom")
     assert not re.search(r"\bada\b|martin", folded(text))
     assert "Réunion où [nom non publié] ne veut pas être nommée" in text
@@ -277,6 +288,7 @@ def test_a_consenting_person_not_named_in_one_meeting(tree, tmp_path):
     assert "Ada MARTIN" in page_text(site, "reunions/2022-03-01-reunion-test")
     person = (site / "personnes" / "ada-martin" / "index.html").read_text(encoding="utf-8")
     assert "2022-03-01-reunion-test" in person and "2022-05-10-reunion-sans-nom" not in person
+    assert "2022-outil-sans-nom" not in person
     assert "10 mai 2022" not in person
     # Her organisation's page gives her period from the meetings that name her only.
     assert "Ada MARTIN Chargée de mission le 1er mars 2022 " in page_text(site, "organisations/irev")
@@ -321,25 +333,3 @@ def test_the_shown_record_holds_no_trace_of_the_person_it_does_not_name(tree):
     linking = {link.record.id for link in shown.links_to("personne", "ada-martin")}
     assert "2022-03-01-reunion-test" in linking and "2022-05-10-reunion-sans-nom" not in linking
 
-
-def test_a_contact_not_named_in_a_record_keeps_its_details_private(tree, tmp_path):
-    write(tree / "plans" / "2020-plan.md", """---
-titre: Plan
-statut: publie
-type: ptlcd
-territoire: ca-de-lens-lievin
-porteur: call
-date: 2020
-contact:
-  personne: ada-martin
-  organisation: call
-  fonction: Cheffe de projet
-  telephones: ["03 21 99 99 99"]
-  coordonnees_publiques: true
-  nommer: false
----
-""")
-    site = tmp_path / "site"
-    assert build_site(tree, site).returncode == 0
-    text = page_text(site, "plans/2020-plan")
-    assert "Cheffe de projet" in text and "03 21 99 99 99" not in text and "MARTIN" not in text
