@@ -264,6 +264,8 @@ def _fields(model: type[BaseModel], given: dict, indent: str, item: bool = False
 
     Optional fields are commented out (`optional_out`), but not inside a field that is: uncommenting
     a block gives every field of its example."""
+    if item and not any(info.is_required() for info in model.model_fields.values()):
+        optional_out = False  # an element needs some field: its example shows them all
     lines = []
     required_first = sorted(model.model_fields.items(), key=lambda item: not item[1].is_required())
     for name, info in required_first:
