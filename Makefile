@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export CONTENT_DIR ?= $(CURDIR)/content
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve site check test audit schemas bench clean
+.PHONY: serve site check test audit schemas nouveau bench clean participants
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,18 @@ site: $(STAMP)  ## build the public site into site/, failing on any content prob
 check: $(STAMP)  ## validate the content alone and list every problem
 	$(BIN)/python -m irev check
 
+participants: $(STAMP)  ## a registration form's export as a meeting's participants: make participants FICHIER=inscrits.csv REUNION=id [SORTIE=new-file.yml]
+	$(BIN)/python -m irev participants "$(FICHIER)" --reunion "$(REUNION)" $(if $(SORTIE),--sortie "$(SORTIE)")
+
 schemas: $(STAMP)  ## regenerate the JSON Schemas in schemas/ from the models
 	$(BIN)/python -m irev schemas
+
+# A make variable's value quoted for the shell, by its name (titles hold apostrophes and commas).
+quote = '$(subst ','\'',$(value $(1)))'
+
+nouveau: $(STAMP)  ## write a new draft to fill in: make nouveau TYPE=reunion TITRE="Réseau LCD" DATE=2026-11-27 (TYPE=cycle, plan, fiche alike); TYPE=personne PRENOM=… NOM=… or TYPE=organisation NOM=… appends an entry to its registry; ID=… chooses the id
+	$(BIN)/python -m irev nouveau $(call quote,TYPE) --titre $(call quote,TITRE) --date $(call quote,DATE) \
+		--nom $(call quote,NOM) --prenom $(call quote,PRENOM) --id $(call quote,ID)
 
 test: $(STAMP)  ## run every test (browser tests need Debian's chromium: see README)
 	$(BIN)/python -m pytest

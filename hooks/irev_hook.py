@@ -11,7 +11,8 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   problems are shown on every page instead, above the last correct version of the site. Then
   the session makes its outputs. Drafts (IREV_BROUILLONS=1) are for the preview only.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
-  `--dirty` rebuilds only those) and the session's files (attachments of shown records…).
+  `--dirty` rebuilds only those), the session's files (attachments of shown records…) and the
+  editors' guide (CONTRIBUER.md, irev/guide.py) as a hand-written page.
 - on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting, and
   its edit link (the record's or entry's file on the forge); in hand-written pages, the legal
   settings' markers (irev/legal.py) replaced by their values;
@@ -43,7 +44,7 @@ from mkdocs.utils import CountHandler
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import atomic, forge, legal, pages, pdf, rendering, settings  # noqa: E402
+from irev import atomic, forge, guide, legal, pages, pdf, rendering, settings  # noqa: E402
 from irev.site import Options, Session  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
@@ -132,6 +133,9 @@ def on_files(files, config):
             files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
         for uri, path in session.files:
             files.append(File.generated(config, uri, abs_src_path=str(path)))
+    contributing = File.generated(config, guide.PAGE, content=guide.page_markdown())  # CONTRIBUER.md, a hand-written page
+    contributing.edit_uri = Path(os.path.relpath(guide.SOURCE, config["docs_dir"])).as_posix()  # its edit link: the file itself
+    files.append(contributing)
     return files
 
 
@@ -301,6 +305,6 @@ def on_serve(server, config, builder):
     for path in watched:
         server.unwatch(path)
     server.observer = watchdog.observers.Observer()
-    for path in [*watched, str(settings.content_dir()), str(ROOT / "irev")]:
+    for path in [*watched, str(settings.content_dir()), str(ROOT / "irev"), str(guide.SOURCE)]:
         server.watch(path)
     return server

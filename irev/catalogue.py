@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 from pydantic import BaseModel
 
-from . import attachments, mentions, models, privacy, sanitize, similar
+from . import attachments, consistency, mentions, models, privacy, sanitize, similar
 from .loading import Content, Entry
 from .parsing import Parsed, dotted
 from .privacy import Redactor, without_person_refs
@@ -299,7 +299,7 @@ def _widen(span: list, day: models.PartialDate) -> None:
 
 def validate(content: Content) -> list[Problem]:
     """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates,
-    attachments)."""
+    attachments, inconsistent records)."""
     with gc_paused():
         return _check(content, _redactor(content))[0]
 
@@ -319,14 +319,17 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
         if memo is not None and memo.get("redactor") != redactor.key:
             memo.clear()  # consent changed: every record's redaction, and so its links, may differ
             memo["redactor"] = redactor.key
-        problems, record_refs, record_mentions, sizes = _check(content, redactor, memo)
+        problems, record_refs, record_mentions, sizes, withholding = _check(content, redactor, memo)
         redacted = _Reuse(memo, "redacted")
-        shown = {e.id: redacted(e.file, e, lambda: _redacted(e, redactor))
-                 for e in content.records if show_drafts or e.model.statut == "publie"}
+        # A record that does not name someone is redacted again each build (rare): its redaction also
+        # depends on that person's registry entry.
+        shown = consistency.with_series({e.id: _redacted(e, withholding[e.file]) if e.file in withholding
+                                         else redacted(e.file, e, lambda: _redacted(e, redactor))
+                                         for e in content.records if show_drafts or e.model.statut == "publie"})
         registries = {kind: {ident: _redacted_entry(entry, redactor) for ident, entry in table.items()}
                       for kind, table in content.registries.items()}
         catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes)
-        _index(catalogue, record_refs, record_mentions, _Reuse(memo, "links"))
+        _index(catalogue, record_refs, record_mentions, withholding, _Reuse(memo, "links"))
     return catalogue, problems
 
 
@@ -347,9 +350,10 @@ class _Reuse:
         return result
 
 
-def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tuple[list[Problem], dict, dict, dict]:
-    """The problems, each record's references and mentions (computed once, reused by the index), and
-    the size of each hosted file (attachments.inspect)."""
+def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tuple[list[Problem], dict, dict, dict, dict]:
+    """The problems, each record's references and mentions (computed once, reused by the index), the
+    size of each hosted file (attachments.inspect), and the redactor of each record that does not name
+    someone (by file)."""
     walked, mentioned = _Reuse(memo, "references"), _Reuse(memo, "mentions")
     known: dict[str, set] = {}
     for source in content.sources:
@@ -377,19 +381,59 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
             elif ident not in known.get(kind, ()):
                 problems.append(_unknown(entry.file, line, where, kind, ident, known, hints))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
-    problems += similar.warnings(content.registries)
+    problems += similar.warnings(content.registries) + consistency.warnings(content)
     files, sizes = attachments.inspect(content, memo)
-    problems += _unsafe_markup(content, _Reuse(memo, "markup")) + _names_in_ids(content, redactor) + files
-    return problems, record_refs, record_mentions, sizes
+    withholding = _withholding(content, record_refs, redactor)
+    problems += _unsafe_markup(content, _Reuse(memo, "markup")) + _names_in_ids(content, redactor, withholding) + files
+    problems += _named_without_consent(content, record_refs)
+    return problems, record_refs, record_mentions, sizes, withholding
+
+
+def _may_say_nommer(parsed: Parsed) -> bool:
+    """Whether a record's front matter may hold a `nommer` field (most hold none; a YAML escape could spell it)."""
+    return "nommer" in parsed.text or "\\" in parsed.text
+
+
+def _withholding(content: Content, record_refs: dict, redactor: Redactor) -> dict[str, Redactor]:
+    """The redactor of each record that does not name someone (`nommer: false` on any of their
+    entries in it), by file: the one consent mechanism, narrowed to that record."""
+    people, found = content.registries.get("personne", {}), {}
+    for entry in content.records:
+        if _may_say_nommer(entry.parsed):
+            withheld = {ident for kind, ident, path in record_refs[entry.file] if kind == "personne" and ident in people
+                        and getattr(_at(entry.model, path[:-1]), "nommer", None) is False}
+            if withheld:
+                found[entry.file] = redactor.withholding(people[ident].model for ident in sorted(withheld))
+    return found
+
+
+def _named_without_consent(content: Content, record_refs: dict) -> list[Problem]:
+    """`nommer: true` for a person whose registry entry records no consent (read on the raw data,
+    so reported even in a record with other problems)."""
+    people, problems = content.registries.get("personne", {}), []
+    for source in content.sources:
+        if source.prefix or not _may_say_nommer(source.parsed):
+            continue
+        for kind, ident, path in record_refs[source.file]:
+            where = path[:-1] + ("nommer",)
+            if kind == "personne" and ident in people and not people[ident].model.consentement_publication \
+                    and _at(source.data, path[:-1]).get("nommer") in ("true", True):
+                problems.append(Problem(
+                    source.file, source.parsed.line_of(where), dotted(where),
+                    f"« nommer: true » pour « {ident} », que le registre ne permet pas de nommer (consentement_publication: false)",
+                    "retirez « nommer » : la personne apparaîtra par sa fonction et son organisation ; ou, si elle a "
+                    "consenti, indiquez-le dans registre/personnes.yml"))
+    return problems
 
 
 _HOLDS_A_NAME = "contient le nom d'une personne qui n'a pas consenti à être nommée"
 
 
-def _names_in_ids(content: Content, redactor: Redactor) -> list[Problem]:
+def _names_in_ids(content: Content, redactor: Redactor, withholding: dict[str, Redactor]) -> list[Problem]:
     """Ids become URLs and file names become ids: one holding the name of a person without
-    consent cannot be published (the id of a person without consent is never shown)."""
-    found = [entry for entry in content.records if redactor.needed(entry.id)]
+    consent (or of one the record does not name) cannot be published (the id of a person without
+    consent is never shown)."""
+    found = [entry for entry in content.records if withholding.get(entry.file, redactor).needed(entry.id)]
     found += [entry for table in content.registries.values() for entry in table.values()
               if redactor.needed(entry.id) and getattr(entry.model, "consentement_publication", True)]
     problems = [Problem(entry.file, entry.line_of(("id",)) if entry.prefix else 1, "id" if entry.prefix else "",
@@ -399,7 +443,7 @@ def _names_in_ids(content: Content, redactor: Redactor) -> list[Problem]:
     problems += [Problem(entry.file, entry.line_of(("documents", index, "fichier")), f"documents[{index}].fichier",
                          f"le nom de fichier « {document.fichier} » {_HOLDS_A_NAME}", "renommez le fichier sans ce nom")
                  for entry in content.records for index, document in enumerate(entry.model.documents)
-                 if document.fichier and redactor.needed(document.fichier)]
+                 if document.fichier and withholding.get(entry.file, redactor).needed(document.fichier)]
     for entry in content.registries.get("personne", {}).values():
         if not entry.model.consentement_publication and not privacy.can_protect(entry.model):
             problems.append(Problem(entry.file, entry.line_of(("nom",)), "nom",
@@ -436,9 +480,10 @@ def _field_markup(source) -> list[Problem]:
 
 
 def _redacted(entry: Entry, redactor: Redactor) -> Entry:
-    """The record with hidden names removed from its text."""
+    """The record with hidden names removed from its text (and the people it does not name from its fields)."""
     text = entry.parsed.text  # as written: a YAML escape (`P\u0061ul`) is looked at value by value
-    if "\\" not in text and not (redactor.needed(without_person_refs(text)) or redactor.needed(entry.body)):
+    if not redactor.withheld and "\\" not in text and not (
+            redactor.needed(without_person_refs(text)) or redactor.needed(entry.body)):
         return entry  # most records: their front matter and body hold none of the names
     return dataclasses.replace(entry, model=_redacted_model(entry.model, redactor), body=redactor(entry.body))
 
@@ -449,9 +494,12 @@ def _redacted_entry(entry: Entry, redactor: Redactor) -> Entry:
 
 
 def _redacted_model(model: BaseModel, redactor: Redactor) -> BaseModel:
-    """A model with hidden names removed from every text but references (ids). Its text was
-    validated already, and the redaction keeps it valid: nothing to validate again."""
+    """A model with hidden names removed from every text but references (ids), and without the
+    people the text does not name (shown as a person without consent: by function and organisation).
+    Its text was validated already, and the redaction keeps it valid: nothing to validate again."""
     changes = {}
+    if isinstance(model, models.Intervenant) and model.personne in redactor.withheld:
+        changes.update(personne=None, nommer=False)
     for name, is_reference in _text_fields(type(model)).items():
         value = getattr(model, name)
         redacted = value if is_reference else _redacted_value(value, redactor)
@@ -523,12 +571,15 @@ def _mentions(entry: Entry):
             yield kind, ident, label, entry.line_of(path), dotted(path)
 
 
-def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, reuse: _Reuse) -> None:
+def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, withholding: dict[str, Redactor],
+           reuse: _Reuse) -> None:
     """Backlinks and trees, in one pass over the shown records (time linear in their size)."""
     ordered = _newest_first(catalogue.records.values())
     catalogue.rank = {entry.id: position for position, entry in enumerate(ordered)}
     for entry in ordered:
-        links = reuse(entry.file, entry, lambda: _links(entry, record_refs[entry.file], record_mentions[entry.file]))
+        withheld = withholding[entry.file].withheld if entry.file in withholding else frozenset()
+        links = reuse(entry.file, entry, lambda: _links(entry, record_refs[entry.file], record_mentions[entry.file],
+                                                        withheld))
         for key, link in links:
             catalogue.backlinks.setdefault(key, []).append(link)
     for kind in ("territoire", "theme"):
@@ -537,13 +588,17 @@ def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, reuse
                 catalogue.children.setdefault((kind, item.model.parent), []).append(ident)
 
 
-def _links(entry: Entry, refs: list, found_mentions: list) -> list[tuple[tuple[str, str], Link]]:
-    """((kind, id), link) for each entry a record refers to or mentions."""
+def _links(entry: Entry, refs: list, found_mentions: list, withheld: frozenset[str]) -> list[tuple[tuple[str, str], Link]]:
+    """((kind, id), link) for each entry a record refers to or mentions; none to a person it does
+    not name (their page must not reveal the record)."""
     links = []
     for kind, ident, path in refs:
+        if kind == "personne" and ident in withheld:
+            continue
         holder = _holder(entry.model, path)
         links.append(((kind, ident), Link(entry, _role(path, holder), holder)))
-    links += [((kind, ident), Link(entry, "mention")) for kind, ident, *_ in found_mentions if kind is not None]
+    links += [((kind, ident), Link(entry, "mention")) for kind, ident, *_ in found_mentions
+              if kind is not None and not (kind == "personne" and ident in withheld)]
     return links
 
 
@@ -571,8 +626,9 @@ def _role_of_fields(fields: tuple[str, ...]) -> str:
 
 
 def _at(model, path: tuple):
+    """What sits at a path in a model, or in raw data."""
     for part in path:
-        model = model[part] if isinstance(part, int) else getattr(model, part)
+        model = model[part] if isinstance(part, int) or isinstance(model, dict) else getattr(model, part)
     return model
 
 

@@ -281,7 +281,7 @@ def _report_parse(parsed: Parsed, file: str, problems: list[Problem]) -> None:
 
 def _problem(model, file: str, parsed: Parsed, loc: tuple, prefix: tuple, error: dict) -> Problem:
     field_path = loc[len(prefix):]
-    message, hint = _french(model, error)
+    message, hint = french(model, error)
     return Problem(file, parsed.line_of(loc), dotted(field_path), message, hint)
 
 
@@ -326,7 +326,8 @@ _SIMPLE_MESSAGES = {
 _ONE_VALUE = ("string_type", "int_type", "bool_type", "bool_parsing", "date_forme", "horaire", "literal_error")
 
 
-def _french(model, error: dict) -> tuple[str, str]:
+def french(model, error: dict) -> tuple[str, str]:
+    """A pydantic error as (message, hint) in French (also for the values of irev/scaffold.py)."""
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
     quoted = shown(value)
     if isinstance(value, (list, dict)) and kind in _ONE_VALUE:

@@ -360,11 +360,17 @@ class Intervenant(Strict):
     personne: Optional[PersonneRef] = Field(None, description="Identifiant de la personne (registre des personnes).")
     organisation: Optional[OrganisationRef] = Field(None, description="Identifiant de l'organisation représentée.")
     fonction: Optional[Texte] = Field(None, description="Fonction exercée à cette date.")
+    nommer: Optional[Booleen] = Field(None, description=(
+        "false : la personne n'est pas nommée dans cette ressource, même si le registre le permet (elle y apparaît "
+        "par sa fonction et son organisation, et sa page ne cite pas la ressource). true : elle y est nommée, ce qui "
+        "exige « consentement_publication: true » au registre. Sans ce champ, le registre décide."))
 
     @model_validator(mode="after")
     def _someone(self):
         if not (self.personne or self.organisation):
             raise ValueError("indiquez au moins « personne » ou « organisation »")
+        if self.nommer is not None and not self.personne:
+            raise ValueError("« nommer » ne vaut que pour une personne : indiquez « personne » ou retirez « nommer »")
         return self
 
 

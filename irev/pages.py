@@ -20,7 +20,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import attachments, mentions, models, referentiel
+from . import attachments, mentions, models, privacy, referentiel
 from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
 from .loading import REGISTRY_FILES, Entry
 
@@ -390,7 +390,7 @@ class Renderer:
                       as_of: dt.date | None = None) -> tuple[str, str]:
         """(name, relative link) of an entry; no link ('') where it has no page."""
         if kind == "personne" and not self.has_page(kind, ident):
-            return "une personne non nommée", ""
+            return privacy.UNNAMED, ""
         if not self.has_page(kind, ident):
             return self.name(ident, kind, as_of), ""
         uri = entity_uri(kind, ident) if kind in ENTITY_SECTIONS else record_uri(self.catalogue.record(ident))
@@ -454,8 +454,9 @@ class Renderer:
 
     def details_public(self, contact: models.Contact) -> bool:
         """A contact's phone and e-mail are shown only if marked public and, for a person, only
-        if that person consented to be named (their e-mail would name them)."""
-        return contact.coordonnees_publiques and (contact.personne is None or self.has_page("personne", contact.personne))
+        if that person is named (their e-mail would name them): not where the record does not name them."""
+        return contact.coordonnees_publiques and contact.nommer is not False and (
+            contact.personne is None or self.has_page("personne", contact.personne))
 
     @jinja2.pass_context
     def _who(self, ctx, person: models.Intervenant, with_role: bool = True) -> Markup:

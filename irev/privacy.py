@@ -16,16 +16,18 @@ editor's to avoid: see the README. The mention syntax (`[[personne:id]]`) is nev
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import string
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import unquote
 
 from . import mentions, sanitize
 
 REDACTED = "[nom non publié]"
+UNNAMED = "une personne non nommée"  # what a mention of a person reads where they are not named
 CIVILITIES = ("m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur", "pr", "professeur",
               "me", "maitre")
 # Letters that compatibility decomposition leaves whole, spelled as they are typed without them.
@@ -67,35 +69,74 @@ def _decoded(encoded: str) -> str:
 
 
 class Redactor:
-    """Replaces every written form of the names of people without consent."""
+    """Replaces every written form of the names of people without consent; for one record, also
+    the names of the people it does not name (see `withholding`)."""
 
     def __init__(self, people):
         forms: dict[str, set[str]] = {}  # the word a form cannot be without -> its forms
-        named: dict[str, set[str]] = {}  # the same word -> names of people who consented that hold it
-        people = list(people)
-        for person in people:
+        self._people = list(people)
+        for person in self._people:
             if not person.consentement_publication:
                 for key, form in _forms(person):
                     forms.setdefault(key, set()).add(form)
-        for person in people:  # Marie-Claire DURAND may be named where Claire DURAND may not
+        named: dict[str, set[str]] = {}  # the same word -> names of people who consented that hold it
+        for person in self._people:  # Marie-Claire DURAND may be named where Claire DURAND may not
             if person.consentement_publication:
-                for name in (f"{person.prenom} {person.nom}", f"{person.nom} {person.prenom}"):
-                    for word in forms.keys() & _words(name):
-                        named.setdefault(word, set()).add(" ".join(_words(name)))
+                for name in _full_names(person):
+                    for word in forms.keys() & name.split():
+                        named.setdefault(word, set()).add(name)
         self.key = frozenset((key, frozenset(group), frozenset(named.get(key, ()))) for key, group in forms.items())
+        self._compile(forms, named, frozenset())
+
+    def _compile(self, forms: dict[str, set[str]], named: dict[str, set[str]], withheld: frozenset[str]) -> None:
+        self._forms = forms
+        self.withheld = withheld  # ids of people this text does not name although they consented
         # One pattern per word, tried only around the places a text holds that word.
         self.patterns = {key: (_pattern(group), max(map(len, group | named.get(key, set()))),
-                               _pattern(named[key]) if key in named else None) for key, group in forms.items()}
+                               _pattern(named[key]) if named.get(key) else None) for key, group in forms.items()}
+
+    def withholding(self, people) -> Redactor:
+        """This redactor for a record that does not name these people (`nommer: false`): their names
+        are removed as if they had not consented, and mentions of them read « une personne non nommée »."""
+        people = list(people)
+        if not people:
+            return self
+        forms = {key: set(group) for key, group in self._forms.items()}
+        for person in people:
+            if person.consentement_publication:
+                for key, form in _forms(person):
+                    forms.setdefault(key, set()).add(form)
+        own = {name for person in people for name in _full_names(person)}
+        named = {key: self._consenting.get(key, set()) - own for key in forms}
+        derived = copy.copy(self)
+        derived._compile(forms, named, frozenset(person.id for person in people))
+        return derived
+
+    @cached_property
+    def _consenting(self) -> dict[str, set[str]]:
+        """Each word -> the folded names of people who consented that hold it (for `withholding` only)."""
+        index: dict[str, set[str]] = {}
+        for person in self._people:
+            if person.consentement_publication:
+                for name in _full_names(person):
+                    for word in name.split():
+                        index.setdefault(word, set()).add(name)
+        return index
 
     def needed(self, text: str) -> bool:
         """Whether a text holds a name (most texts hold none of the family names: quick).
         Mentions' ids are not names: `[[personne:paul-secret]]` alone needs nothing."""
+        if self.withheld and "[[" in text and any(map(self._withheld_mention, mentions.PATTERN.finditer(text))):
+            return True
         if not self.patterns:
             return False
         if "[[" in text:
             text = mentions.PATTERN.sub(lambda match: f" {match.group(3) or ''} ", text)
         folded = fold(text)
         return any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
+
+    def _withheld_mention(self, match: re.Match) -> bool:
+        return match.group(1) == "personne" and match.group(2) in self.withheld
 
     def _matches(self, folded: str, word: str):
         """The forms of a word's names in a folded text, searched near each place the word is."""
@@ -112,6 +153,8 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if not self.needed(text):
             return text
+        if self.withheld and "[[" in text:
+            text = mentions.PATTERN.sub(lambda m: UNNAMED if self._withheld_mention(m) else m.group(), text)
         if "\n\n" in text:  # a name never spans paragraphs: only those holding one take the slow way
             return "\n\n".join(map(self, text.split("\n\n")))
         folded, origins, labels = _folded_with_origins(text)
@@ -141,6 +184,11 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _full_names(person) -> tuple[str, str]:
+    """A person's name folded, first name first and family name first."""
+    return tuple(" ".join(_words(name)) for name in (f"{person.prenom} {person.nom}", f"{person.nom} {person.prenom}"))
 
 
 def _forms(person) -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ PAGES = {
     "bibliothèque": "/ressources/",
     "404": "/404.html",
     "à propos": "/a-propos/",
+    "guide de contribution": "/contribuer/",
     "déclaration d'accessibilité": "/accessibilite/",
     "mentions légales": "/mentions-legales/",
     "données personnelles": "/donnees-personnelles/",

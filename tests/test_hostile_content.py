@@ -318,7 +318,7 @@ def test_every_validation_error_reads_in_french():
                     model.model_validate({name: value})
                 except ValidationError as error:
                     for item in error.errors():
-                        message, _ = loading._french(model, item)
+                        message, _ = loading.french(model, item)
                         if message == item["msg"] or message.endswith(" refusée"):
                             untranslated.add((item["type"], item["msg"]))
     assert untranslated == set()

@@ -177,3 +177,16 @@ def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser
             expect(page.locator("#irev-apercu")).to_be_hidden()
         finally:
             page.close()
+
+
+def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path):
+    """`nommer: false` in a meeting, then a new spelling of that person's name in the registry: the
+    meeting's text is redacted again (compared with a full build at each step)."""
+    preview = Preview(seed, tmp_path)
+    preview.edit(MEETING, "    fonction: Chargé de mission cohésion sociale\n",
+                 "    fonction: Chargé de mission cohésion sociale\n    nommer: false\n")
+    assert ("entity", "personne", "nassim-boudaud") in preview.made
+    preview.edit(MEETING, "\n---\n", "\n---\nNassim Boudo a présenté la démarche.\n")
+    assert "Nassim Boudo" in preview.html(MEETING)
+    preview.edit("registre/personnes.yml", "  - Nassim BOUDAOU\n", "  - Nassim BOUDAOU\n  - Nassim BOUDO\n")
+    assert "Nassim Boudo" not in preview.html(MEETING)

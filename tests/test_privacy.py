@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import html
+import json
 import re
 import unicodedata
 from urllib.parse import unquote
@@ -144,6 +146,11 @@ contact:
     assert build_site(tree, site).returncode == 0
     everything = "".join(site_text(site).values())
     assert "contact-direct-4521" not in everything and "03 21 99 99 99" not in everything
+    # Nor are those of a person who consented but whom the plan does not name.
+    write(tree / "plans" / "2020-plan.md", plan.replace("  personne: helene-lefevre\n", "  personne: ada-martin\n  nommer: false\n"))
+    assert build_site(tree, site).returncode == 0
+    everything = "".join(site_text(site).values())
+    assert "contact-direct-4521" not in everything and "03 21 99 99 99" not in everything
     # The same contact without a person (an organisation's desk) is published.
     write(tree / "plans" / "2020-plan.md", plan.replace("  personne: helene-lefevre\n", ""))
     assert build_site(tree, site).returncode == 0
@@ -219,3 +226,110 @@ def test_a_consenting_persons_name_that_holds_a_hidden_one_is_kept(tree, tmp_pat
     text = page_text(site, "fiches/2023-outil")
     assert "Marie-Claire Durand le présente ; [nom non publié] l'a relu." in text
     assert (site / "personnes" / "marie-claire-durand" / "index.html").exists()
+
+
+OPTED_OUT = """---
+titre: Réunion où Ada Martin ne veut pas être nommée
+statut: publie
+type: reunion-de-reseau
+date: 2022-05-10
+format: visio
+organisateur: irev
+participants:
+  - personne: ada-martin
+    organisation: irev
+    fonction: Chargée de mission
+    nommer: false
+interventions:
+  - titre: Retour d'expérience
+    intervenants:
+      - personne: ada-martin
+        organisation: irev
+        fonction: Chargée de mission
+    resume: "Mme Martin présente le dispositif avec [[personne:ada-martin|Ada]]."
+---
+Ada MARTIN ouvre la séance ; [[personne:ada-martin]] conclut.
+"""
+
+
+def fragments(site) -> dict[str, str]:
+    """The search index's text of each page (its fragments, the main index and its parts), by URL."""
+    found = {}
+    for path in (site / "pagefind").rglob("fragment/*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        found[fragment["url"]] = json.dumps(fragment, ensure_ascii=False)
+    return found
+
+
+def test_a_consenting_person_not_named_in_one_meeting(tree, tmp_path):
+    """`nommer: false` on one of her entries: that meeting names her nowhere (page, PDF, index) and
+    her page does not list it; her other meeting still names her."""
+    write(tree / "meetings" / "2022-05-10-reunion-sans-nom.md", OPTED_OUT)
+    write(tree / "fiches" / "2022-outil-sans-nom.md", "---\ntitre: Outil\nstatut: publie\ntype: guide\ndate: 2022\n"
+          "auteurs:\n  - personne: ada-martin\n    organisation: irev\n    nommer: false\n"
+          "personnes_citees:\n  - personne: ada-martin\n---\nConçu par Ada Martin.\n")
+    site = tmp_path / "site"
+    result = build_site(tree, site)
+    assert result.returncode == 0, result.stderr
+    for page in ("reunions/2022-05-10-reunion-sans-nom", "fiches/2022-outil-sans-nom"):  # head, data and citation included
+        assert not re.search(r"\bada\b|martin", folded((site / page / "index.html").read_text(encoding="utf-8")))
+    assert "Personnes citées : Personne non nommée" in page_text(site, "fiches/2022-outil-sans-nom")
+    text = page_text(site, "reunions/2022-05-10-reunion-sans-nom")
+    assert not re.search(r"\bada\b|martin", folded(text))
+    assert "Réunion où [nom non publié] ne veut pas être nommée" in text
+    assert "une personne non nommée Chargée de mission" in text  # the participants' table: by function
+    assert "[nom non publié] ouvre la séance ; une personne non nommée conclut." in text
+    assert "Présentation — Chargée de mission, " in text  # the speaker: by function and organisation
+    pdf = site_text(site)["reunions/2022-05-10-reunion-sans-nom/2022-05-10-reunion-sans-nom.pdf"]
+    assert "[nom non publié]" in pdf and not re.search(r"\bada\b|martin", folded(pdf))
+    indexed = fragments(site)
+    assert not re.search(r"\bada\b|martin", folded(indexed["/reunions/2022-05-10-reunion-sans-nom/"]))
+    assert "Ada MARTIN" in indexed["/reunions/2022-03-01-reunion-test/"]
+    assert "Ada MARTIN" in page_text(site, "reunions/2022-03-01-reunion-test")
+    person = (site / "personnes" / "ada-martin" / "index.html").read_text(encoding="utf-8")
+    assert "2022-03-01-reunion-test" in person and "2022-05-10-reunion-sans-nom" not in person
+    assert "2022-outil-sans-nom" not in person
+    assert "10 mai 2022" not in person
+    # Her organisation's page gives her period from the meetings that name her only.
+    assert "Ada MARTIN Chargée de mission le 1er mars 2022 " in page_text(site, "organisations/irev")
+
+
+def test_naming_a_person_without_consent_is_refused(tree):
+    meeting = tree / "meetings" / "2022-03-01-reunion-test.md"
+    meeting.write_text(meeting.read_text().replace("    presence: excuse\n", "    presence: excuse\n    nommer: true\n"))
+    result = run(["irev", "check"], tree)
+    assert result.returncode == 1
+    line = meeting.read_text().splitlines().index("    nommer: true") + 1
+    assert (f"ERREUR content/meetings/2022-03-01-reunion-test.md:{line}: participants[1].nommer: « nommer: true » "
+            "pour « paul-secret », que le registre ne permet pas de nommer") in result.stdout
+
+
+def test_nommer_without_a_person_is_refused(tree):
+    meeting = tree / "meetings" / "2022-03-01-reunion-test.md"
+    meeting.write_text(meeting.read_text().replace("  - personne: ada-martin\n", "  - nommer: false\n"))
+    result = run(["irev", "check"], tree)
+    assert result.returncode == 1
+    assert "participants[0]: « nommer » ne vaut que pour une personne" in result.stdout
+
+
+def test_an_id_holding_the_name_of_a_person_the_record_does_not_name_is_refused(tree):
+    write(tree / "meetings" / "2022-05-10-reunion-ada-martin.md", OPTED_OUT)
+    result = run(["irev", "check"], tree)
+    assert result.returncode == 1
+    assert "l'identifiant « 2022-05-10-reunion-ada-martin » contient le nom" in result.stdout
+
+
+def test_the_shown_record_holds_no_trace_of_the_person_it_does_not_name(tree):
+    """What any export of the record reads (its fields and text in the catalogue) names her nowhere,
+    not even by her id; the registry and her other record still do."""
+    from irev import catalogue, loading
+    write(tree / "meetings" / "2022-05-10-reunion-sans-nom.md", OPTED_OUT)
+    shown, problems = catalogue.build(loading.load(tree))
+    assert [p for p in problems if not p.warning] == []
+    record = shown.records["2022-05-10-reunion-sans-nom"]
+    exported = record.model.model_dump_json() + record.body
+    assert not re.search(r"\bada\b|martin", folded(exported))
+    assert "ada-martin" in shown.records["2022-03-01-reunion-test"].model.model_dump_json()
+    linking = {link.record.id for link in shown.links_to("personne", "ada-martin")}
+    assert "2022-03-01-reunion-test" in linking and "2022-05-10-reunion-sans-nom" not in linking
+
