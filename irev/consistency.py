@@ -45,7 +45,8 @@ def _series(meetings: dict[str, Entry]) -> list[Problem]:
     for entry in meetings.values():
         for side, facing in SIDES:
             target = getattr(entry.model, side)
-            other = meetings.get(target)  # an unknown id is reported with the references
+            other = meetings.get(target) if isinstance(target, str) else None  # an unknown id: reported with the
+            # references; a meeting without a record (models.SansFiche) has no side to face
             where = (entry.file, entry.line_of((side,)), side)
             if target == entry.id:
                 found.append(Problem(*where, f"la réunion se désigne elle-même comme {side}",
@@ -55,6 +56,7 @@ def _series(meetings: dict[str, Entry]) -> list[Problem]:
                 if back is None:
                     claims.setdefault((target, side), []).append(entry)
                 elif back != entry.id:
+                    back = back if isinstance(back, str) else back.intitule
                     found.append(Problem(*where, f"« {side}: {target} », mais cette réunion a « {facing}: {back} »",
                                          f"les deux réunions doivent se désigner l'une l'autre : corrigez « {side} » ici, "
                                          f"ou « {facing} » dans {other.file}", warning=True))
@@ -75,7 +77,8 @@ def with_series(records: dict[str, Entry]) -> dict[str, Entry]:
         if entry.kind != Reunion.KIND:
             continue
         for side, facing in SIDES:
-            target = records.get(getattr(entry.model, side))
+            named = getattr(entry.model, side)
+            target = records.get(named) if isinstance(named, str) else None
             if target is not None and target.kind == Reunion.KIND and target.id != entry.id \
                     and getattr(target.model, facing) is None:
                 claims.setdefault((target.id, facing), []).append(entry.id)
