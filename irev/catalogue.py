@@ -56,10 +56,15 @@ class Link:
     def date(self) -> dt.date:
         return self.record.model.sort_date()
 
+    @property
+    def published(self) -> models.PartialDate:
+        """The record's date with the precision its source gives."""
+        return self.record.model.date_as_published()
+
     @cached_property
     def signature(self) -> tuple:
         """What a page reading this link may show of it (links are kept while their record is unchanged)."""
-        return self.record.id, self.role, self.detail, self.date
+        return self.record.id, self.role, self.detail, self.published  # the date as shown: its precision and note
 
 
 def _newest_first(entries):
@@ -221,7 +226,7 @@ class Catalogue:
             for record in self.records_linking("organisation", organisation, ("participant", "excuse", "intervenant")):
                 if record.kind == "reunion":
                     found.setdefault(record.id, record)
-        return sorted(found.values(), key=lambda entry: entry.model.date, reverse=True)
+        return sorted(found.values(), key=lambda entry: entry.model.sort_date(), reverse=True)
 
     def records_on(self, kind: str, ident: str) -> list[Entry]:
         """Records classed under a territory or theme, or under anything below it."""
@@ -257,7 +262,7 @@ class Catalogue:
             found = self._recent[(kind, ident)] = [link.record.id for link in links if link.role == kind]
         return found
 
-    def functions_of(self, person: str) -> list[tuple[str, str | None, dt.date | None, dt.date | None]]:
+    def functions_of(self, person: str) -> list[tuple[str, str | None, models.PartialDate | None, models.PartialDate | None]]:
         """(function, organisation, first seen, last seen) of a person, from the registry and the records."""
         spans: dict[tuple[str, str | None], list] = {}
         model = self.get("personne", person)
@@ -267,22 +272,26 @@ class Catalogue:
             detail = link.detail
             dated = link.record.kind in ("reunion", "cycle")  # a fiche's date is not when its author held a post
             if dated and isinstance(detail, models.Intervenant) and (detail.fonction or detail.organisation):
-                span = spans.setdefault((detail.fonction or "", detail.organisation), [link.date, link.date])
-                span[0] = min(d for d in (span[0], link.date) if d)
-                span[1] = max(d for d in (span[1], link.date) if d)
+                _widen(spans.setdefault((detail.fonction or "", detail.organisation), [None, None]), link.published)
         rows = [(name, org, first, last) for (name, org), (first, last) in spans.items()]
-        return sorted(rows, key=lambda r: (r[3] or dt.date.min), reverse=True)
+        return sorted(rows, key=lambda r: r[3].first_day if r[3] else dt.date.min, reverse=True)
 
-    def people_of(self, organisation: str) -> list[tuple[str, str | None, dt.date, dt.date]]:
+    def people_of(self, organisation: str) -> list[tuple[str, str | None, models.PartialDate, models.PartialDate]]:
         """(person, function, first seen, last seen) for people who represented an organisation."""
         spans: dict[tuple[str, str | None], list] = {}
         for link in self.links_to("organisation", organisation):
             detail = link.detail
             if isinstance(detail, models.Intervenant) and detail.personne:
-                span = spans.setdefault((detail.personne, detail.fonction), [link.date, link.date])
-                span[0], span[1] = min(span[0], link.date), max(span[1], link.date)
+                _widen(spans.setdefault((detail.personne, detail.fonction), [None, None]), link.published)
         rows = [(person, name, first, last) for (person, name), (first, last) in spans.items()]
-        return sorted(rows, key=lambda r: (-r[3].toordinal(), r[0]))
+        return sorted(rows, key=lambda r: (-r[3].first_day.toordinal(), r[0]))
+
+
+def _widen(span: list, day: models.PartialDate) -> None:
+    """A [first, last] span of dates (either may be None) stretched to include a day; dates compare at their
+    first day (a year before any of its months)."""
+    span[0] = min((d for d in (span[0], day) if d), key=lambda d: d.first_day)
+    span[1] = max((d for d in (span[1], day) if d), key=lambda d: d.first_day)
 
 
 def validate(content: Content) -> list[Problem]:
@@ -356,7 +365,7 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
         for kind, ident, path in refs:
             if ident not in known.get(kind, ()):
                 problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
-                                         kind, ident, known, hints))
+                                         kind, ident, known, hints, _describable(source.model, path)))
             elif (kind, ident) == (source.model.KIND, source.ident) and not source.prefix:
                 problems.append(Problem(source.file, source.parsed.line_of(path), dotted(path),
                                         f"la ressource « {ident} » se désigne elle-même", "donnez l'identifiant d'une autre ressource"))
@@ -511,19 +520,40 @@ def _redacted_value(value, redactor: Redactor):
 def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
     """A model's fields, each with whether it holds references or a registry entry's own id (never
     rewritten: ids are checked instead, see _names_in_ids); a block that may be written as an id (a
-    partner) holds text too, and is walked."""
+    partner, a meeting without a record) holds text too, and is walked."""
     own_id = model in models.REGISTRY_TYPES
     return {name: bool((_ref_kind(info.metadata) or _ref_kind_in(info.annotation)) and not _submodel_in(info.annotation)
                        or (own_id and name == "id"))
             for name, info in model.model_fields.items()}
 
 
-def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict, hints: dict) -> Problem:
-    """`hints` keeps each id's hint: an id removed from a registry may be cited by thousands of records."""
+def _unknown(file: str, line: int, where: str, kind: str, ident: str, known: dict, hints: dict,
+             describable: bool = False) -> Problem:
+    """`hints` keeps each id's hint: an id removed from a registry may be cited by thousands of records.
+    A record is no registry entry: its id is its file name; where the field allows it, one without a
+    record is described instead (models.or_unrecorded)."""
     if (kind, ident) not in hints:
         hints[kind, ident] = closest(ident, sorted(known.get(kind, ()))) if len(hints) < HINTED_IDS else ""
-    return Problem(file, line, where, f"{UNKNOWN[kind]} « {shown(ident)} »",
-                   hints[kind, ident] or "ajoutez l'entrée au registre ou corrigez l'identifiant")
+    if kind not in RECORD_KINDS:
+        otherwise = "ajoutez l'entrée au registre ou corrigez l'identifiant"
+    else:
+        otherwise = f"l'identifiant est le nom d'un fichier de {RECORD_KINDS[kind].FOLDER}/, sans « .md »"
+        if describable:
+            otherwise += " ; sans fiche sur le site, décrivez-la par « intitule » et « date » (un bloc de champs)"
+    return Problem(file, line, where, f"{UNKNOWN[kind]} « {shown(ident)} »", hints[kind, ident] or otherwise)
+
+
+def _describable(model: type[BaseModel], path: tuple) -> bool:
+    """Whether the field at this path of a model's raw data also takes a block describing something
+    that has no record (an id or a models.SansFiche)."""
+    sub = None
+    for part in path:
+        if isinstance(part, str):
+            if model is None or part not in _ref_fields(model):
+                return False
+            sub = _ref_fields(model)[part][1]
+            model = sub
+    return sub is models.SansFiche
 
 
 def _mentions(entry: Entry):

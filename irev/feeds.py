@@ -124,6 +124,8 @@ class _Items:
             item.summary(summary)
 
 
-def _moment(day: dt.date) -> dt.datetime:
+def _moment(day) -> dt.datetime:
+    """A date (a partial one at its first day) as a feed's moment."""
+    day = getattr(day, "first_day", day)
     return dt.datetime(day.year, day.month, day.day, tzinfo=PARIS)
 

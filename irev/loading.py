@@ -222,6 +222,10 @@ def _load_registry(root: Path, path: Path | None, expected: Path, model: type[Ba
                                         warning=True))
         ident = item.get("id") if isinstance(item, dict) else None
         content.sources.append(Source(model, ident if isinstance(ident, str) else None, item, file, parsed, (index,)))
+        alone = referentiel.code_alone_unknown(item, reference) if reference is not None else None
+        if alone:
+            problems.append(Problem(file, parsed.line_of((index, "code")), "code", alone, _CODE_HINT))
+            continue
         instance = _validate(model, parsed, file, problems, (index,), item)
         if instance is None:
             continue
@@ -237,6 +241,10 @@ def _load_registry(root: Path, path: Path | None, expected: Path, model: type[Ba
             continue
         entries[instance.id] = Entry(instance.id, model.KIND, instance, file, parsed, (index,))
     return entries
+
+
+_CODE_HINT = ("vérifiez le code (commune : code INSEE à 5 caractères, EPCI : SIREN ; voir referentiel/) ; un territoire "
+              "absent du référentiel (QPV, hors région) s'écrit en entier : id, nom, niveau et code")
 
 
 def _validate(model: type[BaseModel], parsed: Parsed, file: str, problems: list[Problem], prefix: tuple,
@@ -280,7 +288,8 @@ def _problem(model, file: str, parsed: Parsed, loc: tuple, prefix: tuple, error:
 _PATTERN_MESSAGES = {
     models.SLUG_PATTERN: ("identifiant invalide « {input} » : minuscules sans accents, chiffres et tirets", "par ex. karima-elkhadiri"),
     "^(https?://|mailto:)": ("adresse invalide « {input} »", "une adresse commence par https://"),
-    "[:h][0-5]": ("heure invalide « {input} »", "écrivez 9:30, 09:30 ou 9h30"),
+    "[:h][0-5]": ("heure invalide « {input} »", "écrivez 9:30, 09:30 ou 9h30 ; une partie de la journée (matin…) "
+                                                "s'écrit dans heure_debut, sans heure_fin"),
 }
 
 _SIMPLE_MESSAGES = {
@@ -300,16 +309,21 @@ _SIMPLE_MESSAGES = {
     "too_short": ("au moins {min_length} élément(s) attendu(s)", ""),
     "greater_than_equal": ("valeur trop petite : au moins {ge} attendu", ""),
     "less_than_equal": ("valeur trop grande : au plus {le} attendu", ""),
-    "date_parsing": ("date invalide « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
-    "date_from_datetime_parsing": ("date invalide « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
-    "date_from_datetime_inexact": ("date attendue sans heure, reçu « {input} »", "une date s'écrit AAAA-MM-JJ"),
-    "date_type": ("date attendue, reçu « {input} »", "une date s'écrit AAAA-MM-JJ, par ex. 2022-06-22"),
-    "date_document": ("date invalide « {input} »", "écrivez AAAA-MM-JJ, AAAA-MM, ou l'année seule (de 1900 à 2100)"),
+    "date_forme": ("date invalide « {valeur} »", "écrivez AAAA-MM-JJ, AAAA-MM, l'année seule (AAAA), ou --MM-JJ pour un jour "
+                   "dont la source ne donne pas l'année : par ex. 2016-04-12, 2016-04, 2016, --11-06"),
+    "date_impossible": ("date impossible « {valeur} »", "une date s'écrit AAAA-MM-JJ et doit exister au calendrier"),
+    "date_annee": ("année hors limites dans « {valeur} »", f"une année de {models.FIRST_YEAR} à {models.LAST_YEAR}"),
+    "date_bloc": ("bloc de date invalide : « date » attendue, et « precision » si besoin (reçu : {cles})",
+                  "par ex. « date: --11-06 » puis, en dessous, « precision: le 6 novembre dernier, année non précisée »"),
+    "date_sans_annee": ("l'année est nécessaire ici, reçu « {valeur} »",
+                        "la ressource est classée par cette date : donnez au moins l'année (AAAA, AAAA-MM ou AAAA-MM-JJ)"),
+    "date_jour": ("date complète attendue (AAAA-MM-JJ), reçu « {valeur} »", "ce champ demande le jour, par ex. 2016-04-12"),
+    "horaire": ("horaire invalide « {valeur} »", "écrivez 9:30, 09:30 ou 9h30, ou une partie de la journée : "
+                + ", ".join(models.MOMENTS)),
 }
 
 
-_ONE_VALUE = ("string_type", "int_type", "bool_type", "bool_parsing", "date_type", "date_parsing", "date_document",
-              "literal_error")
+_ONE_VALUE = ("string_type", "int_type", "bool_type", "bool_parsing", "date_forme", "horaire", "literal_error")
 
 
 def french(model, error: dict) -> tuple[str, str]:
@@ -335,10 +349,10 @@ def french(model, error: dict) -> tuple[str, str]:
         return f"valeur « {quoted} » au format inattendu", ""
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])), ""
-    if kind.startswith("date_") and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return f"date impossible « {value} »", "une date s'écrit AAAA-MM-JJ et doit exister au calendrier"
     if kind in _SIMPLE_MESSAGES:
         message, hint = _SIMPLE_MESSAGES[kind]
+        if kind == "horaire":
+            hint = closest(value, list(models.MOMENTS)) or hint
         return message.format(**ctx, input=quoted), hint
     return f"valeur « {quoted} » refusée", "consultez la description de ce champ dans schemas/"
 

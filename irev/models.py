@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from typing import Annotated, ClassVar, Literal, NamedTuple, Optional, Union
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter,
+                      ValidationError, ValidationInfo, WithJsonSchema, WrapValidator, field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
 from .problems import shown
@@ -51,7 +51,6 @@ Heure = Annotated[
     str,
     StringConstraints(pattern=r"^([01]?[0-9]|2[0-3])[:h][0-5][0-9]$"),
     AfterValidator(_normalise_time),
-    Field(description="Heure, « 9:30 », « 09:30 » ou « 9h30 »."),
 ]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
 
@@ -65,66 +64,206 @@ def _boolean(value):
     raise PydanticCustomError("bool_parsing", "Input should be true or false")
 
 
-_ISO_DATE, _YEAR, _MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}"), re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def _iso_date(value):
-    if isinstance(value, dt.date) or isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value  # pydantic then refuses a day that does not exist
-    raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
-
-
-def _document_date(value):
-    """A date, a year (2017) or a month ("2017-04"): one error for any other value, not one per form."""
-    if not isinstance(value, str):
-        if isinstance(value, (dt.date, int)):
-            return value
-    elif _YEAR.fullmatch(value) and 1900 <= int(value) <= 2100:
-        return int(value)
-    elif _MONTH.fullmatch(value):
-        return value
-    elif _ISO_DATE.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise PydanticCustomError("date_parsing", "Input should be an existing date") from None
-    raise PydanticCustomError("date_document", "Input should be a date, a month or a year")
-
-
 Booleen = Annotated[bool, BeforeValidator(_boolean)]
-Date = Annotated[dt.date, BeforeValidator(_iso_date)]
-# A document dated only by its year (2017) or month ("2017-04") keeps that precision.
-DateDocument = Annotated[Union[
-    dt.date,
-    Annotated[int, Field(ge=1900, le=2100)],
-    Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
-], BeforeValidator(_document_date)]
-
-
-def as_date(value) -> dt.date:
-    """The first day a partial date can mean, for sorting."""
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int):
-        return dt.date(value, 1, 1)
-    year, month = value.split("-")
-    return dt.date(int(year), int(month), 1)
-
-
-def last_day(value) -> dt.date:
-    """The last day a partial date can mean: a name used « until 2016 » was used all that year."""
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int):
-        return dt.date(value, 12, 31)
-    first = as_date(value)
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 class Strict(BaseModel):
-    """Every model refuses unknown fields: a typo must not silently lose a fact."""
+    """Every model refuses unknown fields: a typo must not silently lose a fact. Defaults are validated
+    too, so that an enumeration's default knows its label (Labels)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=True)
+
+
+# --- Dates -------------------------------------------------------------------------------
+# One date type for every date field: a day, a month, a year, or a day whose year the source does not
+# give (« le 6 novembre dernier »), kept with that precision and shown with it. A field that needs more
+# asks for it: a year (anything listings sort by), or a full day (a deadline).
+
+_DATE_FORMS = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?|--(?P<yearless_month>\d{2})-(?P<yearless_day>\d{2})")
+_DATE_BLOCK_KEYS = ("date", "precision")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def _date_fields(value):
+    """The fields of a PartialDate from what an editor wrote (a text, or a block with `precision`)."""
+    if isinstance(value, PartialDate):
+        return value
+    note = None
+    if isinstance(value, dict):
+        if "date" not in value or any(key not in _DATE_BLOCK_KEYS for key in value):
+            raise PydanticCustomError("date_bloc", "Input should be a block with date and precision only",
+                                      {"cles": ", ".join(shown(key) for key in value)})
+        note, value = value.get("precision"), value["date"]
+    if isinstance(value, dt.date):
+        return {"year": value.year, "month": value.month, "day": value.day, "precision": note}
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    found = _DATE_FORMS.fullmatch(text.strip()) if isinstance(text, str) else None
+    if found is None:
+        raise PydanticCustomError("date_forme", "Input should be YYYY-MM-DD, YYYY-MM, YYYY or --MM-DD",
+                                  {"valeur": shown(text)})
+    year, month, day = (int(part) if part else None for part in (
+        found["year"], found["month"] or found["yearless_month"], found["day"] or found["yearless_day"]))
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PydanticCustomError("date_annee", "Year out of range", {"valeur": shown(text)})
+    try:
+        dt.date(year or 2000, month or 1, day or 1)  # 2000: a leap year, so that --02-29 exists
+    except ValueError:
+        raise PydanticCustomError("date_impossible", "Input should be an existing date", {"valeur": shown(text)}) from None
+    return {"year": year, "month": month, "day": day, "precision": note}
+
+
+class PartialDate(Strict):
+    """A date with the precision its source gives. Editors write `2016-04-12`, `2016-04`, `2016` or
+    `--11-06` (a day without its year, the ISO 8601 form), or a block adding an explanatory text:
+    `{date: --11-06, precision: « le 6 novembre dernier », année non précisée}`."""
+
+    year: Optional[int] = None  # None: a day without its year
+    month: Optional[int] = None
+    day: Optional[int] = None
+    precision: Optional[Texte] = Field(None, description="Ce que dit la source de cette date (« le 6 novembre dernier »).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read(cls, value):
+        return _date_fields(value)
+
+    @property
+    def complete(self) -> bool:
+        return None not in (self.year, self.month, self.day)
+
+    @property
+    def first_day(self) -> dt.date:
+        """Where it sorts: a partial date at its first day (a day without its year, never sorted, in year 1)."""
+        return dt.date(self.year or 1, self.month or 1, self.day or 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day it can mean: a name used « until 2016 » was used all that year."""
+        if self.day:
+            return self.first_day
+        if self.month:
+            return (self.first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        return dt.date(self.year or 1, 12, 31)
+
+    def isoformat(self) -> str:
+        """As written: `2016-04-12`, `2016-04`, `2016`, `--11-06` (the explanatory text left out)."""
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return "-".join([f"{self.year:04d}"] + [f"{part:02d}" for part in (self.month, self.day) if part is not None])
+
+
+def _with_year(value: PartialDate) -> PartialDate:
+    if value.year is None:
+        raise PydanticCustomError("date_sans_annee", "A year is needed here", {"valeur": value.isoformat()})
+    return value
+
+
+def _full_day(value: PartialDate) -> PartialDate:
+    if not value.complete:
+        raise PydanticCustomError("date_jour", "A full day is needed here", {"valeur": value.isoformat()})
+    return value
+
+
+_WRITTEN = "AAAA-MM-JJ, AAAA-MM, AAAA ou --MM-JJ (jour sans année)"
+_DATE_TEXT = r"^(\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?|--(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))$"
+_DATED_TEXT = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+_DAY_TEXT = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def _date_schema(pattern: str, text: str) -> WithJsonSchema:
+    """What editors see of a date field in their editor: the text forms, and the block with its note."""
+    written = {"type": "string", "pattern": pattern, "description": text}
+    return WithJsonSchema({"anyOf": [written, {
+        "type": "object", "additionalProperties": False, "required": ["date"],
+        "description": "La date et ce que la source en dit.",
+        "properties": {"date": written, "precision": {
+            "type": "string", "minLength": 1,
+            "description": "Ce que dit la source de cette date, par ex. « le 6 novembre dernier », année non précisée."}}}]})
+
+
+# Any precision, a day without its year included: where nothing sorts by the date.
+Date = Annotated[PartialDate, _date_schema(_DATE_TEXT, f"Date : {_WRITTEN}.")]
+# With a year at least: what listings sort and group by, a period, a function held.
+DateAvecAnnee = Annotated[PartialDate, AfterValidator(_with_year),
+                          _date_schema(_DATED_TEXT, "Date : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si la source n'en dit pas plus.")]
+# A full day: a deadline, a record's last update (« Mis à jour le … »). Times ask for a full day too (_schedule).
+Jour = Annotated[PartialDate, AfterValidator(_full_day), _date_schema(_DAY_TEXT, "Date complète : AAAA-MM-JJ.")]
+
+
+# --- Enumerations ------------------------------------------------------------------------
+# Every enumerated value is declared with its French label beside it, and shown with it (pages.label).
+# A value keeps its enumeration's label: the same word may mean two things (a role « diagnostic », a stage
+# « diagnostic »), so there is no site-wide table of labels.
+
+
+class Choice(str):
+    """An enumerated value (plain text everywhere) that knows its French label."""
+
+    label: str
+
+
+class Labels:
+    """An enumeration's labels, kept in its type: validation gives each value its label (defaults
+    included), and editors' YAML extensions show the labels beside the values (JSON Schema)."""
+
+    def __init__(self, labels: dict[str, str], wordings: dict[str, tuple[str, ...]] | None = None):
+        self.labels = labels
+        self.wordings = wordings or {value: (label,) for value, label in labels.items()}  # every form pages use
+
+    def __call__(self, value: str) -> Choice:
+        choice = Choice(value)
+        choice.label = self.labels[value]
+        return choice
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema["enumDescriptions"] = list(self.labels.values())
+        return schema
+
+
+def enumeration(labels: dict[str, str], wordings: dict[str, tuple[str, ...]] | None = None):
+    """A closed list of values (slugs), each with its French label (and, where pages word it otherwise,
+    such as a heading over a group, every wording: `wordings`)."""
+    read = Labels(labels, wordings)
+    return Annotated[Literal[tuple(labels)], AfterValidator(read), read]  # type: ignore[valid-type]
+
+
+Format = enumeration({"visio": "Visioconférence", "presentiel": "Présentiel", "hybride": "Hybride"})
+MOMENTS = {"matin": "Matin", "apres-midi": "Après-midi", "journee": "Journée", "soiree": "Soirée"}
+Moment = enumeration(MOMENTS)
+
+
+def _one_error(value, handler):
+    """A time or a part of the day: one error for a value that is neither, not one per form."""
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError("horaire", "Input should be a time or a part of the day", {"valeur": shown(value)}) from None
+
+
+Horaire = Annotated[Union[Heure, Moment], WrapValidator(_one_error), Field(description=(
+    "Heure de début (« 9:30 », « 09:30 » ou « 9h30 ») ou, si la source n'en dit pas plus, partie de la journée : "
+    "matin, apres-midi, journee ou soiree (sans heure_fin alors)."))]
+HeureFin = Annotated[Heure, Field(description="Heure de fin (« 12:00 », « 12h00 »).")]
+
+
+def _schedule(cls, value: str | None, info: ValidationInfo) -> str | None:
+    """`heure_debut` and `heure_fin` beside a `date`: times need a full day; a part of the day (in
+    heure_debut) stands alone; the end comes after the start."""
+    day, start = info.data.get("date"), info.data.get("heure_debut")
+    if value is None:
+        return value
+    if info.field_name == "heure_fin":
+        if start in MOMENTS:
+            raise ValueError(f"retirez heure_fin : « {start} » dans heure_debut dit déjà le moment de la journée")
+        if start and value <= start:
+            raise ValueError("heure_fin doit être après heure_debut")
+    if day is not None and not day.complete:
+        raise ValueError(f"un horaire demande une date complète (AAAA-MM-JJ), la date est « {day.isoformat()} »")
+    return value
+
+
+checked_schedule = field_validator("heure_debut", "heure_fin")(classmethod(_schedule))
 
 
 PUBLICS = {
@@ -138,7 +277,7 @@ PUBLICS = {
     "entreprises": "Entreprises",
     "habitants": "Habitants",
 }
-PublicCible = Literal[tuple(PUBLICS)]  # type: ignore[valid-type]
+PublicCible = enumeration(PUBLICS)
 
 
 class RoleLabels(NamedTuple):
@@ -160,7 +299,8 @@ ORGANISATION_ROLES = {
                              "A contribué au diagnostic de"),
     "partie-prenante": RoleLabels("Partie prenante", "Parties prenantes", "Partie prenante de"),
 }
-RoleOrganisation = Literal[tuple(ORGANISATION_ROLES)]  # type: ignore[valid-type]
+RoleOrganisation = enumeration({value: labels.label for value, labels in ORGANISATION_ROLES.items()},
+                               {value: tuple(labels) for value, labels in ORGANISATION_ROLES.items()})
 
 # What a person (or an organisation) does in a meeting or a cycle.
 PERSON_ROLES = {
@@ -172,7 +312,7 @@ PERSON_ROLES = {
     "grand-temoin": "Grand témoin",
     "fil-rouge": "Fil rouge",
 }
-RolePersonne = Literal[tuple(PERSON_ROLES)]  # type: ignore[valid-type]
+RolePersonne = enumeration(PERSON_ROLES)
 
 
 # --- Small shared structures -------------------------------------------------------------
@@ -183,8 +323,10 @@ class Lien(Strict):
 
     titre: Texte = Field(description="Texte du lien.")
     url: Url = Field(description="Adresse complète, commençant par https://.")
-    type: Literal["replay", "synthese", "webdocumentaire", "page", "video", "emission", "article", "inscription", "autre"] = Field(
-        "page", description="Nature de la ressource liée.")
+    type: enumeration({
+        "replay": "Replay", "synthese": "Synthèse", "webdocumentaire": "Webdocumentaire", "page": "Page web", "video": "Vidéo",
+        "emission": "Émission", "article": "Article", "inscription": "Inscription", "autre": "Autre",
+    }) = Field("page", description="Nature de la ressource liée.")
 
 
 class PieceJointe(Strict):
@@ -192,8 +334,10 @@ class PieceJointe(Strict):
     or published elsewhere (`url`: format and size as its source shows them, if known)."""
 
     titre: Texte = Field(description="Titre du document.")
-    type: Literal["compte-rendu", "grille", "synthese", "presentation", "programme", "plan", "questionnaire", "fiche", "autre"] = Field(
-        description="Nature du document.")
+    type: enumeration({
+        "compte-rendu": "Compte rendu", "grille": "Grille d'analyse", "synthese": "Synthèse", "presentation": "Présentation",
+        "programme": "Programme", "plan": "Plan", "questionnaire": "Questionnaire", "fiche": "Fiche", "autre": "Autre",
+    }) = Field(description="Nature du document.")
     url: Optional[Url] = Field(None, description=(
         "Adresse où le document est publié. Sans « url » ni « fichier », le document est indiqué "
         "« non disponible en ligne »."))
@@ -285,8 +429,30 @@ class ComitePilotage(Strict):
 
 
 class DateCle(Strict):
-    date: Date = Field(description="Date (AAAA-MM-JJ).")
+    date: Date = Field(description=f"Date : {_WRITTEN} ; ajoutez « precision » pour dire ce qu'en dit la source.")
     evenement: Texte = Field(description="Ce qui a eu lieu ce jour-là.")
+
+
+class SansFiche(Strict):
+    """A meeting or document a record refers to that has no record on the site: shown as text."""
+
+    intitule: Texte = Field(description=(
+        "Ce qu'elle était, comme la source la désigne, par ex. « réunion du réseau sur l'emploi des jeunes »."))
+    date: Optional[Date] = Field(None, description=f"Sa date, si elle est connue : {_WRITTEN}.")
+
+
+def or_unrecorded(reference):
+    """A reference to a record (its id), or the description of something that has none (a block):
+    the errors of the form written only."""
+    by_id = TypeAdapter(reference)
+
+    def read(value, _handler):
+        return SansFiche.model_validate(value) if isinstance(value, dict) else by_id.validate_python(value)
+
+    return Annotated[Union[reference, SansFiche], WrapValidator(read)]
+
+
+ReunionOuSansFiche = or_unrecorded(ReunionRef)
 
 
 class Chiffre(Strict):
@@ -309,7 +475,7 @@ class Record(Strict):
     DOCUMENT: ClassVar[str]  # what its PDF is called: « Télécharger la fiche (PDF, 245 Ko) »
 
     titre: Texte = Field(description="Titre de la ressource.")
-    statut: Literal["publie", "brouillon"] = Field(description="« publie » pour le site public, « brouillon » sinon.")
+    statut: enumeration({"publie": "Publié", "brouillon": "Brouillon"}) = Field(description="« publie » pour le site public, « brouillon » sinon.")
     resume: Optional[Texte] = Field(None, description="Résumé en une ou deux phrases, pour les listes et la recherche.")
     themes: list[ThemeRef] = Field(default_factory=list, description="Thématiques (registre des thèmes).")
     territoires: list[TerritoireRef] = Field(default_factory=list, description="Territoires concernés (registre des territoires).")
@@ -322,7 +488,7 @@ class Record(Strict):
         "cycle, signataires d'un plan… Un identifiant seul (« - mel ») est un partenaire."))
     publics_cibles: list[PublicCible] = Field(
         default_factory=list, description="À qui s'adresse la ressource (vocabulaire fixe, sert de filtre de recherche).")
-    mise_a_jour: Optional[Date] = Field(None, description=(
+    mise_a_jour: Optional[Jour] = Field(None, description=(
         "Date de la dernière mise à jour du contenu (AAAA-MM-JJ), imprimée au pied du PDF ; à défaut, la date de la ressource."))
 
     def organisations(self) -> list[str]:
@@ -331,16 +497,16 @@ class Record(Strict):
         ids += [p.organisation for p in self.partenaires] + [a.organisation for a in getattr(self, "auteurs", [])]
         return list(dict.fromkeys(i for i in ids if i))
 
-    def updated(self) -> dt.date:
+    def updated(self) -> PartialDate:
         """The date of the record's last update, as its PDF says it."""
-        return self.mise_a_jour or self.sort_date()
+        return self.mise_a_jour or self.date_as_published()
 
     def sort_date(self) -> dt.date:
-        """The date listings sort and group by."""
-        return as_date(self.date_as_published())
+        """The date listings sort and group by: a partial date at its first day."""
+        return self.date_as_published().first_day
 
-    def date_as_published(self):
-        """The record's date with the precision its source gives (a date, a year or a month)."""
+    def date_as_published(self) -> PartialDate:
+        """The record's date with the precision its source gives (a day, a month or a year)."""
         return self.date  # type: ignore[attr-defined]
 
     def places(self) -> list[str]:
@@ -368,8 +534,10 @@ class Intervention(Strict):
     """A presentation or testimony during a meeting, and the reactions it drew."""
 
     titre: Texte = Field(description="Intitulé de l'intervention.")
-    type: Literal["presentation", "temoignage", "retour", "perspectives", "echanges"] = Field(
-        "presentation", description="Nature de l'intervention.")
+    type: enumeration({
+        "presentation": "Présentation", "temoignage": "Témoignage", "retour": "Retour", "perspectives": "Perspectives",
+        "echanges": "Échanges",
+    }) = Field("presentation", description="Nature de l'intervention.")
     partie: Optional[int] = Field(None, ge=1, description="Numéro de la partie de l'ordre du jour (1, 2…).")
     intervenants: list[IntervenantRole] = Field(default_factory=list, description="Qui intervient, et dans quel rôle.")
     resume: Optional[Texte] = Field(None, description="Résumé de l'intervention (Markdown).")
@@ -379,7 +547,7 @@ class Intervention(Strict):
 
 
 class Participant(Intervenant):
-    presence: Literal["present", "excuse"] = Field("present", description="« present » ou « excuse ».")
+    presence: enumeration({"present": "Présent", "excuse": "Excusé"}) = Field("present", description="« present » ou « excuse ».")
 
 
 class Reunion(Record):
@@ -391,18 +559,24 @@ class Reunion(Record):
     FOLDER = "meetings"
     SECTION = "reunions"
 
-    type: Literal["reunion-de-reseau", "rencontre-regionale", "webinaire", "seminaire", "atelier"] = Field(description=(
+    type: enumeration({
+        "reunion-de-reseau": "Réunion de réseau", "rencontre-regionale": "Rencontre régionale", "webinaire": "Webinaire",
+        "seminaire": "Séminaire", "atelier": "Atelier",
+    }) = Field(description=(
         "Nature de la réunion ; une journée régionale est une « rencontre-regionale », un atelier tenu pendant "
         "une rencontre plus large est un « atelier » qui la nomme dans « evenement_parent »."))
-    date: Date = Field(description="Date de la réunion (AAAA-MM-JJ).")
-    heure_debut: Optional[Heure] = None
-    heure_fin: Optional[Heure] = None
-    format: Literal["visio", "presentiel", "hybride"] = Field(description="Visioconférence, présentiel ou hybride.")
+    date: DateAvecAnnee = Field(description=(
+        "Date de la réunion : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
+    heure_debut: Optional[Horaire] = None
+    heure_fin: Optional[HeureFin] = None
+    format: Format = Field(description="Visioconférence, présentiel ou hybride.")
     lieu: Optional[Texte] = Field(None, description="Lieu, pour une réunion en présentiel ou hybride.")
     organisateur: OrganisationRef = Field(description="Organisation qui réunit le réseau.")
     serie: Optional[Slug] = Field(None, description="Identifiant de la série de réunions (par ex. « reseau-lcd »).")
-    precedente: Optional[ReunionRef] = Field(None, description="Identifiant de la réunion précédente de la série.")
-    suivante: Optional[ReunionRef] = Field(None, description="Identifiant de la réunion suivante de la série.")
+    precedente: Optional[ReunionOuSansFiche] = Field(None, description=(
+        "Réunion précédente de la série : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
+    suivante: Optional[ReunionOuSansFiche] = Field(None, description=(
+        "Réunion suivante de la série : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
     evenement_parent: Optional[ReunionRef] = Field(None, description=(
         "Identifiant de la réunion plus large dont celle-ci fait partie (par ex. la journée régionale où se tient "
         "l'atelier) ; la page de cette réunion liste alors celle-ci."))
@@ -416,39 +590,43 @@ class Reunion(Record):
     interventions: list[Intervention] = Field(default_factory=list, description="Interventions, témoignages et réactions.")
     perspectives: list[Texte] = Field(default_factory=list, description="Suites annoncées.")
 
-    @model_validator(mode="after")
-    def _times_in_order(self):
-        if self.heure_debut and self.heure_fin and self.heure_fin <= self.heure_debut:
-            raise ValueError("heure_fin doit être après heure_debut")
-        return self
+    _schedule = checked_schedule
 
 
 class Creneau(Strict):
     """One occurrence of a session: its day or days, for one audience group or for all, at one place
     (a session repeated in several territories has one occurrence in each)."""
 
-    date: Date = Field(description="Date, ou premier jour (AAAA-MM-JJ).")
+    date: DateAvecAnnee = Field(description=(
+        "Date : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
     date_fin: Optional[Date] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
-    heure_debut: Optional[Heure] = None
-    heure_fin: Optional[Heure] = None
+    heure_debut: Optional[Horaire] = None
+    heure_fin: Optional[HeureFin] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
     lieu: Optional[Texte] = Field(None, description="Lieu de cette séance, s'il diffère d'une séance à l'autre.")
     territoire: Optional[TerritoireRef] = Field(None, description="Territoire où se tient cette séance (registre des territoires).")
 
     @field_validator("date_fin")
     @classmethod
-    def _days_in_order(cls, last: Optional[dt.date], info: ValidationInfo) -> Optional[dt.date]:
+    def _days_in_order(cls, last, info: ValidationInfo):
         first = info.data.get("date")
-        if last is not None and first is not None and last <= first:
+        if last is not None and first is not None and last.first_day <= first.last_day:
             raise ValueError("date_fin doit être après date (une séance d'un seul jour n'a pas de date_fin)")
         return last
 
+    _schedule = checked_schedule
+
 
 class Session(Strict):
+    # Optional, but a cycle needs one dated session: scaffolds write its example out (irev/scaffold.py).
+    SCAFFOLD_SHOWN: ClassVar[tuple[str, ...]] = ("creneaux",)
+
     numero: Optional[int] = Field(None, ge=1, description="Numéro de la session.")
     titre: Texte = Field(description="Titre de la session.")
-    type: Literal["demi-journee", "journee", "webinaire", "visite", "atelier"] = Field("demi-journee", description="Forme de la session.")
-    format: Optional[Literal["visio", "presentiel", "hybride"]] = None
+    type: enumeration({
+        "demi-journee": "Demi-journée", "journee": "Journée", "webinaire": "Webinaire", "visite": "Visite de site", "atelier": "Atelier",
+    }) = Field("demi-journee", description="Forme de la session.")
+    format: Optional[Format] = None
     lieu: Optional[Texte] = None
     creneaux: list[Creneau] = Field(default_factory=list, description=(
         "Séances : date(s), horaires, lieu, par groupe de public ou par territoire ; aucune tant que la date "
@@ -469,7 +647,7 @@ class Groupe(Strict):
 
 class Inscription(Strict):
     url: Optional[Url] = None
-    date_limite: Optional[Date] = None
+    date_limite: Optional[Jour] = Field(None, description="Date limite d'inscription (AAAA-MM-JJ).")
     modalites: Optional[Texte] = Field(None, description="Comment s'inscrire, ce qui suit l'inscription.")
 
 
@@ -482,10 +660,12 @@ class Cycle(Record):
     FOLDER = "cycles"
     SECTION = "cycles"
 
-    type: Literal["cycle-de-qualification", "parcours-qualifiant", "formation"] = Field(description="Nature du cycle.")
+    type: enumeration({
+        "cycle-de-qualification": "Cycle de qualification", "parcours-qualifiant": "Parcours qualifiant", "formation": "Formation",
+    }) = Field(description="Nature du cycle.")
     sous_titre: Optional[Texte] = None
     organisateur: OrganisationRef = Field(description="Organisation qui propose le cycle.")
-    format: Literal["visio", "presentiel", "hybride"] = Field(description="Format dominant du cycle.")
+    format: Format = Field(description="Format dominant du cycle.")
     contexte: Optional[Texte] = Field(None, description="Contexte (Markdown).")
     publics: list[Texte] = Field(default_factory=list, description="Publics visés.")
     groupes: list[Groupe] = Field(default_factory=list, description="Groupes de public, quand les séances diffèrent par groupe.")
@@ -497,7 +677,8 @@ class Cycle(Record):
     phases: list[Phase] = Field(min_length=1, description="Phases du cycle et leurs sessions.")
     inscription: Optional[Inscription] = None
     contact: Optional[Contact] = None
-    annonce_dans: Optional[ReunionRef] = Field(None, description="Réunion où le cycle a été annoncé.")
+    annonce_dans: Optional[ReunionOuSansFiche] = Field(None, description=(
+        "Réunion où le cycle a été annoncé : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
     bilan: Optional[Texte] = Field(None, description="Bilan une fois le cycle tenu.")
 
     @field_validator("phases")
@@ -521,8 +702,9 @@ class Cycle(Record):
         """Who a time slot is for; a slot without a group is for everyone."""
         return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
 
-    def date_as_published(self) -> dt.date:
-        return min(slot.date for slot in self.occurrences())
+    def date_as_published(self) -> PartialDate:
+        """Its first time slot's date (a partial date at its first day)."""
+        return min((slot.date for slot in self.occurrences()), key=lambda day: day.first_day)
 
     def occurrences(self) -> list[Creneau]:
         return [slot for phase in self.phases for session in phase.sessions for slot in session.creneaux]
@@ -563,7 +745,7 @@ class Axe(Strict):
 
 
 class Diagnostic(Strict):
-    annee: Optional[int] = None
+    date: Optional[Date] = Field(None, description=f"Date du diagnostic (réalisation ou restitution) : {_WRITTEN}.")
     realise_par: Optional[OrganisationRef] = None
     methode: Optional[Texte] = None
     constats: list[Texte] = Field(default_factory=list)
@@ -571,14 +753,15 @@ class Diagnostic(Strict):
 
 
 class Periode(Strict):
-    debut: int = Field(ge=1990, le=2100)
-    fin: int = Field(ge=1990, le=2100)
+    debut: DateAvecAnnee = Field(description="Début : l'année (AAAA), ou AAAA-MM, ou AAAA-MM-JJ.")
+    fin: DateAvecAnnee = Field(description="Fin : l'année (AAAA), ou AAAA-MM, ou AAAA-MM-JJ.")
 
 
 class Presentation(Strict):
     """A meeting where a plan or tool was presented, and who presented it."""
 
-    reunion: ReunionRef = Field(description="Identifiant de la réunion.")
+    reunion: ReunionOuSansFiche = Field(description=(
+        "La réunion : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
     intervenants: list[Intervenant] = Field(default_factory=list, description="Qui l'a présenté.")
 
 
@@ -608,14 +791,16 @@ class Plan(Record):
     FOLDER = "plans"
     SECTION = "plans"
 
-    type: Literal["ptlcd", "plan-egalite-femmes-hommes", "feuille-de-route", "autre"] = Field(
-        description="Nature du plan (à l'étape « diagnostic », celle du plan que le diagnostic prépare).")
+    type: enumeration({
+        "ptlcd": "Plan territorial de lutte contre les discriminations",
+        "plan-egalite-femmes-hommes": "Plan d'action égalité femmes-hommes", "feuille-de-route": "Feuille de route", "autre": "Autre",
+    }) = Field(description="Nature du plan (à l'étape « diagnostic », celle du plan que le diagnostic prépare).")
     etape: EtapePlan = Field("adopte", description=(
         "Étape du plan à la date du document : « diagnostic » (aucun plan encore : diagnostic préalable), "
         "« en-elaboration », « adopte » (par défaut), « en-evaluation » ou « acheve »."))
     territoire: TerritoireRef = Field(description="Territoire couvert par le plan.")
     porteur: OrganisationRef = Field(description="Organisation qui porte le plan.")
-    date: DateDocument = Field(description="Date du document (adoption, signature ou publication) : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
+    date: DateAvecAnnee = Field(description="Date du document (adoption, signature ou publication) : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     periode: Optional[Periode] = None
     cadre: Optional[Texte] = Field(None, description="Cadre du plan (par ex. « annexe 7 du contrat de ville 2015-2020 »).")
     partiel: Booleen = Field(False, description="Vrai si la synthèse ne couvre qu'une partie du document (plan ou diagnostic).")
@@ -689,10 +874,12 @@ class Fiche(Record):
     FOLDER = "fiches"
     SECTION = "fiches"
 
-    type: Literal["grille", "referentiel", "questionnaire", "guide", "outil-auto-evaluation", "fiche-juridique", "enquete"] = Field(
-        description="Nature de l'outil.")
+    type: enumeration({
+        "grille": "Grille d'analyse", "referentiel": "Référentiel", "questionnaire": "Questionnaire", "guide": "Guide",
+        "outil-auto-evaluation": "Outil d'auto-évaluation", "fiche-juridique": "Fiche juridique", "enquete": "Enquête",
+    }) = Field(description="Nature de l'outil.")
     sous_titre: Optional[Texte] = None
-    date: DateDocument = Field(description="Date de publication : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
+    date: DateAvecAnnee = Field(description="Date de publication : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule si le document n'en dit pas plus.")
     auteurs: list[Intervenant] = Field(default_factory=list, description="Auteurs : personnes et organisations.")
     publie_avec: Optional[FicheRef] = Field(None, description=(
         "Identifiant de la fiche publiée conjointement (l'outil qui accompagne un guide, le guide d'un outil) ; "
@@ -718,8 +905,8 @@ RECORD_TYPES: tuple[type[Record], ...] = (Reunion, Cycle, Plan, Fiche)
 class Fonction(Strict):
     organisation: OrganisationRef
     intitule: Texte
-    depuis: Optional[Date] = None
-    jusqu_a: Optional[Date] = None
+    depuis: Optional[DateAvecAnnee] = None
+    jusqu_a: Optional[DateAvecAnnee] = None
 
 
 class Personne(Strict):
@@ -738,7 +925,7 @@ class Personne(Strict):
 class AncienNom(Strict):
     nom: Texte = Field(description="Nom porté jusqu'à cette date.")
     sigle: Optional[Texte] = Field(None, description="Sigle porté jusqu'à cette date.")
-    jusqu_au: DateDocument = Field(description=(
+    jusqu_au: DateAvecAnnee = Field(description=(
         "Dernier jour où ce nom était en usage : AAAA-MM-JJ, ou AAAA-MM, ou l'année seule (jusqu'à la fin de ce "
         "mois ou de cette année)."))
 
@@ -748,7 +935,11 @@ class Organisation(Strict):
     id: Slug
     nom: Texte = Field(description="Nom actuel.")
     sigle: Optional[Texte] = None
-    type: Literal["collectivite", "etat", "association", "cabinet", "recherche", "bailleur", "etablissement-public", "autre"]
+    type: enumeration({
+        "collectivite": "Collectivité territoriale", "etat": "État", "association": "Association", "cabinet": "Cabinet d'études",
+        "recherche": "Recherche et enseignement supérieur", "bailleur": "Bailleur social",
+        "etablissement-public": "Établissement public", "autre": "Autre",
+    })
     territoire: Optional[TerritoireRef] = None
     site_web: Optional[Url] = None
     anciens_noms: list[AncienNom] = Field(default_factory=list, description=(
@@ -757,12 +948,12 @@ class Organisation(Strict):
 
     def former_names(self) -> list[AncienNom]:
         """Former names, oldest first."""
-        return sorted(self.anciens_noms, key=lambda n: as_date(n.jusqu_au))
+        return sorted(self.anciens_noms, key=lambda n: n.jusqu_au.first_day)
 
     def name_on(self, day: dt.date) -> tuple[str, str | None]:
         """(name, acronym) in force on a day: the earliest former name still in use then, else the current one."""
         for former in self.former_names():
-            if day <= last_day(former.jusqu_au):
+            if day <= former.jusqu_au.last_day:
                 return former.nom, former.sigle
         return self.nom, self.sigle
 
@@ -790,7 +981,9 @@ class Territoire(Strict):
     id: Slug
     nom: Texte
     sigle: Optional[Texte] = None
-    niveau: Literal["region", "departement", "epci", "commune", "qpv"]
+    niveau: enumeration({
+        "region": "Région", "departement": "Département", "epci": "EPCI", "commune": "Commune", "qpv": "Quartier prioritaire",
+    })
     code: Texte = Field(description="Code officiel : INSEE (région, département, commune), SIREN (EPCI), code QPV.")
     parent: Optional[TerritoireRef] = None
 

@@ -29,25 +29,6 @@ MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 SECTION_TITLES = {"reunion": "Réunions et rencontres", "cycle": "Cycles de qualification", "plan": "Plans territoriaux",
                   "fiche": "Fiches outils"}
-VALUE_LABELS = {
-    "reunion-de-reseau": "Réunion de réseau", "rencontre-regionale": "Rencontre régionale", "webinaire": "Webinaire",
-    "seminaire": "Séminaire", "visio": "Visioconférence", "presentiel": "Présentiel", "hybride": "Hybride",
-    "cycle-de-qualification": "Cycle de qualification", "parcours-qualifiant": "Parcours qualifiant",
-    "formation": "Formation", "ptlcd": "Plan territorial de lutte contre les discriminations",
-    "plan-egalite-femmes-hommes": "Plan d'action égalité femmes-hommes", "feuille-de-route": "Feuille de route",
-    "grille": "Grille d'analyse", "referentiel": "Référentiel", "questionnaire": "Questionnaire", "guide": "Guide",
-    "outil-auto-evaluation": "Outil d'auto-évaluation", "fiche-juridique": "Fiche juridique", "enquete": "Enquête",
-    "demi-journee": "Demi-journée", "journee": "Journée", "visite": "Visite de site", "atelier": "Atelier",
-    "presentation": "Présentation", "temoignage": "Témoignage", "retour": "Retour", "perspectives": "Perspectives",
-    "echanges": "Échanges", "compte-rendu": "Compte rendu", "synthese": "Synthèse", "programme": "Programme",
-    "plan": "Plan", "fiche": "Fiche", "replay": "Replay", "webdocumentaire": "Webdocumentaire", "page": "Page web",
-    "video": "Vidéo", "emission": "Émission", "article": "Article", "inscription": "Inscription", "autre": "Autre",
-    "present": "Présent", "excuse": "Excusé", "region": "Région", "departement": "Département", "epci": "EPCI",
-    "commune": "Commune", "qpv": "Quartier prioritaire",
-    **{value: labels.label for value, labels in models.ORGANISATION_ROLES.items()}, **models.PERSON_ROLES,
-}
-
-
 ENTITY_SECTIONS = {"personne": "personnes", "organisation": "organisations", "territoire": "territoires",
                    "theme": "thematiques"}
 DIRECTORY_TITLES = {"personne": "Personnes", "organisation": "Organisations", "territoire": "Territoires",
@@ -173,27 +154,57 @@ def group_by_kind(entries: list[Entry]) -> dict[str, list[Entry]]:
     return groups
 
 
+def _partial(value) -> models.PartialDate:
+    if isinstance(value, dt.date):
+        return models.PartialDate.model_validate(value)
+    return value
+
+
 def format_date(value, weekday: bool = False) -> str:
-    """`22 juin 2022`; a partial date as written: `2017`, `avril 2017`."""
+    """A date with its real precision: `22 juin 2022` (`mercredi 22 juin 2022`), `avril 2017`, `2017`,
+    `6 novembre (année non précisée)`; what the source says of it (`precision`) in brackets after it."""
     if value is None:
         return ""
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        year, month = value.split("-")
-        return f"{MONTHS[int(month) - 1]} {year}"
-    text = f"{'1er' if value.day == 1 else value.day} {MONTHS[value.month - 1]} {value.year}"
-    return f"{DAYS[value.weekday()]} {text}" if weekday else text
+    value = _partial(value)
+    words = [DAYS[value.first_day.weekday()]] if weekday and value.complete else []
+    words += ["1er" if value.day == 1 else str(value.day)] if value.day else []
+    words += [MONTHS[value.month - 1]] if value.month else []
+    words += [str(value.year)] if value.year else []
+    text = " ".join(words)
+    notes = ["année non précisée"] * (value.year is None) + [value.precision] * bool(value.precision)
+    return f"{text} ({' : '.join(notes)})" if notes else text
+
+
+def date_phrase(value) -> str:
+    """A date after a verb: « le 12 mars 2024 », « en avril 2016 », « en 2016 »."""
+    return f"{'le' if _partial(value).day else 'en'} {format_date(value)}" if value is not None else ""
+
+
+def date_span(first, last) -> str:
+    """« du 3 mai 2016 au 6 juin 2017 », « d'avril 2016 à mai 2017 », « de 2014 à 2016 »; one date: date_phrase."""
+    if not (first and last) or first == last:
+        return date_phrase(first or last)
+    start, end = format_date(first), format_date(last)
+    opening = "du " if _partial(first).day else ("d'" if start[0] in "aeiouy" else "de ")
+    return f"{opening}{start} {'au' if _partial(last).day else 'à'} {end}"
 
 
 def format_until(value) -> str:
     """Until when a partial date runs: `jusqu'en 2016`, `jusqu'en septembre 2016`, `jusqu'au 31 mars 2021`."""
-    return f"jusqu'{'au' if isinstance(value, dt.date) else 'en'} {format_date(value)}"
+    return f"jusqu'{'au' if _partial(value).day else 'en'} {format_date(value)}"
+
+
+def label(value) -> str:
+    """An enumerated value's French label (models.Choice: validation gives each value its own)."""
+    return getattr(value, "label", value)
 
 
 def format_time(value: str | None) -> str:
+    """`9 h 30`, or a part of the day as its label (« après-midi »)."""
     if not value:
         return ""
+    if value in models.MOMENTS:
+        return models.MOMENTS[value].lower()
     hours, minutes = value.split(":")
     return f"{int(hours)} h {minutes}"
 
@@ -257,19 +268,20 @@ class Renderer:
             loader=jinja2.PackageLoader("irev", "templates"), autoescape=True, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_COMPILED)
         linked = {name: getattr(self, f"_{name}") for name in (
-            "who", "acting", "partner", "entity", "link", "record_link", "record_items", "entity_items", "role_items")}
-        self.env.filters.update(date=format_date, until=format_until, time=format_time, cell=cell,
-                                label=lambda v: VALUE_LABELS.get(v, v), name=self.name,
+            "who", "acting", "partner", "entity", "link", "reference", "record_items", "entity_items", "role_items")}
+        self.env.filters.update(date=format_date, date_phrase=date_phrase, until=format_until, time=format_time,
+                                cell=cell, label=label, name=self.name,
                                 link_text=lambda text: Markup(link_text(text)), tel=tel_href, **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
                                 ORGANISATION_ROLES=models.ORGANISATION_ROLES, PERSON_ROLES=models.PERSON_ROLES,
-                                by_role=by_role, records_by_role=records_by_role,
+                                by_role=by_role, records_by_role=records_by_role, date_span=date_span,
                                 ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART, **linked)
         self.summaries: dict[str, str] = {}  # see summary_text
-        self.env.tests["shown"] = lambda ident: catalogue.record(ident) is not None  # a record the public sees
+        # A reference the public sees: a shown record, or the description of one that has none.
+        self.env.tests["shown"] = lambda ref: not isinstance(ref, str) or catalogue.record(ref) is not None
 
     def render(self, template: str, from_uri: str, as_of: dt.date | None = None, **context) -> str:
         """A template's Markdown; on a record's page (`as_of` its date) organisations bear the name they had then."""
@@ -407,7 +419,7 @@ class Renderer:
         from_uri = ctx["from_uri"]
         return Markup("\n".join(
             f"<li>{self.entity_html(from_uri, r.kind, r.id)} — {SECTION_TITLES[r.kind] + ', ' if with_type else ''}"
-            f"{format_date(r.model.date_as_published())}</li>" for r in records))
+            f"{escape(format_date(r.model.date_as_published()))}</li>" for r in records))
 
     @jinja2.pass_context
     def _entity_items(self, ctx, idents, kind: str, counted: bool = False) -> Markup:
@@ -424,10 +436,13 @@ class Renderer:
         return Markup(_relative(ctx["from_uri"], uri))
 
     @jinja2.pass_context
-    def _record_link(self, ctx, ident: str | None, html: bool = False) -> Markup:
-        """A link to a shown record, or '' (unknown or draft: never linked)."""
-        entry = self.catalogue.record(ident)
-        return Markup("") if entry is None else self._entity(ctx, ident, entry.kind, html=html)
+    def _reference(self, ctx, ref: str | models.SansFiche | None) -> Markup:
+        """A link to a shown record, or '' (unknown or draft: never linked); something that has no
+        record as its description, in plain text (« Réunion du réseau sur l'emploi (12 mai 2016) »)."""
+        if isinstance(ref, models.SansFiche):
+            return escape(f"{ref.intitule} ({format_date(ref.date)})" if ref.date else ref.intitule)
+        entry = self.catalogue.record(ref)
+        return Markup("") if entry is None else self._entity(ctx, ref, entry.kind)
 
     def offer(self, document: models.PieceJointe) -> attachments.Offer:
         """How a record page offers a document: link, format and size (computed for a hosted file)."""

@@ -40,7 +40,8 @@ import typst
 from . import sanitize
 from .runtime import small_workers
 from .entries import Entries
-from .pages import format_date
+from .models import PartialDate
+from .pages import date_phrase
 
 FOLDER = Path(__file__).resolve().parent / "pdf-document"
 TEMPLATE = FOLDER / "document.typ"
@@ -68,7 +69,7 @@ class Meta:
     title: str  # the record's title, e.g. entry.model.titre
     kind_label: str  # « Fiche outil »…: what the record is (Record.kind_label, irev/models.py)
     url: str  # the page's absolute permanent URL, ending with "/": relative links are resolved from it
-    updated: dt.date | None = None  # shown as « Mis à jour le 12 mars 2024 »; None: not shown
+    updated: dt.date | PartialDate | None = None  # « Mis à jour le 12 mars 2024 », « … en avril 2016 »; None: not shown
     site_name: str = SITE_NAME
 
 
@@ -575,9 +576,10 @@ def _raw_tree(html: str, meta: Meta) -> dict:
         children = children[:first] + children[first + 1:]  # the page's title: the PDF writes Meta.title
     body = _Converter(meta.url).blocks(children, 0, True)
     updated = meta.updated
+    day = updated if isinstance(updated, dt.date) or updated is None else updated.first_day  # the PDF's date: a day
     return {"meta": {"title": meta.title, "kind": meta.kind_label, "url": meta.url, "site": meta.site_name,
-                     "author": AUTHOR, "updated": format_date(updated) if updated else None,
-                     "date": [updated.year, updated.month, updated.day] if updated else None},
+                     "author": AUTHOR, "updated": date_phrase(updated) if updated else None,
+                     "date": [day.year, day.month, day.day] if day else None},
             "body": body}
 
 
@@ -646,7 +648,7 @@ def fingerprint() -> str:
 def key(html: str, meta: Meta) -> str:
     """The cache key of a page's PDF: equal keys, equal PDFs (`html`: the page's HTML, or
     anything that decides it, such as the key of its HTML cache entry)."""
-    fields = {**asdict(meta), "updated": meta.updated.isoformat() if meta.updated else None}
+    fields = {**asdict(meta), "updated": date_phrase(meta.updated)}  # as shown: its precision and note
     digest = hashlib.sha256(f"{fingerprint()}\0{json.dumps(fields, sort_keys=True)}\0".encode())
     digest.update(html.encode())
     return digest.hexdigest()

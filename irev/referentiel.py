@@ -58,6 +58,14 @@ def complete(item, reference: dict[str, dict[str, str]]):
     return {**defaults, **item}
 
 
+def code_alone_unknown(item, reference: dict[str, dict[str, str]]) -> str | None:
+    """A message when an entry leaves its level to the reference (a one-line `- code: "59350"`) but the
+    reference does not know its code: reported as such, not as the fields it did not fill in."""
+    if isinstance(item, dict) and "code" in item and "niveau" not in item and str(item["code"]) not in reference:
+        return f"code INSEE inconnu dans le référentiel : « {shown(item['code'])} »"
+    return None
+
+
 def unknown_code(item, reference: dict[str, dict[str, str]]) -> str | None:
     """A message when an official code of a checked level is not in the reference."""
     if isinstance(item, dict) and item.get("niveau") in CHECKED_LEVELS and str(item.get("code")) not in reference:

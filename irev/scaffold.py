@@ -38,7 +38,6 @@ ID_FIELDS = {"personne": ("prenom", "nom"), "organisation": ("nom",)}
 KINDS = (*catalogue.RECORD_KINDS, *REGISTRY_KINDS)
 ID_LENGTH = 70  # at most, cut between words: ids become file names and addresses
 WIDTH = 100  # of a comment line
-LABELS = {**pages.VALUE_LABELS, **models.PUBLICS}
 
 RECORD_HEAD = [
     "## Nouvelle ressource, en brouillon : complétez les champs marqués (obligatoire) ; pour un champ",
@@ -89,8 +88,8 @@ def _new_record(root: Path, model: type[models.Record], values: dict, ident: str
     if date is not None and date.is_required() and "date" not in values:
         raise Refused("indiquez la date : DATE=AAAA-MM-JJ (make nouveau) ou --date AAAA-MM-JJ (python -m irev nouveau)")
     parsed = _checked_date(model, values.get("date", str(today.year)))
-    # As the seed's file names: a meeting by its day, other records by their year.
-    prefix = parsed.isoformat() if date is not None and date.annotation is dt.date else str(models.as_date(parsed).year)
+    # As the seed's file names: a meeting by its day (when given), other records by their year.
+    prefix = parsed.isoformat() if model is models.Reunion and parsed.complete else str(parsed.year)
     ident = _checked_id(ident or f"{prefix}-{_slug(values['titre'])}")
     taken = [root / m.FOLDER / f"{ident}.md" for m in models.RECORD_TYPES if os.path.lexists(root / m.FOLDER / f"{ident}.md")]
     if taken:
@@ -109,7 +108,7 @@ def _new_record(root: Path, model: type[models.Record], values: dict, ident: str
 def _checked_date(model: type[BaseModel], value: str):
     """The date as the model reads it (a record without a date of its own: a day, a month or a year)."""
     info = model.model_fields.get("date")
-    annotation = typing.Annotated[(info.annotation, *info.metadata)] if info is not None else models.DateDocument
+    annotation = typing.Annotated[(info.annotation, *info.metadata)] if info is not None else models.Date
     try:
         return TypeAdapter(annotation).validate_python(value)
     except ValidationError as error:
@@ -209,6 +208,8 @@ class _Field:
 
     @property
     def nested(self) -> type[BaseModel] | None:
+        if self.base is models.PartialDate:  # written as one value (2016-04), not as its parts
+            return None
         return self.base if isinstance(self.base, type) and issubclass(self.base, BaseModel) else None
 
     def doc(self) -> str:
@@ -228,7 +229,8 @@ class _Field:
         if kind in catalogue.RECORD_KINDS:
             return f"Identifiant : nom d'un fichier de {catalogue.RECORD_KINDS[kind].FOLDER}/, sans « .md »."
         if typing.get_origin(self.base) is typing.Literal:
-            return "Valeurs : " + ", ".join(f"{v} ({LABELS[v]})" if v in LABELS else v
+            labels = next((m.labels for m in self.metadata if isinstance(m, models.Labels)), models.PUBLICS)
+            return "Valeurs : " + ", ".join(f"{v} ({labels[v]})" if v in labels else v
                                              for v in typing.get_args(self.base)) + "."
         pattern = next((m.pattern for m in self.metadata if getattr(m, "pattern", None)), None)
         hints = {bool: "true ou false.", int: "Nombre entier.", dt.date: "AAAA-MM-JJ."}
@@ -270,7 +272,7 @@ def _fields(model: type[BaseModel], given: dict, indent: str, item: bool = False
     required_first = sorted(model.model_fields.items(), key=lambda item: not item[1].is_required())
     for name, info in required_first:
         field = _Field.of(name, info)
-        out = optional_out and name not in given and not info.is_required()
+        out = optional_out and name not in given and not info.is_required() and name not in getattr(model, "SCAFFOLD_SHOWN", ())
         block = _value(field, given, indent, optional_out and not out)
         if out:
             block = [f"{indent}# {line[len(indent):]}" for line in block]

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from . import models, settings
 from .loading import Entry
 from .catalogue import RECORD_KINDS
-from .pages import ENTITY_SECTIONS, Renderer, entity_uri, format_date, index_uri, record_uri
+from .pages import ENTITY_SECTIONS, Renderer, date_phrase, entity_uri, format_date, index_uri, record_uri
 from .rendering import page_url
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -29,8 +29,8 @@ DOCUMENT_KINDS = ("plan", "fiche")
 
 
 def heads(renderer: Renderer, site_url: str) -> dict[str, dict]:
-    """Front matter fields by page source: `description` and `citation` (HTML-escaped: the theme
-    writes them as they are), `mise_a_jour` (ISO date), `jsonld`, `og_type`
+    """Front matter fields by page source: `description`, `citation` and `mise_a_jour_texte` (HTML-escaped:
+    the theme writes them as they are), `mise_a_jour` (ISO date), `jsonld`, `og_type`
     (the renderer names entries as the pages do)."""
     cat = renderer.catalogue
     describe = _Describer(renderer, site_url)
@@ -49,7 +49,7 @@ def heads(renderer: Renderer, site_url: str) -> dict[str, dict]:
 
 def _newest(entries) -> dict:
     """The newest update of the records a page lists, as its `mise_a_jour` (none if it lists none)."""
-    dates = [entry.model.updated() for entry in entries]
+    dates = [entry.model.updated().first_day for entry in entries]  # a partial date at its first day
     return {"mise_a_jour": max(dates).isoformat()} if dates else {}
 
 
@@ -79,8 +79,8 @@ class _Describer:
                          "startDate": model.date_as_published().isoformat()})
         else:
             data.update({"@type": "DigitalDocument", "publisher": PUBLISHER,
-                         "datePublished": _partial(model.date_as_published()),
-                         "dateModified": model.updated().isoformat(),
+                         "datePublished": model.date_as_published().isoformat(),  # its real precision: 2017-04
+                         "dateModified": model.updated().first_day.isoformat(),
                          "encoding": {"@type": "MediaObject", "encodingFormat": "application/pdf",
                                       "contentUrl": settings.absolute_url(download_uri(record_uri(entry)), self.site_url)}})
         if places:
@@ -88,8 +88,8 @@ class _Describer:
         authors = self.authors(model)
         if authors:
             data["author"] = authors
-        return {"description": escape(description), "mise_a_jour": model.updated().isoformat(),
-                "jsonld": script_json(data), "og_type": "article", "mise_a_jour_texte": format_date(model.updated()),
+        return {"description": escape(description), "mise_a_jour": model.updated().first_day.isoformat(),
+                "jsonld": script_json(data), "og_type": "article", "mise_a_jour_texte": escape(date_phrase(model.updated())),
                 "citation": escape(self.citation(entry, [a["name"] for a in authors]))}
 
     def authors(self, model: models.Record) -> list[dict]:
@@ -176,14 +176,10 @@ def download_uri(src_uri: str) -> str:
     return f"{place}{place.rstrip('/').rpartition('/')[2]}.pdf"
 
 
-def _moment(day: dt.date, time: str | None) -> str:
-    """A day, or a day and time in Paris with its offset that day (summer or winter time)."""
-    if not time:
+def _moment(day: models.PartialDate, time: str | None) -> str:
+    """A date with its real precision (2017-04), or a day and time in Paris with its offset that day
+    (summer or winter time); a part of the day (« après-midi ») has no time."""
+    if not time or time in models.MOMENTS:
         return day.isoformat()
     hours, minutes = map(int, time.split(":"))
     return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=PARIS).isoformat()
-
-
-def _partial(value) -> str:
-    """A date with its real precision, as ISO 8601 has it: 2017, 2017-04 or 2017-04-12."""
-    return value.isoformat() if isinstance(value, dt.date) else str(value)

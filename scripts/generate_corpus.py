@@ -213,6 +213,8 @@ ASSOCIATIONS = ["Femmes relais", "Agir ensemble", "Solidarité quartiers", "Hori
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
           "décembre"]
 ORDINALS = ["Première", "Deuxième", "Troisième"]
+UNRECORDED = ["(compte rendu non conservé)", "(relevé de décisions papier)", "(mentionnée dans l'invitation)"]
+MOMENTS = ["matin", "apres-midi", "journee", "soiree"]
 
 GIVEN_F = ["Aïcha", "Alice", "Amandine", "Amélie", "Anne", "Anne-Sophie", "Audrey", "Aurélie", "Camille", "Caroline",
            "Catherine", "Céline", "Chloé", "Christelle", "Claire", "Delphine", "Élise", "Émilie", "Fatima", "Florence",
@@ -528,6 +530,7 @@ class World:
     organisations: list[dict] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     meetings: list[tuple[dt.date, str]] = field(default_factory=list)  # sorted by date
+    plans_made: int = 0
 
     def __post_init__(self):
         self.by_level: dict[str, list[Territory]] = {}
@@ -729,7 +732,8 @@ def build_people(world: World, records: int) -> None:
         entry = {"id": referentiel.slugify(f"{given} {family}"), "nom": family, "prenom": given,
                  "autres_graphies": spellings[1:], "consentement_publication": True}
         if rng.random() < 0.6:
-            entry["fonctions"] = [{"organisation": organisation["id"], "intitule": job, "depuis": random_day(rng)}]
+            entry["fonctions"] = [{"organisation": organisation["id"], "intitule": job,
+                                   "depuis": document_date(rng, random_day(rng))}]
         if rng.random() < 0.3:
             domain = organisation.get("site_web", "https://www.exemple.fr").split("//")[1].removeprefix("www.")
             entry["email"] = f"{referentiel.slugify(given)[0]}.{referentiel.slugify(family)}@{domain}"
@@ -894,6 +898,23 @@ def document_date(rng: random.Random, day: dt.date):
     return day.year if roll < 0.8 else f"{day.year}-{day.month:02d}"
 
 
+def source_date(rng: random.Random, day: dt.date):
+    """A date as an older source gives it: a document's precisions, sometimes a day without its year
+    (« le 6 novembre dernier ») or with the source's wording beside it."""
+    roll = rng.random()
+    if roll < 0.08:
+        return {"date": f"--{day.month:02d}-{day.day:02d}",
+                "precision": f"« le {day.day} {MONTHS[day.month - 1]} dernier », année non précisée"}
+    if roll < 0.15:
+        return {"date": f"{day.year}-{day.month:02d}", "precision": f"« courant {MONTHS[day.month - 1]} »"}
+    return document_date(rng, day)
+
+
+def unrecorded_meeting(rng: random.Random, title: str, day: dt.date) -> dict:
+    """A meeting that has no record (older than the archive): its subject and the month the source gives."""
+    return {"intitule": f"{title} {rng.choice(UNRECORDED)}", "date": f"{day.year}-{day.month:02d}"}
+
+
 def common(world: World, record: Record, title: str) -> dict:
     """The fields every record type shares, in the order of the real files."""
     return {"titre": title, "statut": "publie", "publics_cibles": publics(world, record.domain)}
@@ -993,6 +1014,10 @@ def plan_meetings(world: World, count: int, first_index: int) -> list[Record]:
             chain.append(record)
         for before, after in zip(chain, chain[1:]):
             before.meta["suivante"], after.meta["precedente"] = after.id, before.id
+        if size > 1 and rng.random() < 0.3:  # the series began before the archive
+            earlier = chain[0].date - dt.timedelta(days=gaps[0])
+            label = f"{MEETING_LABELS[kind]} {DOMAINS[domain]['reseau'][1]}"
+            chain[0].meta["precedente"] = unrecorded_meeting(rng, label, earlier)
         records += chain
     records += plan_ateliers(world, records, ateliers, index)
     world.meetings = sorted((r.date, r.id) for r in records)
@@ -1063,7 +1088,7 @@ def fill_meeting(world: World, record: Record) -> None:
     absent = {p.entry["id"] for p in people if rng.random() < 0.12}
     present = [p for p in people if p.entry["id"] not in absent] or people
     form = "visio" if kind == "webinaire" else rng.choice(["visio", "presentiel", "presentiel", "hybride"])
-    start, end = rng.choice(HOURS)
+    start, end = rng.choice(HOURS) if rng.random() < 0.9 else (rng.choice(MOMENTS), None)
     parts = rng.randint(2, 3)
     organiser = record.meta["organisateur"]
     commune = rng.choice(world.by_level.get("commune") or world.by_level["epci"])
@@ -1112,11 +1137,12 @@ def sessions_of(world: World, record: Record, day: dt.date, count: int, number: 
                      {"date": day, "heure_debut": "13:30", "heure_fin": "16:30", "groupe": groups[1]}]
         elif kind == "journee":
             two_days = day.weekday() < 4 and rng.random() < 0.3
-            slots = [{"date": day, "date_fin": day + dt.timedelta(days=1) if two_days else None}]
+            slots = [{"date": day, "date_fin": day + dt.timedelta(days=1) if two_days else None,
+                      "heure_debut": "journee" if rng.random() < 0.5 else None}]
         elif form == "presentiel" and rng.random() < 0.2:
             slots = repeated_in_territories(world, day)
         else:
-            start, end = rng.choice(HOURS)
+            start, end = rng.choice(HOURS) if rng.random() < 0.85 else (rng.choice(MOMENTS[:2]), None)
             slots = [{"date": day, "heure_debut": start, "heure_fin": end}]
         commune = rng.choice(world.by_level.get("commune") or world.by_level["epci"])
         found.append({"numero": number, "titre": capital(prose.item(record.domain)), "type": kind, "format": form,
@@ -1176,10 +1202,19 @@ def fill_cycle(world: World, record: Record) -> None:
                         "modalites": prose.statement(record.domain)} if rng.random() < 0.7 else None,
         "contact": {**intervenant(contact), "email": contact.entry.get("email"), "coordonnees_publiques": False}
         if rng.random() < 0.8 else None,
-        "annonce_dans": meeting_near(world, record.date, after=False) if rng.random() < 0.5 else None,
+        "annonce_dans": announced_in(world, record.date),
         "bilan": prose.paragraph(record.domain) if record.date.year < 2025 and rng.random() < 0.4 else None,
     })
     record.meta = meta
+
+
+def announced_in(world: World, day: dt.date):
+    """The meeting a cycle was announced in: one of the archive, or one that has no record."""
+    rng = world.rng
+    if rng.random() < 0.5:
+        return meeting_near(world, day, after=False)
+    return unrecorded_meeting(rng, "Comité de pilotage du contrat de ville", day - dt.timedelta(days=60)) \
+        if rng.random() < 0.1 else None
 
 
 # --- Plans -------------------------------------------------------------------------------
@@ -1219,7 +1254,10 @@ def fill_plan(world: World, record: Record) -> None:
              "plan-egalite-femmes-hommes": "Plan d'action égalité femmes-hommes",
              "feuille-de-route": f"Feuille de route « {capital(prose.objet(record.domain))} »",
              "autre": f"Programme d'actions « {capital(prose.objet(record.domain))} »"}
-    stage = rng.choices([s for s, _ in PLAN_STAGES], [w for _, w in PLAN_STAGES])[0]
+    # Every stage once among the first plans (a small corpus exercises them all), then by weight.
+    world.plans_made += 1
+    stage = PLAN_STAGES[world.plans_made - 1][0] if world.plans_made <= len(PLAN_STAGES) else \
+        rng.choices([s for s, _ in PLAN_STAGES], [w for _, w in PLAN_STAGES])[0]
     title = f"{'Diagnostic territorial' if stage == 'diagnostic' else names[kind]} – {bearer['nom']}"
     axes_titles = [f"Axe {i} : {capital(o)}" for i, o in enumerate(prose.distinct_objets(record.domain, rng.randint(2, 4)), 1)]
     year, start = record.date.year, rng.randint(record.date.year - 1, record.date.year)
@@ -1234,9 +1272,10 @@ def fill_plan(world: World, record: Record) -> None:
         "date": document_date(rng, record.date), "periode": {"debut": start, "fin": start + rng.randint(3, 6)},
         "cadre": f"annexe du contrat de ville {start}-{start + 5}" if rng.random() < 0.6 else None,
         "partiel": rng.random() < 0.1,
-        "dates_cles": [{"date": d, "evenement": rng.choice(EVENTS)} for d in key_dates],
+        "dates_cles": [{"date": source_date(rng, d), "evenement": rng.choice(EVENTS)} for d in key_dates],
         "contexte": prose.block(record.domain, 2, 4),
-        "diagnostic": {"annee": year - 1, "realise_par": rng.choice(analysts)["id"], "methode": prose.paragraph(record.domain),
+        "diagnostic": {"date": source_date(rng, random_day(rng, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31))),
+                       "realise_par": rng.choice(analysts)["id"], "methode": prose.paragraph(record.domain),
                        "constats": [prose.statement(record.domain) for _ in range(rng.randint(3, 5))],
                        "chiffres": [prose.figure(year - 1) for _ in range(rng.randint(2, 4))]},
         "priorites": prose.items(record.domain, 2, 4),
@@ -1263,6 +1302,8 @@ def fill_plan(world: World, record: Record) -> None:
 def presentations(world: World, day: dt.date) -> list[dict]:
     rng = world.rng
     meeting = meeting_near(world, day, after=True) if rng.random() < 0.4 else None
+    if meeting is None and rng.random() < 0.05:
+        meeting = unrecorded_meeting(rng, "Réunion des partenaires du contrat de ville", day + dt.timedelta(days=30))
     if meeting is None:
         return []
     return [{"reunion": meeting, "intervenants": [intervenant(p) for p in some_people(world, 1, 2)]}]

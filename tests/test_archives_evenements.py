@@ -154,7 +154,7 @@ def test_diagnostic_before_any_plan_is_not_shown_as_a_plan(site):
     assert "Plan visé Plan territorial de lutte contre les discriminations Étape Diagnostic" in text
     assert "Type Plan territorial" not in text
     assert "Synthèse partielle" not in text and "ne couvre qu'une partie" not in text
-    assert "Diagnostic (2016) Réalisé par ASDO" in text
+    assert "Diagnostic Réalisé par ASDO en 2016." in text
     document = pdf_text((site / "plans" / DIAGNOSTIC / f"{DIAGNOSTIC}.pdf").read_bytes())
     assert document.splitlines()[0].endswith("Hauts-de-France Diagnostic territorial")  # what the record is
     assert "Étape : Diagnostic" in document and "Plan territorial\n" not in document
@@ -258,7 +258,7 @@ def test_rules_are_reported_in_french_with_their_lines(archives):
     assert (f"cycles/{CYCLE}.md:28: phases[0].sessions[0].creneaux[0].date_fin: date_fin doit être après date "
             "(une séance d'un seul jour n'a pas de date_fin)") in out
     assert f"meetings/{ATELIER}.md:18: evenement_parent: la ressource « {ATELIER} » se désigne elle-même" in out
-    assert f"meetings/{OTHER_ATELIER}.md:12: evenement_parent: réunion inconnue « {GUIDE} »" in out
+    assert f"meetings/{OTHER_ATELIER}.md:14: evenement_parent: réunion inconnue « {GUIDE} »" in out
     assert (f"fiches/{GUIDE}.md:33: feuillets[4].page_fin: page_fin demande une page_debut plus petite "
             "(une fiche d'une page n'a que page_debut)") in out
     assert (f"plans/{DIAGNOSTIC}.md:13: etape: valeur « adoptee » non autorisée : attendu diagnostic, en-elaboration, "

@@ -83,7 +83,7 @@ def test_meeting_series_are_chained_both_ways(corpus):
         if meeting.suivante:
             following = meetings[meeting.suivante]
             assert following.precedente == ident and following.serie == meeting.serie
-            assert following.date > meeting.date
+            assert following.sort_date() > meeting.sort_date()
 
 
 def test_same_seed_same_bytes_other_seed_other_tree(tmp_path):
@@ -137,3 +137,31 @@ def test_events_sessions_stages_and_guides_are_exercised(corpus):
     assert any(f.feuillets and any(sheet.page_fin for sheet in f.feuillets) for f in fiches)
     assert any(f.publie_avec in records for f in fiches)
     assert any(f.contact for f in fiches) and any(f.sous_titre for f in fiches)
+
+
+def test_older_sources_forms_are_exercised(corpus):
+    """Dates of every precision (a day without its year with the source's wording), parts of the day,
+    meetings known without a record."""
+    _, content, _ = corpus
+    records = [e.model for e in content.records]
+    key_dates = [d.date for m in records if kind_of(m) == "plan" for d in m.dates_cles]
+    assert {"day", "month", "year", "yearless"} <= {precision(d) for d in key_dates}
+    assert any(d.year is None and d.precision for d in key_dates)
+    assert any(m.diagnostic and m.diagnostic.date and m.diagnostic.date.day is None for m in records if kind_of(m) == "plan")
+    assert any(m.heure_debut in ("matin", "apres-midi", "journee", "soiree") for m in records if kind_of(m) == "reunion")
+    slots = [slot for m in records if kind_of(m) == "cycle" for phase in m.phases for s in phase.sessions for slot in s.creneaux]
+    assert any(slot.heure_debut in ("matin", "apres-midi", "journee") for slot in slots)
+    unrecorded = [ref for m in records for ref in (getattr(m, "precedente", None), getattr(m, "annonce_dans", None),
+                                                  *(p.reunion for p in getattr(m, "presentations", [])))
+                  if ref is not None and not isinstance(ref, str)]
+    assert unrecorded and all(ref.intitule and ref.date.month for ref in unrecorded)
+    people = content.registries["personne"].values()
+    assert any(f.depuis and f.depuis.month is None for p in people for f in p.model.fonctions)
+
+
+def kind_of(model) -> str:
+    return type(model).KIND
+
+
+def precision(date) -> str:
+    return "yearless" if date.year is None else "day" if date.day else "month" if date.month else "year"

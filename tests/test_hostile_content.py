@@ -58,7 +58,7 @@ def test_a_byte_order_mark_and_windows_or_old_mac_line_ends_are_accepted(tree):
     content = loading.load(tree)
     assert {"bom", "crlf"} <= {entry.id for entry in content.records}
     problem = one(content.problems, "cr.md")
-    assert (problem.line, problem.field, problem.message) == (5, "date", "date invalide « 2022-13 »")
+    assert (problem.line, problem.field, problem.message) == (5, "date", "date impossible « 2022-13 »")
 
 
 def test_a_file_too_big_is_refused_before_it_is_read(tree):
@@ -267,7 +267,7 @@ def test_a_date_is_written_aaaa_mm_jj(tree, value, message):
 
 @pytest.mark.parametrize("value, message", [
     ("2017-4", "date invalide « 2017-4 »"),
-    ("1899", "date invalide « 1899 »"),
+    ("1899", "année hors limites dans « 1899 »"),
     ("2017-02-29", "date impossible « 2017-02-29 »"),
     ("[2017]", "une seule valeur attendue, pas une liste"),
 ])

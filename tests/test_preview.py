@@ -104,6 +104,8 @@ THEMES = "registre/themes.yml"
      "territoire: ca-de-lens-lievin"),
     ("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nVoir [[personne:ingrid-dequin]].\n"),
     (THEMES, "libelle: Évaluation", "libelle: Évaluation des politiques"),  # a registry entry's label
+    ("plans/2017-ptlcd-valenciennes-metropole.md", "date: 2017\n",  # the same first day, shown otherwise
+     "date:\n  date: 2017\n  precision: année retenue pour le classement\n"),
 ])
 def test_an_edit_remakes_the_pages_that_read_what_it_changed(seed, tmp_path, name, old, new):
     preview = Preview(seed, tmp_path)

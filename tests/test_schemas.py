@@ -1,5 +1,7 @@
 """The committed JSON Schemas are exactly what the models generate."""
 
+import json
+
 from irev import schemas
 
 
@@ -15,4 +17,11 @@ def test_committed_schemas_match_the_models():
 def test_schema_documents_fields_in_french():
     meeting = schemas.generate()["reunion.schema.json"]
     assert '"additionalProperties": false' in meeting
-    assert "Date de la réunion (AAAA-MM-JJ)." in meeting
+    assert "Date de la réunion : AAAA-MM-JJ ; AAAA-MM ou l'année seule" in meeting
+
+
+def test_schema_shows_the_label_beside_each_value():
+    organisation = json.loads(schemas.generate()["registre-organisation.schema.json"])
+    kind = organisation["items"]["properties"]["type"]
+    labels = dict(zip(kind["enum"], kind["enumDescriptions"]))
+    assert labels["etablissement-public"] == "Établissement public" and labels["etat"] == "État"
