@@ -56,8 +56,9 @@ HEAD = {
     "categorie": ("valeur fixe", "Catégorie de l'objet : utile dans tout.jsonl, qui les mêle.", {}),
     "url": ("adresse web", "Adresse de sa page sur le site.", {"type": "string", "format": "uri"}),
 }
-TEXT = ("texte", "Texte de la ressource en Markdown, tel que sa page le montre ; les mentions d'autres entrées y sont "
-                 "des liens Markdown vers leurs pages.")
+TEXT = ("texte", "Texte de la ressource en Markdown, tel que l'a écrit la rédaction (les noms non publiés retirés) ; les "
+                 "mentions d'autres entrées y sont des liens Markdown vers leurs pages. Il peut contenir du HTML, que le "
+                 "site nettoie à l'affichage : nettoyez-le aussi avant de l'afficher.")
 OMITTED = frozenset({"statut", "consentement_publication"})  # always « publie », always true in an export
 CONTACT_DETAILS = ("email", "telephones")  # published only where `coordonnees_publiques` allows
 NULLABLE = frozenset({"personne", *RECORD_KINDS})  # references that may point to someone or something not shown
