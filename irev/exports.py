@@ -196,6 +196,7 @@ class _Exporter:
                 line = self._line(entry, self.url(uri), model)
         if "[[" in line:
             line = _json(self._mentions(record, json.loads(line)))
+        line = _html_safe(line)
         self.lines[entry.kind, entry.id] = (entry, line)
         return line
 
@@ -290,6 +291,13 @@ def _items(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def _html_safe(line: str) -> str:
+    """Outside its strings, JSON has none of these characters: escaped everywhere, a body's HTML is
+    never read as HTML by a browser that would take the file for a page (any JSON reader gives the
+    text back as written)."""
+    return line.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
 def _json(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -299,10 +307,10 @@ def _json(data) -> str:
 
 def columns(table: Table) -> list[tuple[str, bool]]:
     """(name, joined) of each column: the head fields, the model's fields with a single object's
-    own fields as columns of their own (`contact.email`), the text. `joined`: a list of ids or
-    fixed values, written « a, b »."""
-    found = [(name, False) for name in HEAD] + [c for c in _model_columns(table.model, "") if c[0] not in HEAD]
-    return found + ([(TEXT[0], False)] if table.record else [])
+    own fields as columns of their own (`contact.email`). `joined`: a list of ids or fixed values,
+    written « a, b ». Not a record's text: Markdown that may hold HTML, and may outgrow a cell
+    (fields are plain text: tags are removed at loading)."""
+    return [(name, False) for name in HEAD] + [c for c in _model_columns(table.model, "") if c[0] not in HEAD]
 
 
 def _model_columns(model: type[BaseModel], prefix: str) -> list[tuple[str, bool]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import CONTENT, MINIMAL, build_site, session_options, snapshot, write
+from conftest import CONTENT, MINIMAL, build_site, page_text, session_options, snapshot, write
 
 from irev import exports, loading, settings
 from irev.catalogue import RECORD_KINDS
@@ -115,11 +115,13 @@ def test_csv_files_open_with_their_header_and_one_row_per_object(real_site):
     assert first["themes"] == ", ".join(item["themes"])  # ids joined
     assert json.loads(first["participants"]) == item["participants"]  # a list of objects: one JSON cell
     assert "contact.email" in [name for name, _ in exports.columns(exports.TABLES[1])]  # one object: its columns
-    assert header[-1] == "texte"
+    assert "texte" not in header  # Markdown that may hold HTML: in the JSON files only
 
 
 def _export_text(site: Path) -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in (site / exports.FOLDER).rglob("*") if path.is_file())
+    """Every data file's text and the page's."""
+    return "\n".join(path.read_text(encoding="utf-8") for path in (site / exports.FOLDER).rglob("*")
+                     if path.is_file() and path.name != "index.html") + page_text(site, exports.FOLDER)
 
 
 def test_no_draft_and_no_name_without_consent_in_the_export(minimal_site):
@@ -145,7 +147,8 @@ def edited_site(tmp_path_factory) -> Path:
     text = meeting.read_text(encoding="utf-8").replace(
         "resume: Une réunion pour les tests.", 'resume: "=HYPERLINK(\\"https://exemple.org\\")"')
     write(meeting, text.rstrip("\n") + "\nAccueil par [[personne:ada-martin|Ada]], puis [[personne:paul-secret|Paul]] "
-                                      "et Paul SECRET, de [[organisation:call]] ; suite : [[reunion:2022-04-01-reunion-brouillon|la suivante]].\n")
+                                      "et Paul SECRET, de [[organisation:call]] ; suite : [[reunion:2022-04-01-reunion-brouillon|la suivante]].\n"
+                                      "<script>window.irevPwned=1</script> & `<b>`\n")
     cycle = tree / "cycles" / "2021-04-cycle-test.md"
     write(cycle, cycle.read_text(encoding="utf-8").replace(
         "  coordonnees_publiques: true", "  email: ada.martin@exemple.org\n  coordonnees_publiques: false"))
@@ -163,9 +166,11 @@ def test_texts_read_as_on_the_pages(edited_site):
     [meeting] = _objects(edited_site, "reunions.json")
     assert meeting["texte"].endswith(
         f"Accueil par [Ada]({SITE_URL}personnes/ada-martin/), puis une personne non nommée et [nom non publié], de "
-        f"[Communauté d'agglomération de Lens-Liévin (CALL)]({SITE_URL}organisations/call/) ; suite : la suivante.")
+        f"[Communauté d'agglomération de Lens-Liévin (CALL)]({SITE_URL}organisations/call/) ; suite : la suivante.\n"
+        "<script>window.irevPwned=1</script> & `<b>`")  # the Markdown as written, read back by any JSON reader
     text = _export_text(edited_site)
     assert "paul" not in text.lower() and "secret" not in text.lower()
+    assert "<script" not in text and "\\u003cscript\\u003e" in text  # no browser reads the files as HTML
 
 
 def test_contact_details_only_where_public(edited_site):
