@@ -327,7 +327,7 @@ def _model_columns(model: type[BaseModel], prefix: str) -> list[tuple[str, bool]
 
 
 def _joined(info: FieldInfo) -> bool:
-    """A list of ids or fixed values: slugs, which a comma never ends."""
+    """A list of ids or fixed values: slugs, which never hold a comma."""
     if typing.get_origin(info.annotation) is not list:
         return False
     item = typing.get_args(info.annotation)[0]
@@ -449,29 +449,29 @@ def _or_null(prop: dict) -> dict:
 
 
 @dataclass(frozen=True)
-class Field:
+class FieldDoc:
     name: str  # `contact.email`, `participants[].personne`
     nature: str  # « texte », « liste : identifiant (voir personnes.json) »…
     description: str
     values: tuple[tuple[str, str], ...] = ()  # fixed values and their French labels
 
 
-def fields(table: Table) -> list[Field]:
+def fields(table: Table) -> list[FieldDoc]:
     """Every field of an exported object, nested ones included, described from the models."""
     kinds = tuple((other.kind, other.title) for other in TABLES)
-    found = [Field(name, nature, text, kinds if name == "categorie" else ()) for name, (nature, text, _) in HEAD.items()]
+    found = [FieldDoc(name, nature, text, kinds if name == "categorie" else ()) for name, (nature, text, _) in HEAD.items()]
     found += [f for f in _model_fields(table.model, "") if f.name not in HEAD]
-    return found + ([Field(TEXT[0], "texte (Markdown)", TEXT[1])] if table.record else [])
+    return found + ([FieldDoc(TEXT[0], "texte (Markdown)", TEXT[1])] if table.record else [])
 
 
-def _model_fields(model: type[BaseModel], prefix: str) -> list[Field]:
+def _model_fields(model: type[BaseModel], prefix: str) -> list[FieldDoc]:
     found = []
     for name, info in model.model_fields.items():
         if name in OMITTED:
             continue
         annotation = _without_none(info.annotation)
         kind = _ref_kind(info.metadata) or _ref_kind_in(annotation)
-        found.append(Field(prefix + name, _nature(annotation, kind), info.description or _description_in(annotation),
+        found.append(FieldDoc(prefix + name, _nature(annotation, kind), info.description or _description_in(annotation),
                            _values(annotation)))
         sub = _submodel_in(annotation)
         if sub is not None and kind is None:
