@@ -51,14 +51,15 @@ CSV_DIALECT = {"delimiter": ";", "lineterminator": "\r\n"}
 # What every exported object starts with, before its model's fields (a registry entry's own `id` among
 # them): name -> (nature, description, JSON Schema).
 HEAD = {
-    "id": ("identifiant", "Identifiant stable : le nom du fichier d'une ressource, l'identifiant d'une entrée de registre.",
+    "id": ("identifiant",
+           "Identifiant stable : le nom du fichier d'une ressource, l'identifiant d'une entrée de registre.",
            {"type": "string", "pattern": models.SLUG_PATTERN}),
     "categorie": ("valeur fixe", "Catégorie de l'objet : utile dans tout.jsonl, qui les mêle.", {}),
     "url": ("adresse web", "Adresse de sa page sur le site.", {"type": "string", "format": "uri"}),
 }
-TEXT = ("texte", "Texte de la ressource en Markdown, tel que l'a écrit la rédaction (les noms non publiés retirés) ; les "
-                 "mentions d'autres entrées y sont des liens Markdown vers leurs pages. Il peut contenir du HTML, que le "
-                 "site nettoie à l'affichage : nettoyez-le aussi avant de l'afficher.")
+TEXT = ("texte", "Texte de la ressource en Markdown, tel que l'a écrit la rédaction (les noms non publiés "
+                 "retirés) ; les mentions d'autres entrées y sont des liens Markdown vers leurs pages. Il peut "
+                 "contenir du HTML, que le site nettoie à l'affichage : nettoyez-le aussi avant de l'afficher.")
 OMITTED = frozenset({"statut", "consentement_publication"})  # always « publie », always true in an export
 CONTACT_DETAILS = ("email", "telephones")  # published only where `coordonnees_publiques` allows
 NULLABLE = frozenset({"personne", *RECORD_KINDS})  # references that may point to someone or something not shown
@@ -85,10 +86,11 @@ class Table:
 TABLES = tuple(Table(m.KIND, m, m.SECTION, pages.SECTION_TITLES[m.KIND]) for m in models.RECORD_TYPES) + tuple(
     Table(m.KIND, m, pages.ENTITY_SECTIONS[m.KIND], pages.DIRECTORY_TITLES[m.KIND]) for m in models.REGISTRY_TYPES)
 _STEMS = {table.kind: table.stem for table in TABLES}
-_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(models.__file__).read_bytes()).digest()  # what a CSV is made by
+_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(models.__file__).read_bytes()).digest()  # what makes a CSV
 
 
-def person_shown(cat: Catalogue, ident: str | None, record: Entry | None = None, holder: BaseModel | None = None) -> bool:
+def person_shown(cat: Catalogue, ident: str | None, record: Entry | None = None,
+                 holder: BaseModel | None = None) -> bool:
     """Whether the open data may name a person where `record` refers to them through `holder` (the
     Intervenant, Contact… holding the reference; both None for the registry of people and for a
     mention). Every reference to a person, mention and registry entry of the export goes through
@@ -459,7 +461,8 @@ class FieldDoc:
 def fields(table: Table) -> list[FieldDoc]:
     """Every field of an exported object, nested ones included, described from the models."""
     kinds = tuple((other.kind, other.title) for other in TABLES)
-    found = [FieldDoc(name, nature, text, kinds if name == "categorie" else ()) for name, (nature, text, _) in HEAD.items()]
+    found = [FieldDoc(name, nature, text, kinds if name == "categorie" else ())
+             for name, (nature, text, _) in HEAD.items()]
     found += [f for f in _model_fields(table.model, "") if f.name not in HEAD]
     return found + ([FieldDoc(TEXT[0], "texte (Markdown)", TEXT[1])] if table.record else [])
 
