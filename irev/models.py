@@ -13,7 +13,8 @@ import re
 from typing import Annotated, ClassVar, Literal, NamedTuple, Optional, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter,
-                      ValidationError, ValidationInfo, WithJsonSchema, WrapValidator, field_validator, model_validator)
+                      ValidationError, ValidationInfo, WithJsonSchema, WrapValidator, field_validator, model_serializer,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from .problems import shown
@@ -126,6 +127,11 @@ class PartialDate(Strict):
     @classmethod
     def _read(cls, value):
         return _date_fields(value)
+
+    @model_serializer
+    def _as_written(self):
+        """Exported as editors write it: `2016-11`, or the block with its note."""
+        return {"date": self.isoformat(), "precision": self.precision} if self.precision else self.isoformat()
 
     @property
     def complete(self) -> bool:
@@ -598,8 +604,8 @@ class Creneau(Strict):
     (a session repeated in several territories has one occurrence in each)."""
 
     date: DateAvecAnnee = Field(description=(
-        "Date, ou premier jour : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
-    date_fin: Optional[Jour] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
+        "Date : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
+    date_fin: Optional[DateAvecAnnee] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
     heure_debut: Optional[Horaire] = None
     heure_fin: Optional[HeureFin] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
@@ -608,11 +614,9 @@ class Creneau(Strict):
 
     @field_validator("date_fin")
     @classmethod
-    def _days_in_order(cls, last: Optional[PartialDate], info: ValidationInfo) -> Optional[PartialDate]:
+    def _days_in_order(cls, last, info: ValidationInfo):
         first = info.data.get("date")
-        if last is not None and first is not None and not first.complete:
-            raise ValueError(f"date_fin demande une date complète (AAAA-MM-JJ), la date est « {first.isoformat()} »")
-        if last is not None and first is not None and last.first_day <= first.first_day:
+        if last is not None and first is not None and last.first_day <= first.last_day:
             raise ValueError("date_fin doit être après date (une séance d'un seul jour n'a pas de date_fin)")
         return last
 
@@ -620,6 +624,9 @@ class Creneau(Strict):
 
 
 class Session(Strict):
+    # Optional, but a cycle needs one dated session: scaffolds write its example out (irev/scaffold.py).
+    SCAFFOLD_SHOWN: ClassVar[tuple[str, ...]] = ("creneaux",)
+
     numero: Optional[int] = Field(None, ge=1, description="Numéro de la session.")
     titre: Texte = Field(description="Titre de la session.")
     type: enumeration({
@@ -702,7 +709,7 @@ class Cycle(Record):
         return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
 
     def date_as_published(self) -> PartialDate:
-        """Its first occurrence's date (a partial date at its first day)."""
+        """Its first time slot's date (a partial date at its first day)."""
         return min((slot.date for slot in self.occurrences()), key=lambda day: day.first_day)
 
     def occurrences(self) -> list[Creneau]:

@@ -18,18 +18,18 @@ def generate() -> dict[str, str]:
     """File name -> JSON text, one schema per record type and per registry (a list of entries)."""
     out = {}
     for model in models.RECORD_TYPES:
-        out[f"{model.KIND}.schema.json"] = _dump(model.model_json_schema(), model.LABEL)
+        out[f"{model.KIND}.schema.json"] = dump(model.model_json_schema(), model.LABEL)
     for model in models.REGISTRY_TYPES:
         schema = model.model_json_schema()
         defs = schema.pop("$defs", {})
         wrapped = {"type": "array", "items": schema}
         if defs:
             wrapped["$defs"] = defs
-        out[f"registre-{model.KIND}.schema.json"] = _dump(wrapped, f"Registre : {model.KIND}")
+        out[f"registre-{model.KIND}.schema.json"] = dump(wrapped, f"Registre : {model.KIND}")
     return out
 
 
-def _dump(schema: dict, title: str) -> str:
+def dump(schema: dict, title: str) -> str:
     return json.dumps({"$schema": SCHEMA_URI, "title": title, **{k: v for k, v in schema.items() if k != "title"}},
                       ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 

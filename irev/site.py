@@ -11,7 +11,8 @@ Outputs, in order:
 - pages: one Markdown page per record, index, entry and directory (irev/pages.py), converted
   to HTML through a cache (irev/rendering.py); the site engine writes them;
 - files (OUTPUTS): files the site serves as they are, each made by a function of the session
-  returning (site path, file on disk): the attachments the shown records offer, …;
+  returning (site path, file on disk): the attachments the shown records offer, the open data
+  (irev/exports.py, with its page /donnees/), …;
 - downloads: a PDF of every record page, made from its HTML (irev/pdf.py), cached by content
   hash, offered on the page as « Télécharger la fiche (PDF, 245 Ko) » and in search results;
 - the search index, made over the written site (irev/search.py).
@@ -32,7 +33,7 @@ from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachments, catalogue, feeds, forge, loading, pages, pdf, rendering, search, settings, sharing
+from . import attachments, catalogue, exports, feeds, forge, loading, pages, pdf, rendering, search, settings, sharing
 from .incremental import Recorder
 from .problems import Problem
 
@@ -74,6 +75,7 @@ class Memos:
     sources: dict = field(default_factory=dict)  # what each page's source file holds
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
+    exports: dict = field(default_factory=dict)  # the open data: each entry's line, each line's CSV row
 
 
 class Session:
@@ -86,6 +88,7 @@ class Session:
         self.pages: list[pages.Page] = []
         self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
+        self.output_pages: list[pages.Page] = []  # pages that outputs make beside their files (/donnees/)
         self.downloads: dict[str, Download] = {}  # record page source -> its PDF
         self.feeds: dict[str, str] = {}  # page source -> site path of the feed it follows
         self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
@@ -151,8 +154,10 @@ class Session:
         self.search_pages = search.record_pages(cat)
         self.describer = pages.Renderer(cat)
         self.heads = sharing.heads(self.describer, options.site_url)
+        self.output_pages = []
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
         self.describer = None
+        generated = generated + self.output_pages
         documents = _documents(cat, options.site_url)
         # From here on, hand-written pages need the latest records only: the records, their data
         # and the catalogue are freed before the HTML is made (memory at 10,000 records).
@@ -331,7 +336,17 @@ def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, P
     return made
 
 
-OUTPUTS = (_attachment_files, _feed_files)  # files served as they are: each gives (site path, file)
+def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
+    """The open data (irev/exports.py), kept in the cache folder (rewritten only when they change),
+    and its page."""
+    folder = session.options.cache / exports.FOLDER
+    with session.timed("données ouvertes"):
+        made = exports.write(cat, session.options.site_url, folder, session.memos and session.memos.exports)
+    session.output_pages.append(made.page)
+    return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
+
+
+OUTPUTS = (_attachment_files, _feed_files, _open_data_files)  # files served as they are: each gives (site path, file)
 
 
 def _write_if_changed(path: Path, text: str) -> None:

@@ -530,6 +530,7 @@ class World:
     organisations: list[dict] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     meetings: list[tuple[dt.date, str]] = field(default_factory=list)  # sorted by date
+    plans_made: int = 0
 
     def __post_init__(self):
         self.by_level: dict[str, list[Territory]] = {}
@@ -1140,7 +1141,7 @@ def sessions_of(world: World, record: Record, day: dt.date, count: int, number: 
         elif kind == "journee":
             two_days = day.weekday() < 4 and rng.random() < 0.3
             slots = [{"date": day, "date_fin": day + dt.timedelta(days=1) if two_days else None,
-                      "heure_debut": "journee" if not two_days and rng.random() < 0.5 else None}]
+                      "heure_debut": "journee" if rng.random() < 0.5 else None}]
         elif form == "presentiel" and rng.random() < 0.2:
             slots = repeated_in_territories(world, day)
         else:
@@ -1256,7 +1257,10 @@ def fill_plan(world: World, record: Record) -> None:
              "plan-egalite-femmes-hommes": "Plan d'action égalité femmes-hommes",
              "feuille-de-route": f"Feuille de route « {capital(prose.objet(record.domain))} »",
              "autre": f"Programme d'actions « {capital(prose.objet(record.domain))} »"}
-    stage = rng.choices([s for s, _ in PLAN_STAGES], [w for _, w in PLAN_STAGES])[0]
+    # Every stage once among the first plans (a small corpus exercises them all), then by weight.
+    world.plans_made += 1
+    stage = PLAN_STAGES[world.plans_made - 1][0] if world.plans_made <= len(PLAN_STAGES) else \
+        rng.choices([s for s, _ in PLAN_STAGES], [w for _, w in PLAN_STAGES])[0]
     title = f"{'Diagnostic territorial' if stage == 'diagnostic' else names[kind]} – {bearer['nom']}"
     axes_titles = [f"Axe {i} : {capital(o)}" for i, o in enumerate(prose.distinct_objets(record.domain, rng.randint(2, 4)), 1)]
     year, start = record.date.year, rng.randint(record.date.year - 1, record.date.year)

@@ -40,6 +40,7 @@ PAGES = {
     "mentions légales": "/mentions-legales/",
     "données personnelles": "/donnees-personnelles/",
     "plan du site": "/plan-du-site/",
+    "données ouvertes": "/donnees/",
 }
 
 AXE = Axe()

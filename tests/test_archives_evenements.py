@@ -258,7 +258,7 @@ def test_rules_are_reported_in_french_with_their_lines(archives):
     assert (f"cycles/{CYCLE}.md:28: phases[0].sessions[0].creneaux[0].date_fin: date_fin doit être après date "
             "(une séance d'un seul jour n'a pas de date_fin)") in out
     assert f"meetings/{ATELIER}.md:18: evenement_parent: la ressource « {ATELIER} » se désigne elle-même" in out
-    assert f"meetings/{OTHER_ATELIER}.md:12: evenement_parent: réunion inconnue « {GUIDE} »" in out
+    assert f"meetings/{OTHER_ATELIER}.md:14: evenement_parent: réunion inconnue « {GUIDE} »" in out
     assert (f"fiches/{GUIDE}.md:33: feuillets[4].page_fin: page_fin demande une page_debut plus petite "
             "(une fiche d'une page n'a que page_debut)") in out
     assert (f"plans/{DIAGNOSTIC}.md:13: etape: valeur « adoptee » non autorisée : attendu diagnostic, en-elaboration, "

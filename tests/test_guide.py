@@ -17,9 +17,6 @@ TARGET is a path from the project's root, then how the block applies: `content/x
 whole file), `à la fin de content/x.yml` (added at its end), `content/x.md, ligne 5` (replaces
 line 5), `…, après la ligne 6` (inserted after line 6). An erreur marker may stand without a
 block: `…, sans la ligne 6` (line 6 removed), `déplacer content/a.md vers content/b.md`.
-
-Until the lead merges the parallel features, these fail: the variante with `nommer: false`
-(per-record consent), the commands `make nouveau` (scaffolds) and `make participants` (import).
 """
 
 from __future__ import annotations

@@ -1,0 +1,545 @@
+"""Open data: every published record and registry entry as JSON, JSON Lines and CSV, the JSON
+Schemas of what is exported, and the page describing them (/donnees/).
+
+Made from the catalogue after its redaction: drafts are not in it, and the names of people
+without consent are gone from every text. What is decided here is which references to people
+stay: `person_shown` is the one place. A reference to a person not shown becomes null (function
+and organisation kept beside it), a mention of them « une personne non nommée », as on the
+pages; the registry of people holds only the people shown, their contact details only where
+public. A reference to a record that is not published (a draft) becomes null too.
+
+Files, under donnees/, made of the content alone (no build date: an unchanged site makes the
+same bytes):
+- <section>.json: a JSON array of the objects of one type, one object per line;
+- tout.jsonl: every object (records, then registries), one per line, `categorie` giving its type;
+- <section>.csv: the same for spreadsheets (`_cell`): UTF-8 with a byte order mark and `;` as
+  separator, as a spreadsheet set to French opens them;
+- schemas/<section>.schema.json: the JSON Schema of one object, the editors' schema (irev/schemas.py)
+  with the export's own fields and rules.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import functools
+import hashlib
+import json
+import os
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedcsv import csv as safe_csv
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from . import attachments, mentions, models, pages, privacy, schemas, settings
+from .catalogue import RECORD_KINDS, Catalogue, _ref_fields, _ref_kind, _ref_kind_in, _submodel_in
+from .loading import Entry
+from .rendering import page_url
+
+FOLDER = "donnees"
+PAGE = f"{FOLDER}/index.md"
+EVERYTHING = "tout.jsonl"
+LICENCE = ("Licence Ouverte / Open Licence version 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+UNNAMED = "une personne non nommée"  # a mention of a person not shown, as pages write it
+EXCEL_CELL = 32767  # characters a spreadsheet cell holds (Excel, LibreOffice): a longer one would break the row
+CSV_DIALECT = {"delimiter": ";", "lineterminator": "\r\n"}
+
+# What every exported object starts with, before its model's fields (a registry entry's own `id` among
+# them): name -> (nature, description, JSON Schema).
+HEAD = {
+    "id": ("identifiant",
+           "Identifiant stable : le nom du fichier d'une ressource, l'identifiant d'une entrée de registre.",
+           {"type": "string", "pattern": models.SLUG_PATTERN}),
+    "categorie": ("valeur fixe", "Catégorie de l'objet : utile dans tout.jsonl, qui les mêle.", {}),
+    "url": ("adresse web", "Adresse de sa page sur le site.", {"type": "string", "format": "uri"}),
+}
+TEXT = ("texte", "Texte de la ressource en Markdown, tel que l'a écrit la rédaction (les noms non publiés "
+                 "retirés) ; les mentions d'autres entrées y sont des liens Markdown vers leurs pages. Il peut "
+                 "contenir du HTML, que le site nettoie à l'affichage : nettoyez-le aussi avant de l'afficher.")
+OMITTED = frozenset({"statut", "consentement_publication"})  # always « publie », always true in an export
+CONTACT_DETAILS = ("email", "telephones")  # published only where `coordonnees_publiques` allows
+NULLABLE = frozenset({"personne", *RECORD_KINDS})  # references that may point to someone or something not shown
+
+
+@dataclass(frozen=True)
+class Table:
+    """One type of exported object, and its files."""
+
+    kind: str
+    model: type[BaseModel]
+    stem: str  # reunions -> reunions.json, reunions.csv, schemas/reunions.schema.json
+    title: str
+
+    @property
+    def record(self) -> bool:
+        return self.kind in RECORD_KINDS
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        return f"{self.stem}.json", f"{self.stem}.csv", f"schemas/{self.stem}.schema.json"
+
+
+TABLES = tuple(Table(m.KIND, m, m.SECTION, pages.SECTION_TITLES[m.KIND]) for m in models.RECORD_TYPES) + tuple(
+    Table(m.KIND, m, pages.ENTITY_SECTIONS[m.KIND], pages.DIRECTORY_TITLES[m.KIND]) for m in models.REGISTRY_TYPES)
+_STEMS = {table.kind: table.stem for table in TABLES}
+_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(models.__file__).read_bytes()).digest()  # what makes a CSV
+
+
+def person_shown(cat: Catalogue, ident: str | None, record: Entry | None = None,
+                 holder: BaseModel | None = None) -> bool:
+    """Whether the open data may name a person where `record` refers to them through `holder` (the
+    Intervenant, Contact… holding the reference; both None for the registry of people and for a
+    mention). Every reference to a person, mention and registry entry of the export goes through
+    here. Today the registry's consent, as on the pages (Catalogue.person_name); a consent given
+    for one event only is to be checked here too."""
+    return cat.person_name(ident) is not None
+
+
+@dataclass(frozen=True)
+class Export:
+    files: list[str]  # paths under donnees/
+    page: pages.Page  # /donnees/
+
+
+def write(cat: Catalogue, site_url: str, folder: Path, memo: dict | None = None) -> Export:
+    """Every file of the open data into a folder (a file whose bytes would not change is left as it
+    is), and the page that describes them. One type at a time: at 10,000 records, the objects of
+    one type take tens of megabytes as text. A memo (`mkdocs serve`) keeps each entry's line and
+    each line's CSV row for the next build, which then makes only those of the entries it changed."""
+    exporter, sizes, counts = _Exporter(cat, site_url, memo), {}, {}
+    with _Replaced(folder / EVERYTHING) as everything:
+        for table in TABLES:
+            lines = [exporter.line(table, entry) for entry in exporter.entries(table)]
+            counts[table.stem] = len(lines)
+            json_name, csv_name, schema_name = table.names
+            data = ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n").encode()
+            for name, made in ((json_name, data), (schema_name, _schema_text(table, site_url))):
+                _replace(folder / name, made)
+                sizes[name] = len(made)
+            sizes[csv_name] = _write_csv(folder / csv_name, table, lines, data, exporter.rows)
+            everything.write("".join(line + "\n" for line in lines).encode())
+    sizes[EVERYTHING] = everything.size
+    exporter.forget_others()
+    newest = max((entry.model.updated() for entry in cat.records.values()), key=lambda day: day.first_day, default=None)
+    markdown = pages.Renderer(cat).render(
+        "donnees.md.j2", PAGE, tables=TABLES, counts=counts, total=sum(counts.values()), everything=EVERYTHING,
+        sizes={name: attachments.size_label(size) for name, size in sizes.items()}, newest=newest, licence=LICENCE,
+        fields={table.stem: fields(table) for table in TABLES}, address=exporter.url(PAGE),
+        cell_limit=f"{EXCEL_CELL:,}".replace(",", "\u00a0"), redacted=privacy.REDACTED, unnamed=UNNAMED)
+    return Export([*sizes], pages.Page.of(PAGE, "Données ouvertes", markdown))
+
+
+class _Exporter:
+    def __init__(self, cat: Catalogue, site_url: str, memo: dict | None):
+        self.cat, self.site_url = cat, site_url
+        self.renderer = pages.Renderer(cat)  # names and pages of mentioned entries, as the pages show them
+        self.withheld, hidden_records = self._withheld()
+        # What every line depends on beyond its entry: who may be named, which referenced records are
+        # not published, the site's address. While it stays the same, an unchanged entry (the very
+        # same object: the catalogue keeps those of unchanged files) keeps its line.
+        setting = (cat.redactor.key if cat.redactor else None, hidden_records, site_url)
+        memo = {} if memo is None else memo
+        if memo.get("setting") != setting:
+            memo.clear()
+        memo["setting"] = setting
+        self.before, self.lines = memo.get("lines", {}), {}  # (kind, id) -> (entry, its line)
+        self.rows = memo.setdefault("rows", {})  # line -> its CSV row
+        self.memo = memo
+
+    def forget_others(self) -> None:
+        """Keep for the next build only what this one made."""
+        self.memo["lines"] = self.lines
+        wanted = {line for _, line in self.lines.values()}
+        for line in [line for line in self.rows if line not in wanted]:
+            del self.rows[line]
+
+    def _withheld(self) -> tuple[set[str], frozenset]:
+        """The records holding a reference the export makes null (to a person not shown there, to a
+        record not published: the catalogue's links hold every reference of every shown record),
+        and the records referred to but not published."""
+        found, hidden = set(), set()
+        for (kind, ident), links in self.cat.backlinks.items():
+            if kind == "personne":
+                found.update(link.record.id for link in links
+                             if link.role != "mention" and not person_shown(self.cat, ident, link.record, link.detail))
+            elif kind in RECORD_KINDS and self.cat.get(kind, ident) is None:
+                found.update(link.record.id for link in links)
+                hidden.add((kind, ident))
+        return found, frozenset(hidden)
+
+    def entries(self, table: Table) -> list[Entry]:
+        """A type's objects: records newest first, registry entries in their file's order."""
+        if table.record:
+            return self.cat.by_kind(table.kind)
+        found = self.cat.registries.get(table.kind, {}).values()
+        return [entry for entry in found if table.kind != "personne" or person_shown(self.cat, entry.id)]
+
+    def url(self, src_uri: str) -> str:
+        return settings.absolute_url(page_url(src_uri), self.site_url)
+
+    def line(self, table: Table, entry: Entry) -> str:
+        """An entry as exported, as one line of JSON, written by pydantic's serialiser (in Rust, seven
+        times quicker than a dump to Python objects). A record linking nothing withheld and holding
+        no private contact details is written as it is; mentions, as the pages show them."""
+        before = self.before.get((entry.kind, entry.id))
+        if before is not None and before[0] is entry and "[[" not in before[1]:  # a mention reads other entries
+            self.lines[entry.kind, entry.id] = before
+            return before[1]
+        uri = pages.record_uri(entry) if table.record else pages.entity_uri(entry.kind, entry.id)
+        record = entry if table.record else None
+        line = self._line(entry, self.url(uri))
+        if not table.record or entry.id in self.withheld or '"coordonnees_publiques":false' in line:
+            model = self._without_withheld(record, entry.model)
+            if model is not entry.model:
+                line = self._line(entry, self.url(uri), model)
+        if "[[" in line:
+            line = _json(self._mentions(record, json.loads(line)))
+        line = _html_safe(line)
+        self.lines[entry.kind, entry.id] = (entry, line)
+        return line
+
+    @staticmethod
+    def _line(entry: Entry, url: str, model: BaseModel | None = None) -> str:
+        head = _json({"id": entry.id, "categorie": entry.kind, "url": url})[:-1]
+        # A reference made null may be of a required field: the serialiser need not warn of it.
+        fields = (model or entry.model).model_dump_json(exclude=OMITTED | {"id"}, warnings=False)[1:-1]
+        body = f',"{TEXT[0]}":{_json(entry.body.strip())}' if entry.kind in RECORD_KINDS else ""
+        return f"{head},{fields}{body}}}"
+
+    def _without_withheld(self, record: Entry | None, model: BaseModel) -> BaseModel:
+        """A model with its references to people not shown and to records not published made null,
+        and its contact details gone unless public; the very same model when nothing changes."""
+        changes = {}
+        if "coordonnees_publiques" in type(model).model_fields and not self._details_public(record, model):
+            changes = {name: [] if isinstance(getattr(model, name), list) else None for name in CONTACT_DETAILS
+                       if getattr(model, name)}
+        for name, (kind, _) in _ref_fields(type(model)).items():
+            value = getattr(model, name)
+            if value is None:
+                continue
+            # An id is withheld if its entry is not shown; a block (a partner, a meeting without a record) is walked.
+            items = [self._without_withheld(record, i) if isinstance(i, BaseModel)
+                     else i if kind is None or self._shown(kind, i, record, model) else None for i in _items(value)]
+            if any(new is not old for new, old in zip(items, _items(value))):
+                changes[name] = items if isinstance(value, list) else items[0]
+        return model.model_copy(update=changes) if changes else model
+
+    def _shown(self, kind: str, ident: str, record: Entry | None, holder: BaseModel) -> bool:
+        if kind == "personne":
+            return person_shown(self.cat, ident, record, holder)
+        return self.cat.get(kind, ident) is not None  # a draft is not in the catalogue
+
+    def _details_public(self, record: Entry | None, model: BaseModel) -> bool:
+        """As pages decide (Renderer.details_public): marked public, and the person they reach shown."""
+        person = getattr(model, "personne", None)
+        return model.coordonnees_publiques and (person is None or person_shown(self.cat, person, record, model))
+
+    def _mentions(self, record: Entry | None, value):
+        if isinstance(value, str):
+            return mentions.replace(value, lambda kind, ident, label: self._mention(record, kind, ident, label))
+        if isinstance(value, dict):
+            return {key: self._mentions(record, item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self._mentions(record, item) for item in value]
+        return value
+
+    def _mention(self, record: Entry | None, kind: str, ident: str, label: str | None) -> str:
+        """A mention as a Markdown link to the entry's page, with its label or name; plain text
+        where it has no page; a person not shown is never named, even by the label."""
+        if kind == "personne" and not person_shown(self.cat, ident, record):
+            return UNNAMED
+        name, href = self.renderer.entity_target("", kind, ident)  # from the site's root: the source's path
+        text = label or name.replace("[", "\\[").replace("]", "\\]")
+        return f"[{text}]({self.url(href)})" if href else text
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file unless it holds these bytes already (its time then tells the site engine it changed)."""
+    if not path.exists() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+class _Replaced:
+    """A file written piece by piece beside its place, put there only if its bytes changed."""
+
+    def __init__(self, path: Path):
+        self.path, self.size = path, 0
+        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = self.temporary.open("wb")
+        return self
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.size += len(data)
+
+    def __exit__(self, kind, *_):
+        self.file.close()
+        if kind is None and not (self.path.exists() and filecmp.cmp(self.temporary, self.path, shallow=False)):
+            self.temporary.replace(self.path)
+        else:
+            self.temporary.unlink()
+
+
+def _items(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _html_safe(line: str) -> str:
+    """Outside its strings, JSON has none of these characters: escaped everywhere, a body's HTML is
+    never read as HTML by a browser that would take the file for a page (any JSON reader gives the
+    text back as written)."""
+    return line.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def columns(table: Table) -> list[tuple[str, bool]]:
+    """(name, joined) of each column: the head fields, the model's fields with a single object's
+    own fields as columns of their own (`contact.email`). `joined`: a list of ids or fixed values,
+    written « a, b ». Not a record's text: Markdown that may hold HTML, and may outgrow a cell
+    (fields are plain text: tags are removed at loading)."""
+    return [(name, False) for name in HEAD] + [c for c in _model_columns(table.model, "") if c[0] not in HEAD]
+
+
+def _model_columns(model: type[BaseModel], prefix: str) -> list[tuple[str, bool]]:
+    found = []
+    for name, info in model.model_fields.items():
+        if name in OMITTED:
+            continue
+        annotation = _without_none(info.annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not models.PartialDate:
+            found += _model_columns(annotation, f"{prefix}{name}.")
+        else:
+            found.append((prefix + name, _joined(info)))
+    return found
+
+
+def _joined(info: FieldInfo) -> bool:
+    """A list of ids or fixed values: slugs, which never hold a comma."""
+    if typing.get_origin(info.annotation) is not list:
+        return False
+    item = typing.get_args(info.annotation)[0]
+    ids = bool(_ref_kind_in(item)) and _submodel_in(item) is None  # a partner may be a block: JSON
+    return ids or typing.get_origin(item) is typing.Literal
+
+
+def _write_csv(path: Path, table: Table, lines: list[str], json_data: bytes, rows: dict) -> int:
+    """A type's CSV (its size), made again only when its JSON changed: beside it, the hash of the
+    JSON it was made from and its own, checked before it is kept (a warm build makes none)."""
+    key = hashlib.sha256(_CODE + json_data).hexdigest()
+    stamp = path.with_name(f".{path.name}.cle")
+    try:
+        kept_key, kept_hash = stamp.read_text(encoding="ascii").split()
+        if kept_key == key and hashlib.sha256(path.read_bytes()).hexdigest() == kept_hash:
+            return path.stat().st_size
+    except (OSError, ValueError):
+        pass  # none yet, or damaged: made again
+    data = _csv(table, lines, rows)
+    _replace(path, data)
+    stamp.write_text(f"{key} {hashlib.sha256(data).hexdigest()}", encoding="ascii")
+    return len(data)
+
+
+class _Row:
+    """What a CSV writer writes: one row at a time, kept."""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def _csv(table: Table, lines: list[str], rows: dict) -> bytes:
+    """One row per object. A cell holds a value as it is (dates AAAA-MM-JJ, true or false); a list of
+    ids or fixed values « a, b »; any other list, or an object inside a list, as JSON; nothing for
+    null or an empty list. defusedcsv puts a « ' » before a cell that a spreadsheet would run as a
+    formula. `rows`: each line's row, made before or now."""
+    wanted, json_name, row = columns(table), table.names[0], _Row()
+    writer = safe_csv.writer(row, **CSV_DIALECT)
+    writer.writerow([name for name, _ in wanted])
+    out = [row.text]
+    for line in lines:
+        if line not in rows:
+            data = json.loads(line)
+            writer.writerow([_cell(_at(data, name), joined, json_name) for name, joined in wanted])
+            rows[line] = row.text
+        out.append(rows[line])
+    return "".join(out).encode("utf-8-sig")
+
+
+def _at(data: dict, column: str):
+    for part in column.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _cell(value, joined: bool, json_name: str) -> str:
+    if value is None or value == []:
+        return ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, str)):
+        text = str(value)
+    elif joined:
+        text = ", ".join(item for item in value if item is not None)
+    else:
+        text = _json(value)
+    return text if len(text) <= EXCEL_CELL else f"[trop long pour un tableur : voir {json_name}]"
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _schema_text(table: Table, site_url: str) -> bytes:
+    return schemas.dump(schema(table, site_url), table.title).encode()
+
+
+def schema(table: Table, site_url: str) -> dict:
+    """The JSON Schema of one exported object: its model's, without the fields an export leaves
+    out, with the head fields and the text, and null allowed where a reference may be withheld."""
+    found = table.model.model_json_schema()
+    _nullable_references(table.model, found, found.get("$defs", {}), set())
+    own = {name: value for name, value in found["properties"].items() if name not in OMITTED and name not in HEAD}
+    head = {name: {**shape, "description": text} for name, (_, text, shape) in HEAD.items()}
+    head["categorie"]["const"] = table.kind
+    found["properties"] = {**head, **own}
+    found["required"] = [*HEAD, *(name for name in found.get("required", []) if name in own)]
+    if table.record:
+        found["properties"][TEXT[0]] = {"type": "string", "description": TEXT[1]}
+        found["required"].append(TEXT[0])
+    found["$id"] = settings.absolute_url(f"{FOLDER}/{table.names[2]}", site_url)
+    found["description"] = (f"Un objet de {table.names[0]} (ou une ligne de {EVERYTHING} de catégorie "
+                            f"« {table.kind} ») : données ouvertes de l'IREV.")
+    return found
+
+
+def _nullable_references(model: type[BaseModel], node: dict, defs: dict, done: set) -> None:
+    for name, (kind, sub) in _ref_fields(model).items():
+        prop = node["properties"].get(name)
+        if prop is None:
+            continue
+        if kind in NULLABLE:
+            if prop.get("type") == "array":
+                prop["items"] = _or_null(prop["items"])
+            else:
+                node["properties"][name] = _or_null(prop)
+        elif sub is not None and sub.__name__ in defs and sub.__name__ not in done:
+            done.add(sub.__name__)
+            _nullable_references(sub, defs[sub.__name__], defs, done)
+
+
+def _or_null(prop: dict) -> dict:
+    if {"type": "null"} in prop.get("anyOf", []):
+        return prop
+    notes = {key: prop[key] for key in ("title", "description", "default") if key in prop}
+    return {"anyOf": [{k: v for k, v in prop.items() if k not in notes}, {"type": "null"}], **notes}
+
+
+# --- field documentation, for the page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    name: str  # `contact.email`, `participants[].personne`
+    nature: str  # « texte », « liste : identifiant (voir personnes.json) »…
+    description: str
+    values: tuple[tuple[str, str], ...] = ()  # fixed values and their French labels
+
+
+def fields(table: Table) -> list[FieldDoc]:
+    """Every field of an exported object, nested ones included, described from the models."""
+    kinds = tuple((other.kind, other.title) for other in TABLES)
+    found = [FieldDoc(name, nature, text, kinds if name == "categorie" else ())
+             for name, (nature, text, _) in HEAD.items()]
+    found += [f for f in _model_fields(table.model, "") if f.name not in HEAD]
+    return found + ([FieldDoc(TEXT[0], "texte (Markdown)", TEXT[1])] if table.record else [])
+
+
+def _model_fields(model: type[BaseModel], prefix: str) -> list[FieldDoc]:
+    found = []
+    for name, info in model.model_fields.items():
+        if name in OMITTED:
+            continue
+        annotation = _without_none(info.annotation)
+        kind = _ref_kind(info.metadata) or _ref_kind_in(annotation)
+        found.append(FieldDoc(prefix + name, _nature(annotation, kind), info.description or _description_in(annotation),
+                           _values(annotation, info.metadata)))
+        sub = _submodel_in(annotation)
+        if sub is not None and kind is None and sub is not models.PartialDate:  # a date is one value
+            found += _model_fields(sub, f"{prefix}{name}{'[]' if typing.get_origin(annotation) is list else ''}.")
+    return found
+
+
+_UNIONS = (typing.Union, types.UnionType)
+_NATURES = {bool: "vrai ou faux (true, false)", int: "nombre entier", str: "texte",
+            models.PartialDate: "date (AAAA-MM-JJ, AAAA-MM, AAAA ou --MM-JJ ; avec « precision », un objet)"}
+
+
+def _nature(annotation, kind: str | None) -> str:
+    annotation = _bare(annotation)
+    if typing.get_origin(annotation) is list:
+        return "liste : " + _nature(typing.get_args(annotation)[0], kind)
+    if kind is not None:
+        return f"identifiant (voir {_STEMS[kind]}.json)"
+    if typing.get_origin(annotation) is typing.Literal:
+        return "valeur fixe"
+    if typing.get_origin(annotation) in _UNIONS:
+        return " ou ".join(dict.fromkeys(_nature(a, None) for a in typing.get_args(annotation)))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not models.PartialDate:
+        return "objet"
+    return _NATURES.get(annotation, "texte")
+
+
+def _values(annotation, metadata=()) -> tuple[tuple[str, str], ...]:
+    """An enumeration's values and their labels (models.Labels, kept in the type's metadata)."""
+    labels: dict[str, str] = {}
+    while True:
+        labels = next((m.labels for m in metadata if isinstance(m, models.Labels)), labels)
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation, metadata = typing.get_args(annotation)[0], annotation.__metadata__
+        elif _without_none(annotation) is not annotation:
+            annotation, metadata = _without_none(annotation), ()
+        else:
+            break
+    if typing.get_origin(annotation) is list:
+        return _values(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) is typing.Literal:
+        return tuple((value, labels.get(value, "")) for value in typing.get_args(annotation))
+    return ()
+
+
+def _bare(annotation):
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return _without_none(annotation)
+
+
+def _without_none(annotation):
+    """Optional[X] -> X (other unions as they are)."""
+    if typing.get_origin(annotation) in _UNIONS:
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return annotation
+
+
+def _description_in(annotation) -> str:
+    """A description given in a reusable type (`Heure`) rather than on the field."""
+    for argument in typing.get_args(annotation):
+        if isinstance(argument, FieldInfo) and argument.description:
+            return argument.description
+        found = _description_in(argument) if not isinstance(argument, (str, FieldInfo)) else ""
+        if found:
+            return found
+    return ""
