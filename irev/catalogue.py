@@ -118,8 +118,11 @@ class Catalogue:
             return [entry.id for entry in self.by_kind(args[0])]
         return list(self.children.get(tuple(args), []))  # "children"
 
-    def record(self, ident: str | None) -> Entry | None:
-        """A shown record, or None (unknown or draft)."""
+    def record(self, ident) -> Entry | None:
+        """A shown record, or None (unknown or draft; a reference that describes something without a
+        record: models.SansFiche)."""
+        if not isinstance(ident, str) and ident is not None:
+            return None
         self._read("record", ident)
         return self.records.get(ident)
 

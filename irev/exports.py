@@ -124,7 +124,7 @@ def write(cat: Catalogue, site_url: str, folder: Path, memo: dict | None = None)
             everything.write("".join(line + "\n" for line in lines).encode())
     sizes[EVERYTHING] = everything.size
     exporter.forget_others()
-    newest = max((entry.model.updated() for entry in cat.records.values()), default=None)
+    newest = max((entry.model.updated() for entry in cat.records.values()), key=lambda day: day.first_day, default=None)
     markdown = pages.Renderer(cat).render(
         "donnees.md.j2", PAGE, tables=TABLES, counts=counts, total=sum(counts.values()), everything=EVERYTHING,
         sizes={name: attachments.size_label(size) for name, size in sizes.items()}, newest=newest, licence=LICENCE,
@@ -184,7 +184,7 @@ class _Exporter:
     def line(self, table: Table, entry: Entry) -> str:
         """An entry as exported, as one line of JSON, written by pydantic's serialiser (in Rust, seven
         times quicker than a dump to Python objects). A record linking nothing withheld and holding
-        no private contact details is written as it is; mentions, as the pages show them."""
+        no contact details is written as it is; mentions, as the pages show them."""
         before = self.before.get((entry.kind, entry.id))
         if before is not None and before[0] is entry and "[[" not in before[1]:  # a mention reads other entries
             self.lines[entry.kind, entry.id] = before
@@ -192,7 +192,7 @@ class _Exporter:
         uri = pages.record_uri(entry) if table.record else pages.entity_uri(entry.kind, entry.id)
         record = entry if table.record else None
         line = self._line(entry, self.url(uri))
-        if not table.record or entry.id in self.withheld or '"coordonnees_publiques":false' in line:
+        if not table.record or entry.id in self.withheld or '"coordonnees_publiques"' in line:  # contact details: looked at
             model = self._without_withheld(record, entry.model)
             if model is not entry.model:
                 line = self._line(entry, self.url(uri), model)
@@ -221,10 +221,9 @@ class _Exporter:
             value = getattr(model, name)
             if value is None:
                 continue
-            if kind is not None:
-                items = [i if self._shown(kind, i, record, model) else None for i in _items(value)]
-            else:
-                items = [self._without_withheld(record, i) if isinstance(i, BaseModel) else i for i in _items(value)]
+            # A block (a partner: organisation and role) is looked into; an id is kept if shown.
+            items = [self._without_withheld(record, i) if isinstance(i, BaseModel)
+                     else i if kind is None or self._shown(kind, i, record, model) else None for i in _items(value)]
             if any(new is not old for new, old in zip(items, _items(value))):
                 changes[name] = items if isinstance(value, list) else items[0]
         return model.model_copy(update=changes) if changes else model
@@ -237,6 +236,8 @@ class _Exporter:
     def _details_public(self, record: Entry | None, model: BaseModel) -> bool:
         """As pages decide (Renderer.details_public): marked public, and the person they reach shown."""
         person = getattr(model, "personne", None)
+        if getattr(model, "nommer", None) is False:  # a person this record does not name (their id dropped already)
+            return False
         return model.coordonnees_publiques and (person is None or person_shown(self.cat, person, record, model))
 
     def _mentions(self, record: Entry | None, value):
@@ -318,7 +319,7 @@ def columns(table: Table) -> list[tuple[str, bool]]:
 def _model_columns(model: type[BaseModel], prefix: str) -> list[tuple[str, bool]]:
     found = []
     for name, info in model.model_fields.items():
-        if name in OMITTED:
+        if name in OMITTED or info.exclude:
             continue
         annotation = _without_none(info.annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -391,7 +392,7 @@ def _cell(value, joined: bool, json_name: str) -> str:
         text = "true" if value else "false"
     elif isinstance(value, (int, str)):
         text = str(value)
-    elif joined:
+    elif joined and all(item is None or isinstance(item, str) for item in value):  # blocks (a partner and its role): JSON
         text = ", ".join(item for item in value if item is not None)
     else:
         text = _json(value)
@@ -470,12 +471,12 @@ def fields(table: Table) -> list[FieldDoc]:
 def _model_fields(model: type[BaseModel], prefix: str) -> list[FieldDoc]:
     found = []
     for name, info in model.model_fields.items():
-        if name in OMITTED:
+        if name in OMITTED or info.exclude:
             continue
         annotation = _without_none(info.annotation)
         kind = _ref_kind(info.metadata) or _ref_kind_in(annotation)
         found.append(FieldDoc(prefix + name, _nature(annotation, kind), info.description or _description_in(annotation),
-                           _values(annotation)))
+                           _values(annotation, info.metadata)))
         sub = _submodel_in(annotation)
         if sub is not None and kind is None:
             found += _model_fields(sub, f"{prefix}{name}{'[]' if typing.get_origin(annotation) is list else ''}.")
@@ -501,13 +502,16 @@ def _nature(annotation, kind: str | None) -> str:
     return _NATURES.get(annotation, "texte")
 
 
-def _values(annotation) -> tuple[tuple[str, str], ...]:
-    annotation = _bare(annotation)
+def _values(annotation, metadata=()) -> tuple[tuple[str, str], ...]:
+    """The fixed values of a field with their French labels (models.enumeration keeps them in its type)."""
+    labels = next((m.labels for m in metadata if isinstance(m, models.Labels)), {})
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation, *inner = typing.get_args(annotation)
+        labels = next((m.labels for m in inner if isinstance(m, models.Labels)), labels)
     if typing.get_origin(annotation) is list:
         return _values(typing.get_args(annotation)[0])
     if typing.get_origin(annotation) is typing.Literal:
-        return tuple((value, models.PUBLICS.get(value) or pages.VALUE_LABELS.get(value, "")) for value in
-                     typing.get_args(annotation))
+        return tuple((value, labels.get(value, "")) for value in typing.get_args(annotation))
     return ()
 
 

@@ -13,7 +13,8 @@ import re
 from typing import Annotated, ClassVar, Literal, NamedTuple, Optional, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter,
-                      ValidationError, ValidationInfo, WithJsonSchema, WrapValidator, field_validator, model_validator)
+                      ValidationError, ValidationInfo, WithJsonSchema, WrapValidator, field_validator, model_serializer,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from .problems import shown
@@ -144,6 +145,11 @@ class PartialDate(Strict):
         if self.month:
             return (self.first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         return dt.date(self.year or 1, 12, 31)
+
+    @model_serializer
+    def _as_written(self):
+        """Serialised (open data) as editors write it: the text, or the block with its note."""
+        return {"date": self.isoformat(), "precision": self.precision} if self.precision else self.isoformat()
 
     def isoformat(self) -> str:
         """As written: `2016-04-12`, `2016-04`, `2016`, `--11-06` (the explanatory text left out)."""
@@ -360,7 +366,8 @@ class Intervenant(Strict):
     personne: Optional[PersonneRef] = Field(None, description="Identifiant de la personne (registre des personnes).")
     organisation: Optional[OrganisationRef] = Field(None, description="Identifiant de l'organisation représentée.")
     fonction: Optional[Texte] = Field(None, description="Fonction exercée à cette date.")
-    nommer: Optional[Booleen] = Field(None, description=(
+    # An editorial instruction, not a fact about the record: never exported (exclude), applied by the catalogue.
+    nommer: Optional[Booleen] = Field(None, exclude=True, description=(
         "false : la personne n'est pas nommée dans cette ressource, même si le registre le permet (elle y apparaît "
         "par sa fonction et son organisation, et sa page ne cite pas la ressource). true : elle y est nommée, ce qui "
         "exige « consentement_publication: true » au registre. Sans ce champ, le registre décide."))
@@ -577,9 +584,9 @@ class Reunion(Record):
         "Réunion précédente de la série : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
     suivante: Optional[ReunionOuSansFiche] = Field(None, description=(
         "Réunion suivante de la série : son identifiant ou, si elle n'a pas de fiche, « intitule » et « date »."))
-    evenement_parent: Optional[ReunionRef] = Field(None, description=(
-        "Identifiant de la réunion plus large dont celle-ci fait partie (par ex. la journée régionale où se tient "
-        "l'atelier) ; la page de cette réunion liste alors celle-ci."))
+    evenement_parent: Optional[ReunionOuSansFiche] = Field(None, description=(
+        "La réunion plus large dont celle-ci fait partie (par ex. la journée régionale où se tient l'atelier) : son "
+        "identifiant, et sa page liste alors celle-ci ; ou, si elle n'a pas de fiche, « intitule » et « date »."))
     nombre_participants: Optional[int] = Field(None, ge=0, description="Nombre de participants annoncé.")
     nombre_territoires: Optional[int] = Field(None, ge=0, description="Nombre de territoires représentés annoncé.")
     intervenants: list[IntervenantRole] = Field(default_factory=list, description=(
@@ -598,8 +605,8 @@ class Creneau(Strict):
     (a session repeated in several territories has one occurrence in each)."""
 
     date: DateAvecAnnee = Field(description=(
-        "Date : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
-    date_fin: Optional[Date] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
+        "Date, ou premier jour : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
+    date_fin: Optional[Jour] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
     heure_debut: Optional[Horaire] = None
     heure_fin: Optional[HeureFin] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
@@ -608,9 +615,11 @@ class Creneau(Strict):
 
     @field_validator("date_fin")
     @classmethod
-    def _days_in_order(cls, last, info: ValidationInfo):
+    def _days_in_order(cls, last: Optional[PartialDate], info: ValidationInfo) -> Optional[PartialDate]:
         first = info.data.get("date")
-        if last is not None and first is not None and last.first_day <= first.last_day:
+        if last is not None and first is not None and not first.complete:
+            raise ValueError(f"date_fin demande une date complète (AAAA-MM-JJ), la date est « {first.isoformat()} »")
+        if last is not None and first is not None and last.first_day <= first.first_day:
             raise ValueError("date_fin doit être après date (une séance d'un seul jour n'a pas de date_fin)")
         return last
 
@@ -703,7 +712,7 @@ class Cycle(Record):
         return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
 
     def date_as_published(self) -> PartialDate:
-        """Its first time slot's date (a partial date at its first day)."""
+        """Its first occurrence's date (a partial date at its first day)."""
         return min((slot.date for slot in self.occurrences()), key=lambda day: day.first_day)
 
     def occurrences(self) -> list[Creneau]:
@@ -778,7 +787,7 @@ ETAPES = {
     "en-evaluation": "En évaluation",
     "acheve": "Achevé",
 }
-EtapePlan = Literal[tuple(ETAPES)]  # type: ignore[valid-type]
+EtapePlan = enumeration(ETAPES)
 
 
 class Plan(Record):

@@ -180,13 +180,17 @@ def date_phrase(value) -> str:
     return f"{'le' if _partial(value).day else 'en'} {format_date(value)}" if value is not None else ""
 
 
+def date_of(value, weekday: bool = False) -> str:
+    """A date after « de »: « du 18 novembre 2014 », « d'avril 2016 », « de 2014 »."""
+    text = format_date(value, weekday)
+    return f"du {text}" if _partial(value).day else (f"d'{text}" if text[0] in "aeiouy" else f"de {text}")
+
+
 def date_span(first, last) -> str:
     """« du 3 mai 2016 au 6 juin 2017 », « d'avril 2016 à mai 2017 », « de 2014 à 2016 »; one date: date_phrase."""
     if not (first and last) or first == last:
         return date_phrase(first or last)
-    start, end = format_date(first), format_date(last)
-    opening = "du " if _partial(first).day else ("d'" if start[0] in "aeiouy" else "de ")
-    return f"{opening}{start} {'au' if _partial(last).day else 'à'} {end}"
+    return f"{date_of(first)} {'au' if _partial(last).day else 'à'} {format_date(last)}"
 
 
 def format_until(value) -> str:
@@ -269,8 +273,8 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_COMPILED)
         linked = {name: getattr(self, f"_{name}") for name in (
             "who", "acting", "partner", "entity", "link", "reference", "record_items", "entity_items", "role_items")}
-        self.env.filters.update(date=format_date, date_phrase=date_phrase, until=format_until, time=format_time,
-                                cell=cell, label=label, name=self.name,
+        self.env.filters.update(date=format_date, date_phrase=date_phrase, date_of=date_of, until=format_until,
+                                time=format_time, cell=cell, label=label, name=self.name,
                                 link_text=lambda text: Markup(link_text(text)), tel=tel_href, **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,

@@ -1025,14 +1025,17 @@ def plan_meetings(world: World, count: int, first_index: int) -> list[Record]:
 
 
 def plan_ateliers(world: World, meetings: list[Record], count: int, last_index: int) -> list[Record]:
-    """Ateliers held during regional days (any meeting when there is none), on the same day."""
+    """Ateliers held during regional days (any meeting when there is none), on the same day; a few during
+    a day the archive has no record of."""
     rng, found = world.rng, []
     days = [r for r in meetings if r.meta["type"] == "rencontre-regionale"] or meetings
     for index in range(last_index + 1, last_index + 1 + count):
         parent = rng.choice(days)
         ident = f"{parent.date.isoformat()}-atelier-{DOMAINS[parent.domain]['reseau'][0]}-{index}"
+        within = parent.id if rng.random() < 0.8 else {
+            "intitule": f"Journée régionale des acteurs {DOMAINS[parent.domain]['reseau'][1]}", "date": parent.date}
         found.append(Record("reunion", ident, "meetings", parent.domain, parent.date, {
-            "type": "atelier", "serie": None, "organisateur": parent.meta["organisateur"], "evenement_parent": parent.id}))
+            "type": "atelier", "serie": None, "organisateur": parent.meta["organisateur"], "evenement_parent": within}))
     return found
 
 
@@ -1138,7 +1141,7 @@ def sessions_of(world: World, record: Record, day: dt.date, count: int, number: 
         elif kind == "journee":
             two_days = day.weekday() < 4 and rng.random() < 0.3
             slots = [{"date": day, "date_fin": day + dt.timedelta(days=1) if two_days else None,
-                      "heure_debut": "journee" if rng.random() < 0.5 else None}]
+                      "heure_debut": "journee" if not two_days and rng.random() < 0.5 else None}]
         elif form == "presentiel" and rng.random() < 0.2:
             slots = repeated_in_territories(world, day)
         else:

@@ -118,7 +118,7 @@ def test_a_guide_dated_by_its_year_sorts_at_its_first_day(site):
     assert ("2014 Le refus de stage discriminatoire — 12 juin 2014 Guide de l'accueil non discriminant dans les "
             "services publics — 2014") in page_text(site, "fiches")
     latest = page_text(site, "")
-    order = [latest.index(title) for title in ("du 14 mars 2017 — Réunions de réseau, 14 mars 2017",
+    order = [latest.index(title) for title in ("du 14 mars 2017 — Réunions et rencontres, 14 mars 2017",
                                                "— Plans territoriaux, novembre 2016",
                                                "— Cycles de qualification, 4 octobre 2016",
                                                "— Fiches outils, 12 juin 2014", "— Fiches outils, 2014")]

@@ -126,7 +126,7 @@ def test_events_sessions_stages_and_guides_are_exercised(corpus):
     every plan stage, guides with their sheets, twins, contacts and subtitles (issue 14)."""
     _, content, _ = corpus
     records = {e.id: e.model for e in content.records}
-    ateliers = [m for m in records.values() if getattr(m, "evenement_parent", None)]
+    ateliers = [m for m in records.values() if isinstance(getattr(m, "evenement_parent", None), str)]
     assert ateliers and all(m.type == "atelier" and records[m.evenement_parent].date == m.date for m in ateliers)
     sessions = [s for e in content.records if e.kind == "cycle" for p in e.model.phases for s in p.sessions]
     assert any(slot.date_fin for s in sessions for slot in s.creneaux)
@@ -151,10 +151,11 @@ def test_older_sources_forms_are_exercised(corpus):
     assert any(m.heure_debut in ("matin", "apres-midi", "journee", "soiree") for m in records if kind_of(m) == "reunion")
     slots = [slot for m in records if kind_of(m) == "cycle" for phase in m.phases for s in phase.sessions for slot in s.creneaux]
     assert any(slot.heure_debut in ("matin", "apres-midi", "journee") for slot in slots)
-    unrecorded = [ref for m in records for ref in (getattr(m, "precedente", None), getattr(m, "annonce_dans", None),
-                                                  *(p.reunion for p in getattr(m, "presentations", [])))
-                  if ref is not None and not isinstance(ref, str)]
-    assert unrecorded and all(ref.intitule and ref.date.month for ref in unrecorded)
+    references = {field: [getattr(m, field, None) for m in records] for field in ("precedente", "annonce_dans", "evenement_parent")}
+    references["presentations"] = [p.reunion for m in records for p in getattr(m, "presentations", [])]
+    for field, found in references.items():
+        unrecorded = [ref for ref in found if ref is not None and not isinstance(ref, str)]
+        assert unrecorded and all(ref.intitule and ref.date.month for ref in unrecorded), field
     people = content.registries["personne"].values()
     assert any(f.depuis and f.depuis.month is None for p in people for f in p.model.fonctions)
 
