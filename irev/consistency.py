@@ -44,8 +44,9 @@ def _series(meetings: dict[str, Entry]) -> list[Problem]:
     found, claims = [], {}
     for entry in meetings.values():
         for side, facing in SIDES:
-            target = _recorded(getattr(entry.model, side))
-            other = meetings.get(target)  # an unknown id is reported with the references
+            target = getattr(entry.model, side)
+            other = meetings.get(target) if isinstance(target, str) else None  # an unknown id: reported with the
+            # references; a meeting without a record (models.SansFiche) has no side to face
             where = (entry.file, entry.line_of((side,)), side)
             if target == entry.id:
                 found.append(Problem(*where, f"la réunion se désigne elle-même comme {side}",
@@ -55,7 +56,8 @@ def _series(meetings: dict[str, Entry]) -> list[Problem]:
                 if back is None:
                     claims.setdefault((target, side), []).append(entry)
                 elif back != entry.id:
-                    found.append(Problem(*where, f"« {side}: {target} », mais cette réunion a « {facing}: {getattr(back, 'intitule', back)} »",
+                    back = back if isinstance(back, str) else back.intitule
+                    found.append(Problem(*where, f"« {side}: {target} », mais cette réunion a « {facing}: {back} »",
                                          f"les deux réunions doivent se désigner l'une l'autre : corrigez « {side} » ici, "
                                          f"ou « {facing} » dans {other.file}", warning=True))
     for (target, side), entries in claims.items():  # the facing side left to derive: only one meeting can claim it
@@ -75,7 +77,8 @@ def with_series(records: dict[str, Entry]) -> dict[str, Entry]:
         if entry.kind != Reunion.KIND:
             continue
         for side, facing in SIDES:
-            target = records.get(_recorded(getattr(entry.model, side)))
+            named = getattr(entry.model, side)
+            target = records.get(named) if isinstance(named, str) else None
             if target is not None and target.kind == Reunion.KIND and target.id != entry.id \
                     and getattr(target.model, facing) is None:
                 claims.setdefault((target.id, facing), []).append(entry.id)
@@ -109,8 +112,3 @@ def _unclassed_problem(entry: Entry, field: str, label: str, expected: str) -> P
     return Problem(entry.file, entry.line_of((field,) if written else ("statut",)), field,
                    f"ressource publiée sans {label} : aucune page de {label} ne la liste et le filtre "
                    f"« {label.capitalize()} » de la recherche ne la trouve pas", f"ajoutez « {field}: » avec {expected}", warning=True)
-
-
-def _recorded(reference):
-    """A series reference's record id; None for a meeting known without a record (intitule, date)."""
-    return reference if isinstance(reference, str) else None

@@ -20,6 +20,7 @@ same bytes):
 
 from __future__ import annotations
 
+import datetime as dt
 import filecmp
 import functools
 import hashlib
@@ -183,7 +184,7 @@ class _Exporter:
     def line(self, table: Table, entry: Entry) -> str:
         """An entry as exported, as one line of JSON, written by pydantic's serialiser (in Rust, seven
         times quicker than a dump to Python objects). A record linking nothing withheld and holding
-        no private contact details is written as it is; mentions, as the pages show them."""
+        no contact details is written as it is; mentions, as the pages show them."""
         before = self.before.get((entry.kind, entry.id))
         if before is not None and before[0] is entry and "[[" not in before[1]:  # a mention reads other entries
             self.lines[entry.kind, entry.id] = before
@@ -191,7 +192,7 @@ class _Exporter:
         uri = pages.record_uri(entry) if table.record else pages.entity_uri(entry.kind, entry.id)
         record = entry if table.record else None
         line = self._line(entry, self.url(uri))
-        if not table.record or entry.id in self.withheld or '"coordonnees_publiques":false' in line:
+        if not table.record or entry.id in self.withheld or '"coordonnees_publiques"' in line:  # contact details: looked at
             model = self._without_withheld(record, entry.model)
             if model is not entry.model:
                 line = self._line(entry, self.url(uri), model)
@@ -220,7 +221,7 @@ class _Exporter:
             value = getattr(model, name)
             if value is None:
                 continue
-            # An id is withheld if its entry is not shown; a block (a partner, a meeting without a record) is walked.
+            # A block (a partner: organisation and role) is looked into; an id is kept if shown.
             items = [self._without_withheld(record, i) if isinstance(i, BaseModel)
                      else i if kind is None or self._shown(kind, i, record, model) else None for i in _items(value)]
             if any(new is not old for new, old in zip(items, _items(value))):
@@ -235,6 +236,8 @@ class _Exporter:
     def _details_public(self, record: Entry | None, model: BaseModel) -> bool:
         """As pages decide (Renderer.details_public): marked public, and the person they reach shown."""
         person = getattr(model, "personne", None)
+        if getattr(model, "nommer", None) is False:  # a person this record does not name (their id dropped already)
+            return False
         return model.coordonnees_publiques and (person is None or person_shown(self.cat, person, record, model))
 
     def _mentions(self, record: Entry | None, value):
@@ -316,10 +319,10 @@ def columns(table: Table) -> list[tuple[str, bool]]:
 def _model_columns(model: type[BaseModel], prefix: str) -> list[tuple[str, bool]]:
     found = []
     for name, info in model.model_fields.items():
-        if name in OMITTED:
+        if name in OMITTED or info.exclude:
             continue
         annotation = _without_none(info.annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not models.PartialDate:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             found += _model_columns(annotation, f"{prefix}{name}.")
         else:
             found.append((prefix + name, _joined(info)))
@@ -331,8 +334,7 @@ def _joined(info: FieldInfo) -> bool:
     if typing.get_origin(info.annotation) is not list:
         return False
     item = typing.get_args(info.annotation)[0]
-    ids = bool(_ref_kind_in(item)) and _submodel_in(item) is None  # a partner may be a block: JSON
-    return ids or typing.get_origin(item) is typing.Literal
+    return bool(_ref_kind_in(item)) or typing.get_origin(item) is typing.Literal
 
 
 def _write_csv(path: Path, table: Table, lines: list[str], json_data: bytes, rows: dict) -> int:
@@ -390,7 +392,7 @@ def _cell(value, joined: bool, json_name: str) -> str:
         text = "true" if value else "false"
     elif isinstance(value, (int, str)):
         text = str(value)
-    elif joined:
+    elif joined and all(item is None or isinstance(item, str) for item in value):  # blocks (a partner and its role): JSON
         text = ", ".join(item for item in value if item is not None)
     else:
         text = _json(value)
@@ -469,21 +471,20 @@ def fields(table: Table) -> list[FieldDoc]:
 def _model_fields(model: type[BaseModel], prefix: str) -> list[FieldDoc]:
     found = []
     for name, info in model.model_fields.items():
-        if name in OMITTED:
+        if name in OMITTED or info.exclude:
             continue
         annotation = _without_none(info.annotation)
         kind = _ref_kind(info.metadata) or _ref_kind_in(annotation)
         found.append(FieldDoc(prefix + name, _nature(annotation, kind), info.description or _description_in(annotation),
                            _values(annotation, info.metadata)))
         sub = _submodel_in(annotation)
-        if sub is not None and kind is None and sub is not models.PartialDate:  # a date is one value
+        if sub is not None and kind is None:
             found += _model_fields(sub, f"{prefix}{name}{'[]' if typing.get_origin(annotation) is list else ''}.")
     return found
 
 
 _UNIONS = (typing.Union, types.UnionType)
-_NATURES = {bool: "vrai ou faux (true, false)", int: "nombre entier", str: "texte",
-            models.PartialDate: "date (AAAA-MM-JJ, AAAA-MM, AAAA ou --MM-JJ ; avec « precision », un objet)"}
+_NATURES = {bool: "vrai ou faux (true, false)", int: "nombre entier", dt.date: "date (AAAA-MM-JJ)", str: "texte"}
 
 
 def _nature(annotation, kind: str | None) -> str:
@@ -496,22 +497,17 @@ def _nature(annotation, kind: str | None) -> str:
         return "valeur fixe"
     if typing.get_origin(annotation) in _UNIONS:
         return " ou ".join(dict.fromkeys(_nature(a, None) for a in typing.get_args(annotation)))
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not models.PartialDate:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "objet"
     return _NATURES.get(annotation, "texte")
 
 
 def _values(annotation, metadata=()) -> tuple[tuple[str, str], ...]:
-    """An enumeration's values and their labels (models.Labels, kept in the type's metadata)."""
-    labels: dict[str, str] = {}
-    while True:
-        labels = next((m.labels for m in metadata if isinstance(m, models.Labels)), labels)
-        if typing.get_origin(annotation) is typing.Annotated:
-            annotation, metadata = typing.get_args(annotation)[0], annotation.__metadata__
-        elif _without_none(annotation) is not annotation:
-            annotation, metadata = _without_none(annotation), ()
-        else:
-            break
+    """The fixed values of a field with their French labels (models.enumeration keeps them in its type)."""
+    labels = next((m.labels for m in metadata if isinstance(m, models.Labels)), {})
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation, *inner = typing.get_args(annotation)
+        labels = next((m.labels for m in inner if isinstance(m, models.Labels)), labels)
     if typing.get_origin(annotation) is list:
         return _values(typing.get_args(annotation)[0])
     if typing.get_origin(annotation) is typing.Literal:

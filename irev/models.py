@@ -128,11 +128,6 @@ class PartialDate(Strict):
     def _read(cls, value):
         return _date_fields(value)
 
-    @model_serializer
-    def _as_written(self):
-        """Exported as editors write it: `2016-11`, or the block with its note."""
-        return {"date": self.isoformat(), "precision": self.precision} if self.precision else self.isoformat()
-
     @property
     def complete(self) -> bool:
         return None not in (self.year, self.month, self.day)
@@ -150,6 +145,11 @@ class PartialDate(Strict):
         if self.month:
             return (self.first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         return dt.date(self.year or 1, 12, 31)
+
+    @model_serializer
+    def _as_written(self):
+        """Serialised (open data) as editors write it: the text, or the block with its note."""
+        return {"date": self.isoformat(), "precision": self.precision} if self.precision else self.isoformat()
 
     def isoformat(self) -> str:
         """As written: `2016-04-12`, `2016-04`, `2016`, `--11-06` (the explanatory text left out)."""
@@ -366,7 +366,8 @@ class Intervenant(Strict):
     personne: Optional[PersonneRef] = Field(None, description="Identifiant de la personne (registre des personnes).")
     organisation: Optional[OrganisationRef] = Field(None, description="Identifiant de l'organisation représentée.")
     fonction: Optional[Texte] = Field(None, description="Fonction exercée à cette date.")
-    nommer: Optional[Booleen] = Field(None, description=(
+    # An editorial instruction, not a fact about the record: never exported (exclude), applied by the catalogue.
+    nommer: Optional[Booleen] = Field(None, exclude=True, description=(
         "false : la personne n'est pas nommée dans cette ressource, même si le registre le permet (elle y apparaît "
         "par sa fonction et son organisation, et sa page ne cite pas la ressource). true : elle y est nommée, ce qui "
         "exige « consentement_publication: true » au registre. Sans ce champ, le registre décide."))
@@ -495,7 +496,8 @@ class Record(Strict):
     publics_cibles: list[PublicCible] = Field(
         default_factory=list, description="À qui s'adresse la ressource (vocabulaire fixe, sert de filtre de recherche).")
     mise_a_jour: Optional[Jour] = Field(None, description=(
-        "Date de la dernière mise à jour du contenu (AAAA-MM-JJ), imprimée au pied du PDF ; à défaut, la date de la ressource."))
+        "Date de la dernière mise à jour du contenu (AAAA-MM-JJ), imprimée au pied du PDF et sous « Citer cette "
+        "ressource » ; à défaut, la date du dernier changement du fichier (son historique git, sinon sa date)."))
 
     def organisations(self) -> list[str]:
         """The organisations that made the resource (organiser or bearer, partners, authors): the library's facet."""
@@ -604,8 +606,8 @@ class Creneau(Strict):
     (a session repeated in several territories has one occurrence in each)."""
 
     date: DateAvecAnnee = Field(description=(
-        "Date : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
-    date_fin: Optional[DateAvecAnnee] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
+        "Date, ou premier jour : AAAA-MM-JJ ; AAAA-MM ou l'année seule si la source n'en dit pas plus (sans horaire alors)."))
+    date_fin: Optional[Jour] = Field(None, description="Dernier jour, pour une séance sur plusieurs jours consécutifs (AAAA-MM-JJ).")
     heure_debut: Optional[Horaire] = None
     heure_fin: Optional[HeureFin] = None
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
@@ -614,9 +616,11 @@ class Creneau(Strict):
 
     @field_validator("date_fin")
     @classmethod
-    def _days_in_order(cls, last, info: ValidationInfo):
+    def _days_in_order(cls, last: Optional[PartialDate], info: ValidationInfo) -> Optional[PartialDate]:
         first = info.data.get("date")
-        if last is not None and first is not None and last.first_day <= first.last_day:
+        if last is not None and first is not None and not first.complete:
+            raise ValueError(f"date_fin demande une date complète (AAAA-MM-JJ), la date est « {first.isoformat()} »")
+        if last is not None and first is not None and last.first_day <= first.first_day:
             raise ValueError("date_fin doit être après date (une séance d'un seul jour n'a pas de date_fin)")
         return last
 
@@ -709,7 +713,7 @@ class Cycle(Record):
         return next((g.libelle for g in self.groupes if g.id == ident), "Tous les publics")
 
     def date_as_published(self) -> PartialDate:
-        """Its first time slot's date (a partial date at its first day)."""
+        """Its first occurrence's date (a partial date at its first day)."""
         return min((slot.date for slot in self.occurrences()), key=lambda day: day.first_day)
 
     def occurrences(self) -> list[Creneau]:

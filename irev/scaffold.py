@@ -88,8 +88,8 @@ def _new_record(root: Path, model: type[models.Record], values: dict, ident: str
     if date is not None and date.is_required() and "date" not in values:
         raise Refused("indiquez la date : DATE=AAAA-MM-JJ (make nouveau) ou --date AAAA-MM-JJ (python -m irev nouveau)")
     parsed = _checked_date(model, values.get("date", str(today.year)))
-    # As the seed's file names: a meeting by its day (when given), other records by their year.
-    prefix = parsed.isoformat() if model is models.Reunion and parsed.complete else str(parsed.year)
+    # As the seed's file names: a meeting by its day (as precise as its date), other records by their year.
+    prefix = parsed.isoformat() if model is models.Reunion else str(parsed.year)
     ident = _checked_id(ident or f"{prefix}-{_slug(values['titre'])}")
     taken = [root / m.FOLDER / f"{ident}.md" for m in models.RECORD_TYPES if os.path.lexists(root / m.FOLDER / f"{ident}.md")]
     if taken:
@@ -208,9 +208,9 @@ class _Field:
 
     @property
     def nested(self) -> type[BaseModel] | None:
-        if self.base is models.PartialDate:  # written as one value (2016-04), not as its parts
-            return None
-        return self.base if isinstance(self.base, type) and issubclass(self.base, BaseModel) else None
+        """A block of fields (a date is written as text, its block form being for a note)."""
+        block = isinstance(self.base, type) and issubclass(self.base, BaseModel) and self.base is not models.PartialDate
+        return self.base if block else None
 
     def doc(self) -> str:
         """Its comment: required or not, description, what to write."""
@@ -229,7 +229,7 @@ class _Field:
         if kind in catalogue.RECORD_KINDS:
             return f"Identifiant : nom d'un fichier de {catalogue.RECORD_KINDS[kind].FOLDER}/, sans « .md »."
         if typing.get_origin(self.base) is typing.Literal:
-            labels = next((m.labels for m in self.metadata if isinstance(m, models.Labels)), models.PUBLICS)
+            labels = next((m.labels for m in self.metadata if isinstance(m, models.Labels)), {})
             return "Valeurs : " + ", ".join(f"{v} ({labels[v]})" if v in labels else v
                                              for v in typing.get_args(self.base)) + "."
         pattern = next((m.pattern for m in self.metadata if getattr(m, "pattern", None)), None)

@@ -1141,7 +1141,7 @@ def sessions_of(world: World, record: Record, day: dt.date, count: int, number: 
         elif kind == "journee":
             two_days = day.weekday() < 4 and rng.random() < 0.3
             slots = [{"date": day, "date_fin": day + dt.timedelta(days=1) if two_days else None,
-                      "heure_debut": "journee" if rng.random() < 0.5 else None}]
+                      "heure_debut": "journee" if not two_days and rng.random() < 0.5 else None}]
         elif form == "presentiel" and rng.random() < 0.2:
             slots = repeated_in_territories(world, day)
         else:

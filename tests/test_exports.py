@@ -133,7 +133,7 @@ def test_no_draft_and_no_name_without_consent_in_the_export(minimal_site):
     assert meeting["participants"][1] == {"personne": None, "organisation": "call", "fonction": "Responsable habitat",
                                           "presence": "excuse"}
     assert meeting["interventions"][0]["intervenants"] == [
-        {"personne": None, "organisation": "call", "fonction": "Responsable habitat"}]
+        {"personne": None, "organisation": "call", "fonction": "Responsable habitat", "role": "intervention"}]
     assert meeting["participants"][0]["personne"] == "ada-martin"
     assert [p["id"] for p in _objects(minimal_site, "personnes.json")] == ["ada-martin"]
 
