@@ -50,7 +50,7 @@ def test_a_news_item_dated_by_its_month(site):
     found = indexed(site, NEWS)
     assert found["meta"]["date"] == "novembre 2016"
     assert found["filters"]["annee"] == ["2016"] and sort_key(site, NEWS) == "2016-11-01"  # at its first day
-    assert "Mis à jour en novembre 2016" in pdf(site, NEWS)
+    assert "Date : novembre 2016" in pdf(site, NEWS)
     assert "Lens-Liévin restitue son diagnostic territorial de lutte contre les discriminations — novembre 2016" in \
         page_text(site, "plans")
 
