@@ -28,12 +28,11 @@ ATTENDANCE = {"visio": "OnlineEventAttendanceMode", "presentiel": "OfflineEventA
 DOCUMENT_KINDS = ("plan", "fiche")
 
 
-def heads(renderer: Renderer, site_url: str) -> dict[str, dict]:
-    """Front matter fields by page source: `description` and `citation` (HTML-escaped: the theme
-    writes them as they are), `mise_a_jour` (ISO date), `jsonld`, `og_type` (the renderer names
-    entries as the pages do). While serving, the session makes only the jobs whose inputs changed."""
-    describer = Describer(renderer, site_url)
-    return dict(make_one(describer, job) for job in jobs(renderer))
+def maker(renderer: Renderer, site_url: str) -> Describer:
+    """What makes each job's head (the build session calls jobs, maker and make_one): front matter
+    fields by page source, `description` and `citation` HTML-escaped (the theme writes them as
+    they are), `mise_a_jour` (ISO date), `jsonld`, `og_type`; the renderer names entries as the pages do."""
+    return Describer(renderer, site_url)
 
 
 def jobs(renderer: Renderer) -> list[tuple]:

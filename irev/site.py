@@ -71,6 +71,7 @@ class Memos:
     catalogue: dict = field(default_factory=dict)  # each record's redaction and links
     pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
     heads: Recorder = field(default_factory=Recorder)  # what each page says of itself, the same way
+    feeds: Recorder = field(default_factory=Recorder)  # each feed, the same way
     rendered: dict = field(default_factory=dict)  # HTML by key
     keyed: dict = field(default_factory=dict)  # each page's text and the key of its HTML
     sources: dict = field(default_factory=dict)  # what each page's source file holds
@@ -155,7 +156,7 @@ class Session:
         self.search_pages = search.record_pages(cat)
         self.describer = pages.Renderer(cat)
         with self.timed("en-têtes des pages"):
-            self.heads = self._heads(cat)
+            self.heads = dict(self.made_by_jobs(cat, sharing, "heads"))
         self.output_pages = []
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
         self.describer = None
@@ -190,14 +191,14 @@ class Session:
         renderer = pages.Renderer(cat)
         return self.memos.pages.run(cat, self._setting(cat), pages.jobs(renderer), lambda job: pages.make_one(renderer, job))
 
-    def _heads(self, cat: catalogue.Catalogue) -> dict[str, dict]:
-        """What each page says of itself (irev/sharing.py); while serving, remade only where an input changed."""
+    def made_by_jobs(self, cat: catalogue.Catalogue, output, memo: str) -> list:
+        """What an output's jobs make (`output.jobs`, `output.make_one` over its maker); while serving,
+        only the jobs whose recorded inputs changed are made again (the Recorder `memos.<memo>`)."""
+        maker = output.maker(self.describer, self.options.site_url)
         if self.memos is None:
-            return sharing.heads(self.describer, self.options.site_url)
-        describer = sharing.Describer(self.describer, self.options.site_url)
-        made = self.memos.heads.run(cat, (self._setting(cat), self.options.site_url), sharing.jobs(self.describer),
-                                    lambda job: sharing.make_one(describer, job))
-        return dict(made)
+            return [output.make_one(maker, job) for job in output.jobs(self.describer)]
+        return getattr(self.memos, memo).run(cat, (self._setting(cat), self.options.site_url),
+                                             output.jobs(self.describer), lambda job: output.make_one(maker, job))
 
     def _setting(self, cat: catalogue.Catalogue) -> tuple:
         """What every page depends on without reading it from the catalogue."""
@@ -334,8 +335,8 @@ def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, P
     folder, made = session.options.cache / "flux", []
     session.feeds = {}
     with session.timed("flux Atom"):
-        built = feeds.build(session.describer, session.options.site_url)
-    for feed in built:
+        built = session.made_by_jobs(cat, feeds, "feeds")
+    for feed in filter(None, built):
         path = folder / feed.uri
         if not path.exists() or path.read_bytes() != feed.xml:
             path.parent.mkdir(parents=True, exist_ok=True)
