@@ -23,10 +23,13 @@ Calendar choices:
 - a start without an end has no DTEND (RFC 5545: the event is that moment);
 - UIDs: reunion-<id>@<site's host>, cycle-<id>-session-<n>-<k>@… (n: the session's number, else its rank
   in the programme; k: the occurrence's rank in the session): a new date keeps them, so the event moves
-  in the calendars it was added to; SEQUENCE (days since 2000) and LAST-MODIFIED come from the record's
-  update date (`mise_a_jour`), so the new version replaces the old;
-- cancelled or postponed (`statut_evenement`): STATUS:CANCELLED, the summary saying which;
-- DTSTAMP is the update date too: an unchanged record makes the same bytes.
+  in the calendars it was added to. SEQUENCE (its days since 2000) and LAST-MODIFIED come from the
+  record's `mise_a_jour`, which editors set when they change an event, so the new version replaces the
+  old; without it, SEQUENCE is 0. Not from `updated()`: without `mise_a_jour` it is the event's own
+  date, in the future for an event announced, and a later `mise_a_jour` would lower SEQUENCE;
+- DTSTAMP is that update date, else the record's date once past, else the build day: an unchanged
+  past record makes the same bytes;
+- cancelled or postponed (`statut_evenement`): STATUS:CANCELLED, the summary saying which.
 """
 
 from __future__ import annotations
@@ -190,7 +193,7 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date) -> Agen
     newest = max((e.record.model.updated().first_day for e in found), default=None)
     head = {"agenda": True, "description": escape(DESCRIPTION), **({"mise_a_jour": newest.isoformat()} if newest else {})}
     agenda = Agenda(Page.of(PAGE, "Agenda", text), site_urls(home, HOME), head)
-    agenda.files = _Calendars(renderer, site_url, folder).write(dated)
+    agenda.files = _Calendars(renderer, site_url, folder, day).write(dated)
     return agenda
 
 
@@ -198,8 +201,8 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date) -> Agen
 
 
 class _Calendars:
-    def __init__(self, renderer: Renderer, site_url: str, folder: Path):
-        self.renderer, self.site_url, self.folder = renderer, site_url, folder
+    def __init__(self, renderer: Renderer, site_url: str, folder: Path, day: dt.date):
+        self.renderer, self.site_url, self.folder, self.day = renderer, site_url, folder, day
         self.host = urlsplit(site_url).hostname
 
     def write(self, dated: list[Event]) -> list[tuple[str, Path]]:
@@ -239,14 +242,14 @@ class _Calendars:
 
     def component(self, event: Event) -> icalendar.Event:
         record, model = event.record, event.record.model
-        updated = model.updated().first_day
-        stamp = dt.datetime(updated.year, updated.month, updated.day, tzinfo=settings.PARIS).astimezone(dt.timezone.utc)
+        revised = model.mise_a_jour and model.mise_a_jour.first_day  # what an editor states when changing an event
         start, end = self.span(event)
         page = settings.absolute_url(page_url(record_uri(record)), self.site_url)
         parent = getattr(model, "evenement_parent", None)
         component = icalendar.Event.new(
-            uid=f"{event.uid}@{self.host}", summary=self.summary(event), start=start, end=end, stamp=stamp,
-            last_modified=stamp, sequence=(updated - SEQUENCE_FROM).days, location=event.place, url=page,
+            uid=f"{event.uid}@{self.host}", summary=self.summary(event), start=start, end=end,
+            stamp=_midnight(min(model.updated().first_day, self.day)), last_modified=revised and _midnight(revised),
+            sequence=(revised - SEQUENCE_FROM).days if revised else 0, location=event.place, url=page,
             status="CANCELLED" if event.status else "CONFIRMED", description=self.description(event, page),
             categories=[model.type.label])
         if isinstance(parent, str) and self.renderer.catalogue.record(parent) is not None:
@@ -285,3 +288,8 @@ class _Calendars:
             lines.append(f"Inscription : {url}" + (f" (jusqu'au {format_date(deadline)})" if deadline else ""))
         lines.append(page)
         return "\n\n".join(line for line in lines if line)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of a day in Paris, in UTC (DTSTAMP and LAST-MODIFIED are UTC times)."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=settings.PARIS).astimezone(dt.timezone.utc)

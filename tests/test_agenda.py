@@ -110,7 +110,7 @@ def check_against_records(site: Path, tree: Path) -> int:
 
 
 def test_every_calendar_file_has_the_days_times_and_time_zone_of_its_record(agenda_site, tmp_path):
-    assert check_against_records(agenda_site, agenda_tree(tmp_path / "content")) == 10
+    assert check_against_records(agenda_site, agenda_tree(tmp_path / "content")) == 11
 
 
 def test_the_seed_meeting_of_22_june_2022_starts_at_9_in_paris_7_utc(real_site):
@@ -159,7 +159,8 @@ def test_cycles_whole_agenda_drafts_and_names(agenda_site):
     assert "avec [nom non publié] de la CALL" in rencontre["DESCRIPTION"]
     cancelled = event(agenda_site, "reunions/2030-05-20-reseau-annule/2030-05-20-reseau-annule.ics")
     assert (cancelled["STATUS"], cancelled["SUMMARY"]) == ("CANCELLED", "Annulé : Réunion de réseau du 20 mai 2030")
-    assert cancelled.last_modified == dt.datetime(2030, 3, 1, tzinfo=PARIS)  # its mise_a_jour
+    assert cancelled.last_modified == dt.datetime(2030, 3, 1, tzinfo=PARIS) and cancelled["SEQUENCE"] > 0  # its mise_a_jour
+    assert rencontre["SEQUENCE"] == 0 and "LAST-MODIFIED" not in rencontre  # none
 
 
 def test_uids_stay_and_a_moved_or_postponed_event_is_updated_in_calendars(agenda_site, tmp_path):
@@ -231,7 +232,7 @@ def test_the_agenda_page_as_built_splits_at_the_build_day_and_says_so(agenda_sit
     assert past.index("Réunion de réseau du 10 mars 2030") < past.index("Session 1 : Ouverture") < past.index("2022")
     assert "Réunion en préparation" not in html  # the draft
     calendar_links = re.findall(r'<a href="([^"]+\.ics)" type="text/calendar">', html)
-    assert "irev.ics" in calendar_links and len(calendar_links) == 11
+    assert "irev.ics" in calendar_links and len(calendar_links) == 12  # the whole agenda, and each dated event
     assert all((agenda_site / "agenda" / link).resolve().is_file() for link in calendar_links)
     assert "https://ressources.irev.fr/agenda/irev.ics" in text
     assert re.search(r'<script src="\.\./assets/agenda\.js" defer>', html)
@@ -247,11 +248,11 @@ def test_the_home_page_holds_the_next_events_and_shows_three(agenda_site):
 
 def test_record_pages_offer_their_calendar_file_and_say_when_cancelled(agenda_site):
     meeting = (agenda_site / "reunions" / "2030-05-20-reseau-annule" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<a href="2030-05-20-reseau-annule\.ics" type="text/calendar">Ajouter à mon agenda \(fichier '
+    assert re.search(r'<a href="\.\./2030-05-20-reseau-annule/2030-05-20-reseau-annule\.ics" type="text/calendar">Ajouter à mon agenda \(fichier '
                      r'iCalendar\)</a>', meeting)
     assert "Cette réunion est annulée : elle n'aura pas lieu." in meeting and "EventCancelled" in meeting
     cycle = (agenda_site / "cycles" / "2030-cycle-agenda" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="2030-cycle-agenda.ics" type="text/calendar">Ajouter les 4 séances à mon agenda' in cycle
+    assert '<a href="../2030-cycle-agenda/2030-cycle-agenda.ics" type="text/calendar">Ajouter les 4 séances à mon agenda' in cycle
     assert "mercredi 17 avril 2030 (<strong>annulé</strong>)" in cycle
     month = (agenda_site / "reunions" / "2030-06-reseau-juin" / "index.html").read_text(encoding="utf-8")
     assert "Ajouter à mon agenda" not in month
