@@ -10,6 +10,7 @@ Which files are content, and reading them safely, is irev/files.py's part.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import files, models, referentiel, sanitize
+from . import files, history, models, referentiel, sanitize
 from .parsing import NO_CACHE, Document, ParseCache, Parsed, characters, dotted, parse_yaml, split_all
 from .problems import Problem, closest, relative, shown
 from .runtime import gc_paused
@@ -138,8 +139,10 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
         else:
             fresh[path] = (model, text)
     documents = split_all([text for _, text in fresh.values()], content.cache)
+    # A preview's later loads read only edited files: their own date tells, without asking git.
+    changed = history.changed(root, list(fresh), history=not seen_as)
     for (path, (model, text)), document in zip(fresh.items(), documents):
-        outcomes[path] = (text, *_load_record(root, path, document, model))
+        outcomes[path] = (text, *_load_record(root, path, document, model, changed.get(path)))
     outcomes = {path: outcomes[path] for _, path in found.records}  # in folder and name order
     if memo is not None:
         memo.clear()
@@ -160,9 +163,10 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
         content.records.append(entry)
 
 
-def _load_record(root: Path, path: Path, document: Document,
-                 model: type[models.Record]) -> tuple[Source | None, Entry | None, list[Problem]]:
-    """What one record file gives: its raw data, its entry if valid, its problems."""
+def _load_record(root: Path, path: Path, document: Document, model: type[models.Record],
+                 changed: dt.date | None = None) -> tuple[Source | None, Entry | None, list[Problem]]:
+    """What one record file gives: its raw data, its entry if valid, its problems. `changed`: when
+    the file last changed (irev/history.py), its `mise_a_jour` unless the editor gave one."""
     file, problems = relative(path, root), []
     if not re.fullmatch(models.SLUG_PATTERN, path.stem):
         problems.append(Problem(file, 1, "", f"nom de fichier « {file.rsplit('/', 1)[-1]} » invalide : minuscules sans "
@@ -181,6 +185,8 @@ def _load_record(root: Path, path: Path, document: Document,
     instance = _validate(model, document.meta, file, problems, (), document.meta.data)
     if instance is None:
         return source, None, problems
+    if changed is not None and instance.mise_a_jour is None:
+        instance = instance.model_copy(update={"mise_a_jour": models.PartialDate.model_validate(changed)})
     return source, Entry(path.stem, model.KIND, instance, file, document.meta, (), document.body, document.body_line), problems
 
 

@@ -503,7 +503,8 @@ class Record(Strict):
     publics_cibles: list[PublicCible] = Field(
         default_factory=list, description="À qui s'adresse la ressource (vocabulaire fixe, sert de filtre de recherche).")
     mise_a_jour: Optional[Jour] = Field(None, description=(
-        "Date de la dernière mise à jour du contenu (AAAA-MM-JJ), imprimée au pied du PDF ; à défaut, la date de la ressource."))
+        "Date de la dernière mise à jour du contenu (AAAA-MM-JJ), imprimée au pied du PDF et sous « Citer cette "
+        "ressource » ; à défaut, la date du dernier changement du fichier (son historique git, sinon sa date)."))
 
     def organisations(self) -> list[str]:
         """The organisations that made the resource (organiser or bearer, partners, authors): the library's facet."""

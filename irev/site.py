@@ -155,7 +155,8 @@ class Session:
             generated = self._generate(cat)
         self.search_pages = search.record_pages(cat)
         self.describer = pages.Renderer(cat)
-        self.heads = sharing.heads(self.describer, options.site_url)
+        with self.timed("en-têtes des pages"):
+            self.heads = sharing.heads(self.describer, options.site_url)
         self.output_pages = []
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
         self.describer = None
@@ -324,7 +325,9 @@ def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, P
     """The Atom feeds (irev/feeds.py), kept in the cache folder (rewritten only when they change)."""
     folder, made = session.options.cache / "flux", []
     session.feeds = {}
-    for feed in feeds.build(session.describer, session.options.site_url):
+    with session.timed("flux Atom"):
+        built = feeds.build(session.describer, session.options.site_url)
+    for feed in built:
         path = folder / feed.uri
         if not path.exists() or path.read_bytes() != feed.xml:
             path.parent.mkdir(parents=True, exist_ok=True)

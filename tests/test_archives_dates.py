@@ -16,6 +16,7 @@ MEETING = "reunions/2017-03-14-reseau-emploi-jeunes"
 NEWS = "plans/2016-11-diagnostic-lcd-lens-lievin"
 CYCLE = "cycles/2016-10-cycle-discriminations-embauche"
 GUIDE = "fiches/2014-guide-accueil-non-discriminant"
+ATELIER = "reunions/2014-12-atelier-accueil-non-discriminant"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def test_a_news_item_dated_by_its_month(site):
     found = indexed(site, NEWS)
     assert found["meta"]["date"] == "novembre 2016"
     assert found["filters"]["annee"] == ["2016"] and sort_key(site, NEWS) == "2016-11-01"  # at its first day
-    assert "Mis à jour en novembre 2016" in pdf(site, NEWS)
+    assert "Date : novembre 2016" in pdf(site, NEWS)
     assert "Lens-Liévin restitue son diagnostic territorial de lutte contre les discriminations — novembre 2016" in \
         page_text(site, "plans")
 
@@ -123,6 +124,14 @@ def test_a_guide_dated_by_its_year_sorts_at_its_first_day(site):
                                                "— Cycles de qualification, 4 octobre 2016",
                                                "— Fiches outils, 12 juin 2014", "— Fiches outils, 2014")]
     assert order == sorted(order)
+
+
+def test_an_atelier_within_a_day_without_a_record(site):
+    text = page_text(site, ATELIER)
+    assert ("Type Atelier Date décembre 2014 Format Présentiel Organisation Direction régionale de la jeunesse, des "
+            "sports et de la cohésion sociale des Hauts-de-France (DRJSCS) Dans le cadre de Journée régionale de "
+            "l'État et des centres de ressources sur l'accueil des publics (décembre 2014)") in text
+    assert "Dans le cadre de : Journée régionale de l'État" in " ".join(pdf(site, ATELIER).split())
 
 
 def test_a_meeting_cites_the_guide_presented_there(site):

@@ -41,9 +41,10 @@ def plan(tree, extra: str):
 
 
 def _problems(tree, name: str):
+    """The errors of one file (these short records have no theme nor territory: warnings, left aside)."""
     content = loading.load(tree)
     _, more = catalogue.build(content)
-    return [p for p in content.problems + more if name in p.file]
+    return [p for p in content.problems + more if name in p.file and not p.warning]
 
 
 def record(tree, ident: str):

@@ -193,7 +193,7 @@ def test_the_page_lists_every_file_and_is_linked_from_about_and_the_site_map(rea
     files = {p.relative_to(real_site / "donnees").as_posix() for p in (real_site / "donnees").rglob("*")
              if p.is_file() and p.name != "index.html"}
     assert len(files) == 3 * len(exports.TABLES) + 1 and files <= links
-    assert "Licence Ouverte" in page and "Données à jour au" in page
+    assert "Licence Ouverte" in page and "Données à jour le " in page
     for table in exports.TABLES:  # every field, from the models
         assert all(f"<code>{html_escape(field.name)}</code>" in page for field in exports.fields(table))
     for hand_written in ("a-propos", "plan-du-site"):
