@@ -23,12 +23,9 @@ Calendar choices:
 - a start without an end has no DTEND (RFC 5545: the event is that moment);
 - UIDs: reunion-<id>@<site's host>, cycle-<id>-session-<n>-<k>@… (n: the session's number, else its rank
   in the programme; k: the occurrence's rank in the session): a new date keeps them, so the event moves
-  in the calendars it was added to. SEQUENCE (its days since 2000) and LAST-MODIFIED come from the
-  record's `mise_a_jour`, which editors set when they change an event, so the new version replaces the
-  old; without it, SEQUENCE is 0. Not from `updated()`: without `mise_a_jour` it is the event's own
-  date, in the future for an event announced, and a later `mise_a_jour` would lower SEQUENCE;
-- DTSTAMP is that update date, else the record's date once past, else the build day: an unchanged
-  past record makes the same bytes;
+  in the calendars it was added to. SEQUENCE (its days since 2000), LAST-MODIFIED and DTSTAMP come
+  from the record's update date (`updated()`: its `mise_a_jour`, else its file's last change, irev/
+  history.py), so an edited event replaces the old one, and an unchanged record makes the same bytes;
 - cancelled or postponed (`statut_evenement`): STATUS:CANCELLED, the summary saying which.
 """
 
@@ -193,7 +190,7 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date) -> Agen
     newest = max((e.record.model.updated().first_day for e in found), default=None)
     head = {"agenda": True, "description": escape(DESCRIPTION), **({"mise_a_jour": newest.isoformat()} if newest else {})}
     agenda = Agenda(Page.of(PAGE, "Agenda", text), site_urls(home, HOME), head)
-    agenda.files = _Calendars(renderer, site_url, folder, day).write(dated)
+    agenda.files = _Calendars(renderer, site_url, folder).write(dated)
     return agenda
 
 
@@ -201,8 +198,8 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date) -> Agen
 
 
 class _Calendars:
-    def __init__(self, renderer: Renderer, site_url: str, folder: Path, day: dt.date):
-        self.renderer, self.site_url, self.folder, self.day = renderer, site_url, folder, day
+    def __init__(self, renderer: Renderer, site_url: str, folder: Path):
+        self.renderer, self.site_url, self.folder = renderer, site_url, folder
         self.host = urlsplit(site_url).hostname
 
     def write(self, dated: list[Event]) -> list[tuple[str, Path]]:
@@ -242,14 +239,14 @@ class _Calendars:
 
     def component(self, event: Event) -> icalendar.Event:
         record, model = event.record, event.record.model
-        revised = model.mise_a_jour and model.mise_a_jour.first_day  # what an editor states when changing an event
+        updated = model.updated().first_day
         start, end = self.span(event)
         page = settings.absolute_url(page_url(record_uri(record)), self.site_url)
         parent = getattr(model, "evenement_parent", None)
         component = icalendar.Event.new(
             uid=f"{event.uid}@{self.host}", summary=self.summary(event), start=start, end=end,
-            stamp=_midnight(min(model.updated().first_day, self.day)), last_modified=revised and _midnight(revised),
-            sequence=(revised - SEQUENCE_FROM).days if revised else 0, location=event.place, url=page,
+            stamp=_midnight(updated), last_modified=_midnight(updated), sequence=(updated - SEQUENCE_FROM).days,
+            location=event.place, url=page,
             status="CANCELLED" if event.status else "CONFIRMED", description=self.description(event, page),
             categories=[model.type.label])
         if isinstance(parent, str) and self.renderer.catalogue.record(parent) is not None:

@@ -160,17 +160,17 @@ def test_cycles_whole_agenda_drafts_and_names(agenda_site):
     cancelled = event(agenda_site, "reunions/2030-05-20-reseau-annule/2030-05-20-reseau-annule.ics")
     assert (cancelled["STATUS"], cancelled["SUMMARY"]) == ("CANCELLED", "Annulé : Réunion de réseau du 20 mai 2030")
     assert cancelled.last_modified == dt.datetime(2030, 3, 1, tzinfo=PARIS) and cancelled["SEQUENCE"] > 0  # its mise_a_jour
-    assert rencontre["SEQUENCE"] == 0 and "LAST-MODIFIED" not in rencontre  # none
+    assert rencontre["SEQUENCE"] == (dt.date(2030, 2, 1) - dt.date(2000, 1, 1)).days  # days from 2000 to its update
 
 
 def test_uids_stay_and_a_moved_or_postponed_event_is_updated_in_calendars(agenda_site, tmp_path):
     tree = agenda_tree(tmp_path / "content")
     moved = tree / "meetings" / "2030-03-10-reseau-passe.md"
-    moved.write_text(moved.read_text(encoding="utf-8").replace("date: 2030-03-10", "date: 2030-03-12\nmise_a_jour: 2030-03-11"),
-                     encoding="utf-8")
+    moved.write_text(moved.read_text(encoding="utf-8").replace("date: 2030-03-10", "date: 2030-03-12").replace(
+        "mise_a_jour: 2030-02-01", "mise_a_jour: 2030-03-11"), encoding="utf-8")
     postponed = tree / "meetings" / "2030-04-02-rencontre-regionale.md"
-    postponed.write_text(postponed.read_text(encoding="utf-8").replace(
-        "format: hybride", "format: hybride\nstatut_evenement: reporte\nmise_a_jour: 2030-03-14"), encoding="utf-8")
+    postponed.write_text(postponed.read_text(encoding="utf-8").replace("format: hybride", "format: hybride\nstatut_evenement: reporte")
+                         .replace("mise_a_jour: 2030-02-01", "mise_a_jour: 2030-03-14"), encoding="utf-8")
     site = build_agenda(tree, tmp_path / "site")
     before, after = calendars(agenda_site), calendars(site)
     assert before.keys() == after.keys()
