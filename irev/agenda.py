@@ -32,6 +32,7 @@ Calendar choices:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from html import escape
 from itertools import groupby
@@ -81,6 +82,11 @@ class Event:
     @property
     def dated(self) -> bool:
         return self.date is not None and self.date.complete
+
+    @property
+    def timed(self) -> bool:
+        """At a time in Paris (a calendar's DTSTART with its time zone); else whole days."""
+        return self.start is not None and self.start not in models.MOMENTS and self.last is None
 
     @property
     def sort(self) -> str:
@@ -173,9 +179,10 @@ class Agenda:
     files: list[tuple[str, Path]] = field(default_factory=list)  # (site path, file) of the calendars
 
 
-def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date) -> Agenda:
+def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, memo: dict | None = None) -> Agenda:
     """The agenda page and the home page's next events as of `day`, and every calendar file into
-    `folder` (a file whose bytes would not change is left as it is; one no event makes is removed)."""
+    `folder` (a file whose bytes would not change is left as it is; one no event makes is removed).
+    A memo (`mkdocs serve`) keeps each event's calendar text for the next build."""
     found = events(renderer.catalogue)
     dated = sorted((e for e in found if e.dated), key=lambda e: e.sort)
     upcoming = [e for e in dated if to_come(e.until, day)]
@@ -190,7 +197,7 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date) -> Agen
     newest = max((e.record.model.updated().first_day for e in found), default=None)
     head = {"agenda": True, "description": escape(DESCRIPTION), **({"mise_a_jour": newest.isoformat()} if newest else {})}
     agenda = Agenda(Page.of(PAGE, "Agenda", text), site_urls(home, HOME), head)
-    agenda.files = _Calendars(renderer, site_url, folder).write(dated)
+    agenda.files = _Calendars(renderer, site_url, folder, memo).write(dated)
     return agenda
 
 
@@ -198,13 +205,18 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date) -> Agen
 
 
 class _Calendars:
-    def __init__(self, renderer: Renderer, site_url: str, folder: Path):
+    """The calendar files. Each event is written by icalendar once, and its text put in every file that
+    holds it; while serving, a memo keeps each event's text by what icalendar was given (`fields`),
+    so an edit writes again only the events it changed."""
+
+    def __init__(self, renderer: Renderer, site_url: str, folder: Path, memo: dict | None):
         self.renderer, self.site_url, self.folder = renderer, site_url, folder
         self.host = urlsplit(site_url).hostname
+        self.memo, self.used = memo if memo is not None else {}, {}
 
     def write(self, dated: list[Event]) -> list[tuple[str, Path]]:
         """Each event's file, each cycle's, the whole agenda's: (site path, file in the folder)."""
-        components = {event.uid: self.component(event) for event in dated}
+        events = {event.uid: self.text(self.fields(event), icalendar.Event) for event in dated}
         wanted: dict[str, tuple[str, list[Event]]] = {CALENDAR: ("IREV — agenda", dated)}
         for event in dated:
             wanted[event.file] = (event.record.model.titre, [event])
@@ -213,7 +225,7 @@ class _Calendars:
                 wanted.setdefault(whole, (event.record.model.titre, []))[1].append(event)
         made = []
         for uri, (name, group) in wanted.items():
-            data = self.calendar(uri, name, [components[e.uid] for e in group], group)
+            data = self.calendar(uri, name, [events[e.uid] for e in group], [e.date.year for e in group if e.timed])
             path = self.folder / uri
             if not path.exists() or path.read_bytes() != data:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,42 +234,53 @@ class _Calendars:
         kept = {path for _, path in made}
         for stale in (p for p in self.folder.rglob("*.ics") if p not in kept):  # an event gone or undated
             stale.unlink()
+        self.memo.clear()
+        self.memo.update(self.used)
         return made
 
-    def calendar(self, uri: str, name: str, components: list, group: list[Event]) -> bytes:
-        calendar = icalendar.Calendar.new(prodid=PRODID, method="PUBLISH", calscale="GREGORIAN", name=name,
-                                          url=settings.absolute_url(uri, self.site_url))
-        del calendar["UID"]  # made at random by icalendar (optional: RFC 7986): the same content, the same bytes
-        if uri == CALENDAR:  # subscribed to: how often a calendar application should read it again
-            calendar.refresh_interval = dt.timedelta(days=1)
-            calendar.add("X-PUBLISHED-TTL", dt.timedelta(days=1))
-        for component in components:
-            calendar.add_component(component)
-        years = [e.date.year for e in group]
-        calendar.add_missing_timezones(dt.date(min(years), 1, 1), dt.date(max(years) + 2, 1, 1))
-        return calendar.to_ical()
+    def text(self, fields: tuple, component: type[icalendar.Component]) -> bytes:
+        """What icalendar writes of a component given these fields (the memo's, if it has it)."""
+        text = self.memo.get(fields)
+        if text is None:
+            made = component.new(**dict(fields))
+            if component is icalendar.Calendar:
+                del made["UID"]  # made at random by icalendar (optional, RFC 7986): the same content, the same bytes
+                if made.refresh_interval:  # RFC 7986 asks for VALUE; Outlook reads its own property
+                    made["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
+                    made.add("X-PUBLISHED-TTL", icalendar.vDuration(made.refresh_interval))
+            text = made.to_ical()
+        self.used[fields] = text
+        return text
 
-    def component(self, event: Event) -> icalendar.Event:
+    def calendar(self, uri: str, name: str, events: list[bytes], years: list[int]) -> bytes:
+        """A calendar of events, with the VTIMEZONE of Paris over the years of those at a time, if any."""
+        fields = (("prodid", PRODID), ("method", "PUBLISH"), ("calscale", "GREGORIAN"), ("name", name),
+                  ("url", settings.absolute_url(uri, self.site_url)))
+        if uri == CALENDAR:  # subscribed to: how often a calendar application should read it again
+            fields += (("refresh_interval", dt.timedelta(days=1)),)
+        head = self.text(fields, icalendar.Calendar).removesuffix(_END)
+        return head + (_paris(min(years), max(years)) if years else b"") + b"".join(events) + _END
+
+    def fields(self, event: Event) -> tuple:
+        """What icalendar is given of an event, as (name, value) pairs."""
         record, model = event.record, event.record.model
         updated = model.updated().first_day
         start, end = self.span(event)
         page = settings.absolute_url(page_url(record_uri(record)), self.site_url)
         parent = getattr(model, "evenement_parent", None)
-        component = icalendar.Event.new(
-            uid=f"{event.uid}@{self.host}", summary=self.summary(event), start=start, end=end,
-            stamp=_midnight(updated), last_modified=_midnight(updated), sequence=(updated - SEQUENCE_FROM).days,
-            location=event.place, url=page,
-            status="CANCELLED" if event.status else "CONFIRMED", description=self.description(event, page),
-            categories=[model.type.label])
-        if isinstance(parent, str) and self.renderer.catalogue.record(parent) is not None:
-            component.add("RELATED-TO", f"reunion-{parent}@{self.host}")  # the day an atelier is part of
-        return component
+        shown = isinstance(parent, str) and self.renderer.catalogue.record(parent) is not None
+        return (("uid", f"{event.uid}@{self.host}"), ("summary", self.summary(event)), ("start", start), ("end", end),
+                ("stamp", _midnight(updated)), ("last_modified", _midnight(updated)),
+                ("sequence", (updated - SEQUENCE_FROM).days), ("location", event.place), ("url", page),
+                ("status", "CANCELLED" if event.status else "CONFIRMED"),
+                ("description", self.description(event, page)), ("categories", (model.type.label,)),
+                ("related_to", f"reunion-{parent}@{self.host}" if shown else None))  # the day an atelier is part of
 
     @staticmethod
     def span(event: Event) -> tuple:
         """(DTSTART, DTEND): times in Paris on one day; else whole days, the end exclusive."""
         day = event.date.first_day
-        if event.start in models.MOMENTS or event.start is None or event.last:
+        if not event.timed:
             return day, (event.last.first_day if event.last else day) + dt.timedelta(days=1)
         at = [dt.datetime.combine(day, dt.time.fromisoformat(time), settings.PARIS) for time in (event.start, event.end)
               if time]
@@ -290,3 +313,14 @@ class _Calendars:
 def _midnight(day: dt.date) -> dt.datetime:
     """The start of a day in Paris, in UTC (DTSTAMP and LAST-MODIFIED are UTC times)."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=settings.PARIS).astimezone(dt.timezone.utc)
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+@functools.lru_cache(maxsize=None)
+def _paris(first: int, last: int) -> bytes:
+    """Europe/Paris as a VTIMEZONE (icalendar's, from the tz database) for events from `first` to `last`:
+    its changes of time over those years and the next."""
+    return icalendar.Timezone.from_tzid("Europe/Paris", first_date=dt.date(first, 1, 1),
+                                        last_date=dt.date(last + 2, 1, 1)).to_ical()

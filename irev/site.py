@@ -77,6 +77,7 @@ class Memos:
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: dict = field(default_factory=dict)  # the open data: each entry's line, each line's CSV row
+    agenda: dict = field(default_factory=dict)  # each event's calendar text, by what it is made of
 
 
 class Session:
@@ -356,7 +357,7 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
     kept in the cache folder (rewritten only when they change)."""
     with session.timed("agenda"):
         made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
-                            settings.build_day())
+                            settings.build_day(), session.memos and session.memos.agenda)
     session.output_pages.append(made.page)
     session.heads[agenda.PAGE] = made.head
     session.next_events = made.home
