@@ -52,6 +52,8 @@ CALENDAR = f"{FOLDER}/irev.ics"
 HOME = "index.md"  # the page whose marker shows the next events (irev_hook: NEXT_EVENTS_MARKER)
 HOME_SHOWN = 3  # events the home page shows
 HOME_HELD = 12  # events to come it holds, for the browser to pick the next three from when read later
+PAST_SHOWN = 100  # past events the agenda lists (the latest): the sections' pages list them all, by year
+SUBSCRIBED_PAST = dt.timedelta(days=365)  # how far back the subscribed calendar goes: what clients read daily
 # Where an event sorts within its day, after those without a time: a part of the day at a usual hour.
 MOMENT_SORT = {"journee": "", "matin": "T09:00", "apres-midi": "T14:00", "soiree": "T18:00"}
 SEQUENCE_FROM = dt.date(2000, 1, 1)
@@ -187,17 +189,19 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, memo: d
     dated = sorted((e for e in found if e.dated), key=lambda e: e.sort)
     upcoming = [e for e in dated if to_come(e.until, day)]
     past = [e for e in reversed(dated) if not to_come(e.until, day)]
+    subscribed = [e for e in dated if to_come(e.until, day - SUBSCRIBED_PAST)]
     undated = sorted((e for e in found if not e.dated and to_come(e.until, day)),
                      key=lambda e: (e.date.first_day if e.date else dt.date.max, e.until))
     context = {"day": day, "calendar": CALENDAR, "address": settings.absolute_url(CALENDAR, site_url),
                "registration": registration}
     text = renderer.render("agenda.md.j2", PAGE, upcoming=upcoming, undated=undated, **context,
-                           past=[(year, list(group)) for year, group in groupby(past, key=lambda e: e.date.year)])
+                           past=[(year, list(group)) for year, group in groupby(past[:PAST_SHOWN], key=lambda e: e.date.year)],
+                           more=len(past) > PAST_SHOWN, past_shown=PAST_SHOWN, subscribed_days=SUBSCRIBED_PAST.days)
     home = renderer.render("prochains.md.j2", HOME, upcoming=upcoming[:HOME_HELD], shown=HOME_SHOWN, **context)
     newest = max((e.record.model.updated().first_day for e in found), default=None)
     head = {"agenda": True, "description": escape(DESCRIPTION), **({"mise_a_jour": newest.isoformat()} if newest else {})}
     agenda = Agenda(Page.of(PAGE, "Agenda", text), site_urls(home, HOME), head)
-    agenda.files = _Calendars(renderer, site_url, folder, memo).write(dated)
+    agenda.files = _Calendars(renderer, site_url, folder, memo).write(dated, subscribed)
     return agenda
 
 
@@ -214,10 +218,10 @@ class _Calendars:
         self.host = urlsplit(site_url).hostname
         self.memo, self.used = memo if memo is not None else {}, {}
 
-    def write(self, dated: list[Event]) -> list[tuple[str, Path]]:
-        """Each event's file, each cycle's, the whole agenda's: (site path, file in the folder)."""
+    def write(self, dated: list[Event], subscribed: list[Event]) -> list[tuple[str, Path]]:
+        """Each event's file, each cycle's, the agenda's (`subscribed`): (site path, file in the folder)."""
         events = {event.uid: self.text(self.fields(event), icalendar.Event) for event in dated}
-        wanted: dict[str, tuple[str, list[Event]]] = {CALENDAR: ("IREV — agenda", dated)}
+        wanted: dict[str, tuple[str, list[Event]]] = {CALENDAR: ("IREV — agenda", subscribed)}
         for event in dated:
             wanted[event.file] = (event.record.model.titre, [event])
             if event.record.kind == "cycle":

@@ -7,18 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from conftest import CONTENT, MINIMAL, build_site, page_text, serve
+from conftest import CONTENT, MINIMAL, ROOT, build_site, page_text, serve
 from playwright.sync_api import expect
 from test_accessibility import assert_no_violation
 from test_html import html_errors
 from test_links import broken_links
 
-from irev import catalogue, loading, models
+from irev import agenda, catalogue, loading, models, pages
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.timezone.utc
@@ -54,6 +56,13 @@ def calendars(site: Path) -> dict[str, icalendar.Calendar]:
 def event(site: Path, uri: str) -> icalendar.Event:
     [found] = calendars(site)[uri].events
     return found
+
+
+def last_day(vevent: icalendar.Event) -> dt.date:
+    """The last day an event covers (an all-day event's DTEND is the day after)."""
+    if isinstance(vevent.start, dt.datetime):
+        return vevent.start.astimezone(PARIS).date()
+    return vevent.end - dt.timedelta(days=1)
 
 
 def records(tree: Path) -> dict[str, models.Record]:
@@ -145,11 +154,14 @@ def test_cycles_whole_agenda_drafts_and_names(agenda_site):
     cycle = found["cycles/2030-cycle-agenda/2030-cycle-agenda.ics"]
     assert [str(e["UID"]).partition("@")[0] for e in cycle.events] == [
         f"cycle-2030-cycle-agenda-session-{n}" for n in ("1-1", "2-1", "4-1", "4-2")]  # session 3: not dated yet
+    # The agenda to subscribe to: what is to come and the past year's (the 2021 and 2022 events are older).
     whole = found["agenda/irev.ics"]
     singles = [e for uri, c in found.items() if uri != "agenda/irev.ics" and not uri.endswith("cycle-agenda.ics")
                and not uri.endswith("cycle-test.ics") for e in c.events]
-    assert sorted(e["UID"] for e in whole.events) == sorted(e["UID"] for e in singles)
-    assert len(whole.events) == 11 and whole.refresh_interval == dt.timedelta(days=1)
+    assert len(singles) == 11
+    recent = [e["UID"] for e in singles if last_day(e).year == 2030]
+    assert sorted(e["UID"] for e in whole.events) == sorted(recent) and len(recent) == 8
+    assert whole.refresh_interval == dt.timedelta(days=1) and whole["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
     assert whole.get_missing_tzids() == set()
     everything = "".join(p.read_text(encoding="utf-8") for p in agenda_site.rglob("*.ics"))
     assert "brouillon" not in everything and "préparation" not in everything  # the draft
@@ -316,3 +328,24 @@ def test_a_clock_before_the_build_brings_past_events_back_and_after_all_empties_
     expect(page.locator("#agenda-a-venir")).to_have_text("Aucun événement annoncé pour le moment.", use_inner_text=True)
     expect(page.locator("#agenda-a-preciser")).to_have_text("Aucun événement dont la date reste à préciser.", use_inner_text=True)
     assert page.locator("#agenda-passes > h3").all_inner_texts() == ["2030", "2022", "2021"]
+
+
+def test_a_long_past_is_cut_and_the_subscribed_calendar_keeps_a_year(tmp_path):
+    """A generated 250-record tree (meetings from 2012 to 2025), as of 1 July 2025: the page lists the latest
+    past events only, the subscribed calendar those of the year before, every event keeps its own file."""
+    root = tmp_path / "content"
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_corpus.py"), "--records", "250", "--out",
+                             str(root)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    cat, _ = catalogue.build(loading.load(root))
+    day = dt.date(2025, 7, 1)
+    made = agenda.write(pages.Renderer(cat), "https://ressources.irev.fr/", tmp_path / "calendriers", day)
+    text = made.page.markdown
+    past = text[text.index('id="agenda-passes"'):]
+    assert past.count("<li data-tri=") == agenda.PAST_SHOWN and "Les 100 derniers." in text
+    dated = [e for e in agenda.events(cat) if e.dated]
+    files = dict(made.files)
+    assert len(files) == len({e.file for e in dated}) + len({e.record.id for e in dated if e.record.kind == "cycle"}) + 1
+    whole = icalendar.Calendar.from_ical(files["agenda/irev.ics"].read_bytes())
+    assert whole.events and min(map(last_day, whole.events)) >= day - dt.timedelta(days=365)
+    assert len(whole.events) < len(dated)
