@@ -263,6 +263,9 @@ def test_record_pages_offer_their_calendar_file_and_say_when_cancelled(agenda_si
     assert re.search(r'<a href="\.\./2030-05-20-reseau-annule/2030-05-20-reseau-annule\.ics" type="text/calendar">Ajouter à mon agenda \(fichier '
                      r'iCalendar\)</a>', meeting)
     assert "Cette réunion est annulée : elle n'aura pas lieu." in meeting and "EventCancelled" in meeting
+    assert "Dans le cadre de" not in meeting  # a meeting on its own (the term was shown empty)
+    atelier = page_text(agenda_site, "reunions/2030-04-02-atelier-logement")
+    assert "Dans le cadre de Rencontre régionale 2030 (rencontre régionale du mardi 2 avril 2030)" in atelier
     cycle = (agenda_site / "cycles" / "2030-cycle-agenda" / "index.html").read_text(encoding="utf-8")
     assert '<a href="../2030-cycle-agenda/2030-cycle-agenda.ics" type="text/calendar">Ajouter les 4 séances à mon agenda' in cycle
     assert "mercredi 17 avril 2030 (<strong>annulé</strong>)" in cycle
