@@ -21,8 +21,9 @@ Calendar choices:
   (DTSTART;VALUE=DATE, DTEND the next day): no hour the source does not give; the part of the day is in
   the summary. An occurrence over several days is one all-day event over them, its hours in the description;
 - a start without an end has no DTEND (RFC 5545: the event is that moment);
-- UIDs: reunion-<id>@<site's host>, cycle-<id>-session-<n>-<k>@… (n: the session's number, else its rank
-  in the programme; k: the occurrence's rank in the session): a new date keeps them, so the event moves
+- UIDs: reunion-<id>@<site's host>, cycle-<id>-session-<n>-<k>@… (n: the session's number; a session
+  without one, or sharing it, is rang-<its rank in the programme>; k: the occurrence's rank in the
+  session): a new date keeps them, so the event moves
   in the calendars it was added to. SEQUENCE (its days since 2000), LAST-MODIFIED and DTSTAMP come
   from the record's update date (`updated()`: its `mise_a_jour`, else its file's last change, irev/
   history.py), so an edited event replaces the old one, and an unchanged record makes the same bytes;
@@ -69,7 +70,7 @@ class Event:
     """A meeting, or one occurrence of a cycle's session (or a session not dated yet)."""
 
     record: Entry
-    uid: str  # without the host: reunion-<id>, cycle-<id>-session-<n>-<k>
+    uid: str  # without the host: reunion-<id>, cycle-<id>-session-<n>-<k> (or -rang-<rank>-<k>)
     date: models.PartialDate | None  # None: a session without occurrence yet
     until: str  # ISO day, month or year: to come while today (cut to its length) is not after it
     last: models.PartialDate | None = None  # the last day of an occurrence over several days
@@ -136,10 +137,12 @@ def _occurrences(cat, entry: Entry) -> list[Event]:
     cycle: models.Cycle = entry.model
     ends = [(slot.date_fin or slot.date).last_day for slot in cycle.occurrences()]
     found, place = [], page_url(record_uri(entry))
+    numbers = [session.numero for session in cycle.sessions()]
     for rank, session in enumerate(cycle.sessions(), start=1):
-        number = session.numero or rank
         name = f"Session {session.numero} : {session.titre}" if session.numero else session.titre
-        key = f"cycle-{entry.id}-session-{number}"
+        # Its number names it in the UIDs, unless it has none or shares it: then its rank in the programme.
+        part = f"session-{session.numero}" if session.numero and numbers.count(session.numero) == 1 else f"rang-{rank}"
+        key = f"cycle-{entry.id}-{part}"
         if not session.creneaux:
             found.append(Event(entry, key, None, max(ends).isoformat(), session=name))
         for index, slot in enumerate(session.creneaux, start=1):
@@ -149,7 +152,7 @@ def _occurrences(cat, entry: Entry) -> list[Event]:
                 slot.heure_debut, slot.heure_fin,
                 _place(session.format or cycle.format, slot.lieu or session.lieu, territory and territory.nom),
                 slot.statut_evenement, name, cycle.group_label(slot.groupe) if slot.groupe else "",
-                f"{place}{entry.id}-session-{number}-{index}.ics" if slot.date.complete else ""))
+                f"{place}{entry.id}-{part}-{index}.ics" if slot.date.complete else ""))
     return found
 
 

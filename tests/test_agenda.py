@@ -89,10 +89,12 @@ def check_against_records(site: Path, tree: Path) -> int:
             dated = [(f"reunions/{ident}/{ident}.ics", f"reunion-{ident}", model.date, model.heure_debut, model.heure_fin,
                       None)]
         elif isinstance(model, models.Cycle):
-            dated = [(f"cycles/{ident}/{ident}-session-{session.numero or rank}-{index}.ics",
-                      f"cycle-{ident}-session-{session.numero or rank}-{index}", slot.date, slot.heure_debut,
-                      slot.heure_fin, slot.date_fin)
-                     for rank, session in enumerate(model.sessions(), start=1)
+            numbers = [session.numero for session in model.sessions()]
+            parts = [f"session-{s.numero}" if s.numero and numbers.count(s.numero) == 1 else f"rang-{rank}"
+                     for rank, s in enumerate(model.sessions(), start=1)]
+            dated = [(f"cycles/{ident}/{ident}-{part}-{index}.ics", f"cycle-{ident}-{part}-{index}", slot.date,
+                      slot.heure_debut, slot.heure_fin, slot.date_fin)
+                     for part, session in zip(parts, model.sessions())
                      for index, slot in enumerate(session.creneaux, start=1)]
         else:
             continue
