@@ -146,14 +146,14 @@ class _Exporter:
         if memo.get("setting") != setting:
             memo.clear()
         memo["setting"] = setting
-        self.before, self.lines = memo.get("lines", {}), {}  # (kind, id) -> (entry, its line)
+        self.before, self.lines = memo.get("lines", {}), {}  # (kind, id) -> (entry, its line, whether it may be kept)
         self.rows = memo.setdefault("rows", {})  # line -> its CSV row
         self.memo = memo
 
     def forget_others(self) -> None:
         """Keep for the next build only what this one made."""
         self.memo["lines"] = self.lines
-        wanted = {line for _, line in self.lines.values()}
+        wanted = {line for _, line, _ in self.lines.values()}
         for line in [line for line in self.rows if line not in wanted]:
             del self.rows[line]
 
@@ -186,7 +186,7 @@ class _Exporter:
         times quicker than a dump to Python objects). A record linking nothing withheld and holding
         no contact details is written as it is; mentions, as the pages show them."""
         before = self.before.get((entry.kind, entry.id))
-        if before is not None and before[0] is entry and "[[" not in before[1]:  # a mention reads other entries
+        if before is not None and before[0] is entry and before[2]:  # kept only without mentions (they read other entries)
             self.lines[entry.kind, entry.id] = before
             return before[1]
         uri = pages.record_uri(entry) if table.record else pages.entity_uri(entry.kind, entry.id)
@@ -196,10 +196,11 @@ class _Exporter:
             model = self._without_withheld(record, entry.model)
             if model is not entry.model:
                 line = self._line(entry, self.url(uri), model)
-        if "[[" in line:
+        mentioning = "[[" in line
+        if mentioning:
             line = _json(self._mentions(record, json.loads(line)))
         line = _html_safe(line)
-        self.lines[entry.kind, entry.id] = (entry, line)
+        self.lines[entry.kind, entry.id] = (entry, line, not mentioning)
         return line
 
     @staticmethod

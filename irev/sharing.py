@@ -28,22 +28,36 @@ DOCUMENT_KINDS = ("plan", "fiche")
 
 
 def heads(renderer: Renderer, site_url: str) -> dict[str, dict]:
-    """Front matter fields by page source: `description`, `citation` and `mise_a_jour_texte` (HTML-escaped:
-    the theme writes them as they are), `mise_a_jour` (ISO date), `jsonld`, `og_type`
-    (the renderer names entries as the pages do)."""
+    """Front matter fields by page source: `description` and `citation` (HTML-escaped: the theme
+    writes them as they are), `mise_a_jour` (ISO date), `jsonld`, `og_type` (the renderer names
+    entries as the pages do). While serving, the session makes only the jobs whose inputs changed."""
+    describer = Describer(renderer, site_url)
+    return dict(make_one(describer, job) for job in jobs(renderer))
+
+
+def jobs(renderer: Renderer) -> list[tuple]:
+    """One job per page that says something of itself: ("record", id), ("entity", kind, id), ("index", kind)."""
     cat = renderer.catalogue
-    describe = _Describer(renderer, site_url)
-    found = {record_uri(entry): describe.record(entry) for entry in cat.records.values()}
-    newest = _newest(cat.records.values())
-    for kind in ENTITY_SECTIONS:
-        for ident in cat.registries.get(kind, {}):
-            if renderer.has_page(kind, ident):
-                head = describe.entity(kind, ident) if kind != "theme" else {}
-                found[entity_uri(kind, ident)] = {**head, **_newest(cat.records_linking(kind, ident))}
-        found[index_uri(kind)] = newest
-    for kind in RECORD_KINDS:
-        found[index_uri(kind)] = _newest(cat.by_kind(kind))
-    return found
+    found: list[tuple] = [("record", ident) for ident in cat.records]
+    found += [("entity", kind, ident) for kind in ENTITY_SECTIONS for ident in cat.registries.get(kind, {})
+              if renderer.has_page(kind, ident)]
+    return found + [("index", kind) for kind in (*ENTITY_SECTIONS, *RECORD_KINDS)]
+
+
+def make_one(describer: Describer, job: tuple) -> tuple[str, dict]:
+    """(page source, its head fields); what it reads of the catalogue is noted (irev/incremental.py)."""
+    cat, (what, *arguments) = describer.cat, job
+    if what == "record":
+        entry = cat.record(arguments[0])
+        return record_uri(entry), describer.record(entry)
+    if what == "entity":
+        kind, ident = arguments
+        head = describer.entity(kind, ident) if kind != "theme" else {}
+        listed = [cat.record(e.id) for e in cat.records_linking(kind, ident)]  # their dates read: noted
+        return entity_uri(kind, ident), {**head, **_newest(listed)}
+    kind = arguments[0]  # a section's index, or a directory: the newest of what it lists
+    listed = cat.by_kind(kind) if kind in RECORD_KINDS else [e for k in RECORD_KINDS for e in cat.by_kind(k)]
+    return index_uri(kind), _newest(listed)
 
 
 def _newest(entries) -> dict:
@@ -57,7 +71,7 @@ def script_json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-class _Describer:
+class Describer:
     def __init__(self, renderer: Renderer, site_url: str):
         self.cat, self.site_url, self.renderer = renderer.catalogue, site_url, renderer
 

@@ -71,6 +71,7 @@ class Memos:
     files: dict = field(default_factory=dict)  # loading: each file's outcome
     catalogue: dict = field(default_factory=dict)  # each record's redaction and links
     pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
+    heads: Recorder = field(default_factory=Recorder)  # what each page says of itself, the same way
     rendered: dict = field(default_factory=dict)  # HTML by key
     keyed: dict = field(default_factory=dict)  # each page's text and the key of its HTML
     sources: dict = field(default_factory=dict)  # what each page's source file holds
@@ -157,7 +158,7 @@ class Session:
         self.search_pages = search.record_pages(cat)
         self.describer = pages.Renderer(cat)
         with self.timed("en-têtes des pages"):
-            self.heads = sharing.heads(self.describer, options.site_url)
+            self.heads = self._heads(cat)
         self.output_pages = []
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
         self.describer = None
@@ -191,6 +192,15 @@ class Session:
             return pages.generate(cat, workers=2)
         renderer = pages.Renderer(cat)
         return self.memos.pages.run(cat, self._setting(cat), pages.jobs(renderer), lambda job: pages.make_one(renderer, job))
+
+    def _heads(self, cat: catalogue.Catalogue) -> dict[str, dict]:
+        """What each page says of itself (irev/sharing.py); while serving, remade only where an input changed."""
+        if self.memos is None:
+            return sharing.heads(self.describer, self.options.site_url)
+        describer = sharing.Describer(self.describer, self.options.site_url)
+        made = self.memos.heads.run(cat, (self._setting(cat), self.options.site_url), sharing.jobs(self.describer),
+                                    lambda job: sharing.make_one(describer, job))
+        return dict(made)
 
     def _setting(self, cat: catalogue.Catalogue) -> tuple:
         """What every page depends on without reading it from the catalogue."""

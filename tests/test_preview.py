@@ -20,9 +20,11 @@ def seed(tmp_path):
 
 
 def _outputs(session: Session) -> dict:
-    """What a build made, output by output: each page (its HTML by content hash), the files served."""
+    """What a build made, output by output: each page (its HTML by content hash), what its head says,
+    the files served (their bytes: feeds, open data…)."""
     return {"pages": {p.src_uri: (p.title, p.searchable, session.keys[p.src_uri]) for p in session.pages},
-            "files": sorted((uri, str(path)) for uri, path in session.files),
+            "heads": session.heads,
+            "files": sorted((uri, path.read_bytes()) for uri, path in session.files),
             "downloads": session.downloads,
             "search": (session.search_pages, session.search_key)}
 
@@ -39,11 +41,12 @@ class Preview:
         assert not [p for p in self.session.prepare(session_options(self.tree, self.cache)) if not p.warning]
         self.session.make()
         self.made = self.session.memos.pages.remade
+        made = _outputs(self.session)  # before the fresh build rewrites the files of the same cache
         fresh = Session()
         fresh.prepare(session_options(self.tree, self.cache))
         fresh.make()
-        assert _outputs(self.session) == _outputs(fresh)  # what a full build makes
-        return _outputs(self.session)
+        assert made == _outputs(fresh)  # what a full build makes
+        return made
 
     def html(self, source: str) -> str:
         """The HTML of the page of a record's file (`meetings/x.md` is served from `reunions/x.md`)."""

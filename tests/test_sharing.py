@@ -52,6 +52,7 @@ def test_record_and_entity_pages_carry_schema_org_data_of_their_type(real_site):
 
 
 def test_a_meeting_is_an_online_event_at_its_time_in_paris(real_site):
+    (event,) = _json_ld(real_site / "reunions" / "2022-06-22-reseau-lcd" / "index.html")
     assert event["startDate"] == "2022-06-22T09:00:00+02:00"  # summer time
     assert event["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     assert event["location"]["@type"] == "VirtualLocation"
