@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
 
@@ -30,7 +29,6 @@ SITE_FEED = FILE  # the whole site's, at the site's root
 LATEST = 30  # entries of the site's and each type's feed
 LATEST_ENTITY = 20  # entries of a theme's or territory's feed
 ENTITY_KINDS = ("theme", "territoire")
-PARIS = ZoneInfo("Europe/Paris")
 AUTHOR = "IREV — centre de ressources Politique de la ville Hauts-de-France"
 
 
@@ -130,5 +128,5 @@ class Items:
 def _moment(day) -> dt.datetime:
     """A date (a partial one at its first day) as a feed's moment."""
     day = getattr(day, "first_day", day)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=PARIS)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=settings.PARIS)
 

@@ -12,19 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from html import escape
-from zoneinfo import ZoneInfo
 
 from . import models, settings
 from .loading import Entry
 from .catalogue import RECORD_KINDS
 from .pages import ENTITY_SECTIONS, Renderer, date_phrase, entity_uri, format_date, index_uri, record_uri
-from .rendering import page_url
+from .rendering import beside, page_url
 
-PARIS = ZoneInfo("Europe/Paris")
 PUBLISHER = {"@type": "Organization", "name": "IREV — centre de ressources Politique de la ville Hauts-de-France",
              "alternateName": "IREV"}
 ATTENDANCE = {"visio": "OnlineEventAttendanceMode", "presentiel": "OfflineEventAttendanceMode",
               "hybride": "MixedEventAttendanceMode"}
+EVENT_STATUS = {None: "EventScheduled", "annule": "EventCancelled", "reporte": "EventPostponed"}  # statut_evenement
 DOCUMENT_KINDS = ("plan", "fiche")
 
 
@@ -127,7 +126,7 @@ class Describer:
         meeting: models.Reunion = entry.model
         data = {"@type": "Event", "startDate": _moment(meeting.date, meeting.heure_debut),
                 "eventAttendanceMode": f"https://schema.org/{ATTENDANCE[meeting.format]}",
-                "eventStatus": "https://schema.org/EventScheduled",
+                "eventStatus": f"https://schema.org/{EVENT_STATUS[meeting.statut_evenement]}",
                 "organizer": self.organisation(meeting.organisateur)}
         if meeting.heure_fin:
             data["endDate"] = _moment(meeting.date, meeting.heure_fin)
@@ -185,8 +184,7 @@ class Describer:
 
 def download_uri(src_uri: str) -> str:
     """Where a record page's PDF is served: beside the page, named after it (fiches/x/x.pdf)."""
-    place = page_url(src_uri)
-    return f"{place}{place.rstrip('/').rpartition('/')[2]}.pdf"
+    return beside(src_uri, ".pdf")
 
 
 def _moment(day: models.PartialDate, time: str | None) -> str:
@@ -195,4 +193,4 @@ def _moment(day: models.PartialDate, time: str | None) -> str:
     if not time or time in models.MOMENTS:
         return day.isoformat()
     hours, minutes = map(int, time.split(":"))
-    return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=PARIS).isoformat()
+    return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=settings.PARIS).isoformat()

@@ -12,7 +12,8 @@ Outputs, in order:
   to HTML through a cache (irev/rendering.py); the site engine writes them;
 - files (OUTPUTS): files the site serves as they are, each made by a function of the session
   returning (site path, file on disk): the attachments the shown records offer, the open data
-  (irev/exports.py, with its page /donnees/), …;
+  (irev/exports.py, with its page /donnees/), the calendar files (irev/agenda.py, with the page
+  /agenda/ and the home page's next events), …;
 - downloads: a PDF of every record page, made from its HTML (irev/pdf.py), cached by content
   hash, offered on the page as « Télécharger la fiche (PDF, 245 Ko) » and in search results;
 - the search index, made over the written site (irev/search.py).
@@ -33,7 +34,7 @@ from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachments, catalogue, exports, feeds, forge, loading, pages, pdf, rendering, search, settings, sharing
+from . import agenda, attachments, catalogue, exports, feeds, forge, loading, pages, pdf, rendering, search, settings, sharing
 from .incremental import Recorder
 from .problems import Problem
 
@@ -78,6 +79,7 @@ class Memos:
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: dict = field(default_factory=dict)  # the open data: each entry's line, each line's CSV row
+    agenda: dict = field(default_factory=dict)  # each event's calendar text, by what it is made of
 
 
 class Session:
@@ -91,6 +93,7 @@ class Session:
         self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
         self.output_pages: list[pages.Page] = []  # pages that outputs make beside their files (/donnees/)
+        self.next_events = ""  # the home page's next events, HTML made for it (irev/agenda.py)
         self.downloads: dict[str, Download] = {}  # record page source -> its PDF
         self.feeds: dict[str, str] = {}  # page source -> site path of the feed it follows
         self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
@@ -360,7 +363,19 @@ def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[s
     return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
 
 
-OUTPUTS = (_attachment_files, _feed_files, _open_data_files)  # files served as they are: each gives (site path, file)
+def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
+    """The agenda (irev/agenda.py): its page, the home page's next events, and the calendar files,
+    kept in the cache folder (rewritten only when they change)."""
+    with session.timed("agenda"):
+        made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
+                            settings.build_day(), session.memos and session.memos.agenda)
+    session.output_pages.append(made.page)
+    session.heads[agenda.PAGE] = made.head
+    session.next_events = made.home
+    return made.files
+
+
+OUTPUTS = (_attachment_files, _feed_files, _open_data_files, _agenda_files)  # files served as they are: each gives (site path, file)
 
 
 def _write_if_changed(path: Path, text: str) -> None:

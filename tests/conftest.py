@@ -211,7 +211,7 @@ def pdf_text(data: bytes, properties: bool = True) -> str:
 
 # What the theme itself runs: its bundle, its configuration, two inline scripts; the library's script.
 THEME_SCRIPTS = ("__md_scope=", "var target=document.getElementById")
-SITE_SCRIPTS = re.compile(r"^(\.\./)*(/)?assets/(javascripts/bundle\.[0-9a-f]+\.min\.js|ressources\.js)$")
+SITE_SCRIPTS = re.compile(r"^(\.\./)*(/)?assets/(javascripts/bundle\.[0-9a-f]+\.min\.js|ressources\.js|agenda\.js)$")
 ACTIVE_ELEMENTS = {"iframe", "frame", "object", "embed", "applet", "base", "math", "style", "link", "meta"}
 
 
