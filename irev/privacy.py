@@ -21,6 +21,7 @@ import html
 import re
 import string
 import unicodedata
+from collections import Counter
 from functools import cached_property, lru_cache
 from urllib.parse import unquote
 
@@ -45,10 +46,12 @@ _ENCODED = re.compile(r"&(?:#\d+;?|#[xX][0-9a-fA-F]+;?|[a-zA-Z][a-zA-Z0-9]*;?)|(
 _EMPTY_LINK = re.compile(r"!?\[\]\([^()\s]*\)")  # Markdown that shows nothing: `Se[]()cret` reads Secret
 
 
-def fold(text: str) -> str:
+def fold(text: str, markup: bool = True) -> str:
     """A text as names are compared (see the module's docstring): lowercase ASCII letters and
     digits, punctuation as spaces. Accents and other marks, soft hyphens and zero-width characters
-    go with everything that is not ASCII once decomposed (in names and texts alike)."""
+    go with everything that is not ASCII once decomposed (in names and texts alike). `markup`: read
+    as a browser reads HTML (tags, and what the sanitiser drops with its content, removed); else
+    its signs are punctuation, as a code span, an escaped or a broken tag shows them."""
     if "&" in text or "%" in text:
         text = _ENCODED.sub(lambda match: _decoded(match.group()), text)
     text = unicodedata.normalize("NFKD", text).lower()
@@ -57,7 +60,7 @@ def fold(text: str) -> str:
             if letter in text:
                 text = text.replace(letter, spelled)
         text = _SEPARATORS.sub(" ", text).encode("ascii", "ignore").decode("ascii")
-    if "<" in text:
+    if markup and "<" in text:
         text = sanitize.MARKUP.sub(sanitize.as_read, text)
     if "[]" in text:
         text = _EMPTY_LINK.sub("", text)
@@ -132,8 +135,8 @@ class Redactor:
             return False
         if "[[" in text:
             text = mentions.PATTERN.sub(lambda match: f" {match.group(3) or ''} ", text)
-        folded = fold(text)
-        return any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
+        return any(any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
+                   for folded in _readings(text))
 
     def _withheld_mention(self, match: re.Match) -> bool:
         return match.group(1) == "personne" and match.group(2) in self.withheld
@@ -157,22 +160,31 @@ class Redactor:
             text = mentions.PATTERN.sub(lambda m: UNNAMED if self._withheld_mention(m) else m.group(), text)
         if "\n\n" in text:  # a name never spans paragraphs: only those holding one take the slow way
             return "\n\n".join(map(self, text.split("\n\n")))
-        folded, origins, labels = _folded_with_origins(text)
-        spans = sorted({(origins[m.start()][0], origins[m.end() - 1][1])
-                        for word in self.patterns.keys() & folded.split() for m in self._matches(folded, word)})
-        for start, end in reversed(_merged(spans)):
+        spans = set()
+        for markup in (True, False) if _MAY_HIDE.search(text) else (True,):
+            folded, origins, labels = _folded_with_origins(text, markup)
+            spans |= {(origins[m.start()][0], origins[m.end() - 1][1])
+                      for word in self.patterns.keys() & folded.split() for m in self._matches(folded, word)}
+        for start, end in reversed(_merged(sorted(spans))):
             in_label = any(first <= start < last for first, last in labels)  # brackets would end the mention
             text = text[:start] + (REDACTED.strip("[]") if in_label else REDACTED) + text[end:]
         return text
 
 
-_PERSON_REF = re.compile(r"^([ \t-]*personne[ \t]*:[ \t]*)[a-z0-9-]+[ \t]*$", re.MULTILINE)
+_PERSON_REF = re.compile(r"^([ \t-]*personne[ \t]*:[ \t]*)([a-z0-9-]+)[ \t]*$", re.MULTILINE)
 
 
-def without_person_refs(yaml_text: str) -> str:
+def without_person_refs(yaml_text: str, people: Counter[str]) -> str:
     """Front matter without its references to people (`personne: paul-secret` is an id, not a
-    name), for a first quick test of a whole record."""
-    return _PERSON_REF.sub(r"\1", yaml_text) if "personne" in yaml_text else yaml_text
+    name), for a first quick test of a whole record. `people`: the ids of its references to people.
+    A text may hold such a line too (`resume: |` then `personne: paul-secret`): with more lines of
+    an id than references to it, the front matter is tested whole (a reference written otherwise,
+    `{personne: paul-secret}`, still holds the id, so fewer lines hide nothing)."""
+    if "personne" not in yaml_text:
+        return yaml_text
+    if Counter(match.group(2) for match in _PERSON_REF.finditer(yaml_text)) - people:
+        return yaml_text
+    return _PERSON_REF.sub(r"\1", yaml_text)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -216,9 +228,23 @@ def _words(text: str) -> list[str]:
     return fold(text).split()
 
 
-def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
-    """The folded text, for each of its characters the span of the text it comes from, and the
-    spans of mentions' labels.
+def _readings(text: str):
+    """The text folded as a browser reads its markup, then, if markup may hide something there, as
+    plain text: an element that drops its content (a comment, `<svg>`) hides the rest of an HTML
+    text, but not of Markdown where it is in a code span, escaped (`&lt;svg&gt;`), unclosed before
+    a blank line or across two fields; a name seen either way is looked for."""
+    yield fold(text)
+    if _MAY_HIDE.search(text):
+        yield fold(text, markup=False)
+
+
+# Markup, written or encoded: an entity, a percent-escape, or a sign NFKD makes « < » (≮ ﹤ ＜).
+_MAY_HIDE = re.compile("[<&%\u226e\ufe64\uff1c]")
+
+
+def _folded_with_origins(text: str, markup: bool = True) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+    """The folded text (see `fold`), for each of its characters the span of the text it comes from,
+    and the spans of mentions' labels.
 
     A step per character, so only for texts that hold a name. Mentions' kinds and ids are left
     out (a `\\0` each), so that no match runs into them.
@@ -227,7 +253,7 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
     folded: list[str] = []
     origins: list[tuple[int, int]] = []
     skip_to = 0
-    for match in _UNITS.finditer(text):
+    for match in (_UNITS if markup else _PLAIN_UNITS).finditer(text):
         start, end = match.span()
         if start < skip_to:
             continue  # inside a mention's head or end
@@ -235,7 +261,7 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
             piece, end = "\0", protected[start]
             skip_to = end
         else:
-            piece = _fold_unit(match.group())
+            piece = _fold_unit(match.group(), markup)
         for char in piece:
             if char == " " and folded and folded[-1] == " ":
                 continue  # runs of separators count as one, as in the pattern
@@ -247,11 +273,12 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
 # A tag, an entity, a run of percent-escapes, or one character: the units a name can hide in.
 _UNITS = re.compile(sanitize.MARKUP.pattern + "|" + _EMPTY_LINK.pattern + "|" + _ENCODED.pattern + "|.",
                     re.DOTALL | re.IGNORECASE)
+_PLAIN_UNITS = re.compile(_EMPTY_LINK.pattern + "|" + _ENCODED.pattern + "|.", re.DOTALL)
 
 
 @lru_cache(maxsize=4096)
-def _fold_unit(unit: str) -> str:
-    return fold(unit)
+def _fold_unit(unit: str, markup: bool) -> str:
+    return fold(unit, markup)
 
 
 def _protected(text: str) -> tuple[dict[int, int], list[tuple[int, int]]]:
