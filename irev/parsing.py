@@ -45,7 +45,7 @@ MAX_DEPTH = 100  # nested lists and blocks; real records use fewer than 10
 _FORBIDDEN_CHARS = "".join(map(chr, [*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0),
                                       0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2066, 0x206a), 0xfeff, 0xfffe,
                                       0xffff]))
-_FORBIDDEN = re.compile(f"[{re.escape(_FORBIDDEN_CHARS)}]")
+FORBIDDEN = re.compile(f"[{re.escape(_FORBIDDEN_CHARS)}]")
 _LIBYAML_ACCEPTS = "\x85\u2028\u2029\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # libyaml lets these through
 
 _TAB = ("tabulation interdite dans l'indentation", "indentez avec des espaces")
@@ -284,7 +284,7 @@ def characters(text: str, first_line: int) -> list[tuple]:
     if not any(char in text for char in _FORBIDDEN_CHARS):  # twice as quick as the pattern: bodies are checked every run
         return []
     problems, last = [], None
-    for match in _FORBIDDEN.finditer(text):
+    for match in FORBIDDEN.finditer(text):
         line = text.count("\n", 0, match.start()) + first_line
         if line != last:
             column = match.start() - text.rfind("\n", 0, match.start())
@@ -510,7 +510,7 @@ class _Reader:
         if getattr(event, "tag", None) is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")  # as written
             found.append((f"étiquette YAML « {tag} » refusée", "retirez-la, ou mettez la valeur entre guillemets"))
-        escaped = isinstance(event, yaml.ScalarEvent) and event.style == '"' and _FORBIDDEN.search(event.value)
+        escaped = isinstance(event, yaml.ScalarEvent) and event.style == '"' and FORBIDDEN.search(event.value)
         if escaped:
             found.append((f"caractère invisible interdit U+{ord(escaped.group()):04X} (écrit avec « \\ »)", "retirez-le"))
         for message, hint in found:
