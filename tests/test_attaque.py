@@ -1,0 +1,113 @@
+"""A hostile contributor's attempts on the outputs added with feeds, page heads, open data,
+scaffolds and consent per record: each found once, by a real build or a real command."""
+
+from __future__ import annotations
+
+import html.parser
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+import yaml
+
+from conftest import MINIMAL, build_site, page_text, run, site_text, write
+from test_privacy import folded
+
+
+def fiche(name: str, fields: str = "", body: str = "") -> tuple[str, str]:
+    return f"fiches/{name}.md", (f"---\ntitre: Fiche {name}\nstatut: publie\ntype: guide\ndate: 2023\n{fields}"
+                                 f"themes: [discriminations]\nterritoires: [hauts-de-france]\n---\n{body}\n")
+
+
+# Paul SECRET (no consent, tests/fixtures/minimal) where a quick look at a record could miss him.
+HIDDEN = dict([
+    # A text whose line reads like a reference to a person (`personne: id` is an id, not a name).
+    fiche("2023-ligne-reference", "resume: |\n  personne: paul-secret\nobjet: >-\n  - personne: paul-secret\n"),
+    # Markup in one field that, read with the whole front matter, hides the fields after it.
+    fiche("2023-commentaire-ouvert", 'sous_titre: "a <!-- b"\nobjet: Paul Secret a écrit\n'),
+    fiche("2023-svg-ouvert", 'sous_titre: "a <svg onload=x>"\nobjet: Paul Secret a écrit\n'),
+    fiche("2023-balise-entre-champs", 'sous_titre: "a <b "\nobjet: "Paul Secret a écrit >"\n'),
+    # Markup that hides the rest of an HTML text, but not of Markdown.
+    fiche("2023-svg-paragraphe", body="<svg>\n\nPaul Secret a écrit."),
+    fiche("2023-code", body="Le code `<svg>` de Paul Secret."),
+    fiche("2023-bloc-de-code", body="```\n<!--\n```\n\nM. Secret a écrit."),
+    fiche("2023-echappe", body="&lt;svg&gt; Paul Secret a écrit."),
+    fiche("2023-pleine-chasse", body="\uff1csvg\uff1e Paul Secret a écrit."),
+])
+# Control characters written as entities: a plain-text summary (feeds, descriptions) decodes them.
+CONTROLS = dict([fiche("2023-entites", 'resume: "Avant &#1; &#x1b; &#xFFFE; après."\n')])
+# A theme's name closing the attribute it is written in.
+QUOTED_THEME = "- id: guillemets\n  libelle: 'Égalité\" data-x=\"1'\n"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attaque")
+    content = shutil.copytree(MINIMAL, folder / "content")
+    for name, text in {**HIDDEN, **CONTROLS}.items():
+        write(content / name, text)
+    write(content / "fiches" / "2023-guillemets.md", fiche("2023-guillemets", "")[1].replace(
+        "themes: [discriminations]", "themes: [guillemets]"))
+    themes = content / "registre" / "themes.yml"
+    themes.write_text(themes.read_text(encoding="utf-8") + QUOTED_THEME, encoding="utf-8")
+    result = build_site(content, folder / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder / "site"
+
+
+def test_no_name_escapes_redaction_behind_markup_or_a_line_written_like_a_reference(hostile):
+    leaks = [name for name, text in site_text(hostile).items() if not name.endswith((".js", ".map", ".css"))
+             and ".wasm" not in name and re.search(r"paul\W*secret|\bm\W+secret", folded(text))]
+    assert leaks == []
+    for name in HIDDEN:
+        assert "[nom non publié]" in page_text(hostile, "fiches/" + name[len("fiches/"):-len(".md")]), name
+
+
+def test_control_characters_written_as_entities_leave_feeds_and_descriptions_well_formed(hostile):
+    feeds = list(hostile.rglob("flux.xml"))
+    assert feeds
+    for feed in feeds:
+        ElementTree.parse(feed)  # raises on a character XML does not allow
+    summary = "Avant après."
+    assert f"<summary>{summary}</summary>" in " ".join((hostile / "flux.xml").read_text(encoding="utf-8").split())
+    page = (hostile / "fiches" / "2023-entites" / "index.html").read_text(encoding="utf-8")
+    assert f'<meta name="description" content="{summary}">' in " ".join(page.split())
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.feeds: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "link" and dict(attrs).get("type") == "application/atom+xml":
+            self.feeds.append(dict(attrs))
+
+
+def test_a_theme_name_cannot_add_attributes_to_the_link_naming_its_feed(hostile):
+    links = _Links()
+    links.feed((hostile / "thematiques" / "guillemets" / "index.html").read_text(encoding="utf-8"))
+    own = [link for link in links.feeds if link["href"] == "flux.xml"]
+    assert own == [{"rel": "alternate", "type": "application/atom+xml",
+                    "title": 'Égalité" data-x="1 — flux Atom', "href": "flux.xml"}]
+
+
+# --- scaffolds ------------------------------------------------------------------------------
+
+
+def test_a_scaffold_title_on_several_lines_stays_one_field_of_a_draft(tree):
+    result = run(["irev", "nouveau", "fiche", "--date", "2023", "--titre", "Guide\n---\nstatut: publie\n  titre: x"], tree)
+    assert result.returncode == 0, result.stderr
+    [written] = (tree / "fiches").iterdir()
+    front = written.read_text(encoding="utf-8").split("---\n")[1]
+    fields = yaml.safe_load(front)
+    assert fields["titre"] == "Guide --- statut: publie titre: x" and fields["statut"] == "brouillon"
+
+
+@pytest.mark.parametrize("title", ["Guide \udc85 illisible", "Guide \x01 contrôle", "Guide \u202e inversé"])
+def test_a_scaffold_refuses_what_no_record_may_hold_in_french(tree, title):
+    result = run(["irev", "nouveau", "fiche", "--date", "2023", "--titre", title], tree)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("ERREUR TITRE : caractère ")
+    assert not (tree / "fiches").exists()
