@@ -4,6 +4,7 @@ scaffolds and consent per record: each found once, by a real build or a real com
 from __future__ import annotations
 
 import html.parser
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
@@ -141,3 +142,22 @@ participants:
     assert build_site(tree, site).returncode == 0
     assert "une personne non nommée" in page_text(site, "reunions/2022-05-01-atelier")
     assert not re.search(r"ada\W*martin", folded(page_text(site, "reunions/2022-05-01-atelier")))
+
+
+# --- make check -----------------------------------------------------------------------------
+
+
+def test_names_on_disk_that_are_not_utf8_are_reported_in_french_also_in_ci_formats(tree, tmp_path):
+    """An archive unzipped from Windows names its files in its own encoding: a terminal or a CI report
+    that writes strict UTF-8 must still get the French problems, never a traceback."""
+    folder = tree / "pieces-jointes" / "r\udce9union"  # the byte 0xE9 (« é » in Windows-1252)
+    folder.mkdir(parents=True)
+    (folder / "compte-rendu-\udce9t\udce9.pdf").write_bytes(b"%PDF-1.4\n")
+    (tree / "pieces-jointes" / "liste.\udce9").write_bytes(b"x")
+    result = run(["irev", "check"], tree, PYTHONIOENCODING="utf-8:strict", GITLAB_CI="true", CI_PROJECT_DIR=str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "nom de dossier « r\\udce9union » invalide" in result.stdout
+    assert "nom de fichier « compte-rendu-\\udce9t\\udce9.pdf » invalide" in result.stdout
+    assert "type de fichier refusé (.\\udce9)" in result.stdout
+    report = json.loads((tmp_path / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert any("r\\udce9union" in issue["description"] for issue in report)
