@@ -23,7 +23,6 @@ from markupsafe import Markup, escape
 from . import attachments, mentions, models, privacy, referentiel
 from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
 from .loading import REGISTRY_FILES, Entry
-from .parsing import FORBIDDEN
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
@@ -307,16 +306,14 @@ class Renderer:
 
     def summary_text(self, entry: Entry) -> str:
         """A record's summary as plain text (feeds, page descriptions), mentions named as on its
-        page (people without consent never); kept, as feeds and descriptions both ask for it. The
-        characters a record may not hold, written as entities (`&#1;`), are dropped: XML (feeds) refuses them."""
+        page (people without consent never); kept, as feeds and descriptions both ask for it."""
         if entry.id not in self.summaries:
             text = entry.model.resume or ""
             if "[[" in text:
                 source = record_uri(entry)
                 text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
                     source, kind, ident, label, entry.model.sort_date()))
-            plain = html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set()))
-            self.summaries[entry.id] = FORBIDDEN.sub("", plain).strip()
+            self.summaries[entry.id] = html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set())).strip()
         return self.summaries[entry.id]
 
     def search_fields(self, entry: Entry) -> dict:
