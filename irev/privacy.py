@@ -37,10 +37,6 @@ _LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), 
 # Emphasis markers vanish, other punctuation and white space become a space, so that words are
 # what `split` finds (all ASCII: `str.translate`'s fast path).
 _ASCII = str.maketrans({**{c: " " for c in string.punctuation + string.whitespace}, **{c: None for c in "*~`"}})
-# Punctuation beyond ASCII (’ ‑ – · « »…) separates words too; soft hyphens and zero-width
-# characters, left out of these ranges, join them (they go with everything else not ASCII).
-_SEPARATORS = re.compile("[\u00a1-\u00ac\u00ae-\u00bf\u02b9-\u02bf\u2010-\u2027\u2030-\u205e\u2e00-\u2e7f"
-                         "\u3000-\u303f]")
 # Entities as browsers read them, a numeric one even without its `;`; runs of percent-escapes.
 _ENCODED = re.compile(r"&(?:#\d+;?|#[xX][0-9a-fA-F]+;?|[a-zA-Z][a-zA-Z0-9]*;?)|(?:%[0-9a-fA-F]{2})+")
 _EMPTY_LINK = re.compile(r"!?\[\]\([^()\s]*\)")  # Markdown that shows nothing: `Se[]()cret` reads Secret
@@ -48,8 +44,9 @@ _EMPTY_LINK = re.compile(r"!?\[\]\([^()\s]*\)")  # Markdown that shows nothing: 
 
 def fold(text: str, markup: bool = True) -> str:
     """A text as names are compared (see the module's docstring): lowercase ASCII letters and
-    digits, punctuation as spaces. Accents and other marks, soft hyphens and zero-width characters
-    go with everything that is not ASCII once decomposed (in names and texts alike). `markup`: read
+    digits, punctuation as spaces. Of what is not ASCII once decomposed, accents and other marks, soft
+    hyphens and zero-width characters join the letters around them, anything else (a symbol, an
+    arrow, an emoji) separates words, as a reader sees them (in names and texts alike). `markup`: read
     as a browser reads HTML (tags, and what the sanitiser drops with its content, removed); else
     its signs are punctuation, as a code span, an escaped or a broken tag shows them."""
     if "&" in text or "%" in text:
@@ -59,7 +56,7 @@ def fold(text: str, markup: bool = True) -> str:
         for letter, spelled in _LETTERS:
             if letter in text:
                 text = text.replace(letter, spelled)
-        text = _SEPARATORS.sub(" ", text).encode("ascii", "ignore").decode("ascii")
+        text = text.translate({ord(char): _beyond_ascii(char) for char in set(text) if not char.isascii()})
     if markup and "<" in text:
         text = sanitize.MARKUP.sub(sanitize.as_read, text)
     if "[]" in text:
@@ -69,6 +66,14 @@ def fold(text: str, markup: bool = True) -> str:
 
 def _decoded(encoded: str) -> str:
     return html.unescape(encoded) if encoded.startswith("&") else unquote(encoded)
+
+
+@lru_cache(maxsize=None)
+def _beyond_ascii(char: str) -> str:
+    """What a character left beyond ASCII once decomposed is in a folded text: nothing if a reader does
+    not see it (an accent, a soft hyphen, a zero-width or other format character: the words it sits in
+    are one), else a space (punctuation ’ – « », a symbol → ☺, a blank ⠀, a letter of another script)."""
+    return "" if unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf") else " "
 
 
 class Redactor:
