@@ -35,9 +35,9 @@ HIDDEN = dict([
     fiche("2023-bloc-de-code", body="```\n<!--\n```\n\nM. Secret a écrit."),
     fiche("2023-echappe", body="&lt;svg&gt; Paul Secret a écrit."),
     fiche("2023-pleine-chasse", body="\uff1csvg\uff1e Paul Secret a écrit."),
+    # Visible signs beyond ASCII glued to the name (they were dropped, joining the words around them).
+    fiche("2023-symboles", body="De Lens→Paul SECRET→Lens.\n\nAvec ☺Paul\u2800SECRET😀 hier."),
 ])
-# Control characters written as entities: a plain-text summary (feeds, descriptions) decodes them.
-CONTROLS = dict([fiche("2023-entites", 'resume: "Avant &#1; &#x1b; &#xFFFE; après."\n')])
 # A theme's name closing the attribute it is written in.
 QUOTED_THEME = "- id: guillemets\n  libelle: 'Égalité\" data-x=\"1'\n"
 
@@ -46,7 +46,7 @@ QUOTED_THEME = "- id: guillemets\n  libelle: 'Égalité\" data-x=\"1'\n"
 def hostile(tmp_path_factory):
     folder = tmp_path_factory.mktemp("attaque")
     content = shutil.copytree(MINIMAL, folder / "content")
-    for name, text in {**HIDDEN, **CONTROLS}.items():
+    for name, text in HIDDEN.items():
         write(content / name, text)
     write(content / "fiches" / "2023-guillemets.md", fiche("2023-guillemets", "")[1].replace(
         "themes: [discriminations]", "themes: [guillemets]"))
@@ -65,15 +65,35 @@ def test_no_name_escapes_redaction_behind_markup_or_a_line_written_like_a_refere
         assert "[nom non publié]" in page_text(hostile, "fiches/" + name[len("fiches/"):-len(".md")]), name
 
 
-def test_control_characters_written_as_entities_leave_feeds_and_descriptions_well_formed(hostile):
+def test_control_and_bidirectional_characters_written_as_references_are_refused(tree, tmp_path):
+    """The loader refuses them written as they are; a page decodes `&#x202e;` (« Paul &#x202e;TERCES »
+    reads Paul SECRET, reversed) and XML refuses `&#1;` (a feed's summary)."""
+    write(tree / "fiches" / "2023-entites.md", fiche("2023-entites", (
+        'resume: "Avant &#1; après, &#150; permis"\nobjet: "Paul &#x202E;TERCES"\n'), "Voir &#8238;TERCES.")[1])
+    themes = tree / "registre" / "themes.yml"
+    themes.write_text(themes.read_text(encoding="utf-8") + "- id: echappe\n  libelle: 'Ég&#x1b;alité'\n", encoding="utf-8")
+    checked = run(["irev", "check"], tree)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    problems = [line for line in checked.stdout.splitlines() if "caractère invisible interdit" in line]
+    assert problems == [
+        "ERREUR content/fiches/2023-entites.md:6: caractère invisible interdit U+0001 écrit « &#1; » (colonne 16) "
+        "(piste : supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF)",
+        "ERREUR content/fiches/2023-entites.md:7: caractère invisible interdit U+202E écrit « &#x202E; » (colonne 14) "
+        "(piste : supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF)",
+        "ERREUR content/fiches/2023-entites.md:11: caractère invisible interdit U+202E écrit « &#8238; » (colonne 6) "
+        "(piste : supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF)",
+        "ERREUR content/registre/themes.yml:7: caractère invisible interdit U+001B écrit « &#x1b; » (colonne 15) "
+        "(piste : supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF)",
+    ]
+    built = build_site(tree, tmp_path / "site")
+    assert built.returncode == 1 and "Traceback" not in built.stderr and not (tmp_path / "site").exists()
+
+
+def test_feeds_are_well_formed_xml(hostile):
     feeds = list(hostile.rglob("flux.xml"))
     assert feeds
     for feed in feeds:
-        ElementTree.parse(feed)  # raises on a character XML does not allow
-    summary = "Avant après."
-    assert f"<summary>{summary}</summary>" in " ".join((hostile / "flux.xml").read_text(encoding="utf-8").split())
-    page = (hostile / "fiches" / "2023-entites" / "index.html").read_text(encoding="utf-8")
-    assert f'<meta name="description" content="{summary}">' in " ".join(page.split())
+        ElementTree.parse(feed)
 
 
 class _Links(html.parser.HTMLParser):
