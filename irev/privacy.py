@@ -37,6 +37,12 @@ _LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), 
 # Emphasis markers vanish, other punctuation and white space become a space, so that words are
 # what `split` finds (all ASCII: `str.translate`'s fast path).
 _ASCII = str.maketrans({**{c: " " for c in string.punctuation + string.whitespace}, **{c: None for c in "*~`"}})
+# What a reader does not see once a text is decomposed (marks that go on letters, soft hyphens, zero-width,
+# bidirectional and other format characters) joins the letters around it; any other character beyond
+# ASCII (punctuation ’ – « », a symbol → ☺, a blank ⠀, a letter of another script) separates words.
+_JOINING = ("\u0300-\u036f\u00ad\u034f\u061c\u180e\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u202a-\u202e"
+            "\u2060-\u206f\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\ufff9-\ufffb\U000e0000-\U000e01ef")
+_SEPARATORS = re.compile(f"[^\x00-\x7f{_JOINING}]")
 # Entities as browsers read them, a numeric one even without its `;`; runs of percent-escapes.
 _ENCODED = re.compile(r"&(?:#\d+;?|#[xX][0-9a-fA-F]+;?|[a-zA-Z][a-zA-Z0-9]*;?)|(?:%[0-9a-fA-F]{2})+")
 _EMPTY_LINK = re.compile(r"!?\[\]\([^()\s]*\)")  # Markdown that shows nothing: `Se[]()cret` reads Secret
@@ -56,7 +62,7 @@ def fold(text: str, markup: bool = True) -> str:
         for letter, spelled in _LETTERS:
             if letter in text:
                 text = text.replace(letter, spelled)
-        text = text.translate({ord(char): _beyond_ascii(char) for char in set(text) if not char.isascii()})
+        text = _SEPARATORS.sub(" ", text).encode("ascii", "ignore").decode("ascii")
     if markup and "<" in text:
         text = sanitize.MARKUP.sub(sanitize.as_read, text)
     if "[]" in text:
@@ -66,14 +72,6 @@ def fold(text: str, markup: bool = True) -> str:
 
 def _decoded(encoded: str) -> str:
     return html.unescape(encoded) if encoded.startswith("&") else unquote(encoded)
-
-
-@lru_cache(maxsize=None)
-def _beyond_ascii(char: str) -> str:
-    """What a character left beyond ASCII once decomposed is in a folded text: nothing if a reader does
-    not see it (an accent, a soft hyphen, a zero-width or other format character: the words it sits in
-    are one), else a space (punctuation ’ – « », a symbol → ☺, a blank ⠀, a letter of another script)."""
-    return "" if unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf") else " "
 
 
 class Redactor:
@@ -140,8 +138,10 @@ class Redactor:
             return False
         if "[[" in text:
             text = mentions.PATTERN.sub(lambda match: f" {match.group(3) or ''} ", text)
-        return any(any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
-                   for folded in _readings(text))
+        return self._holds(fold(text)) or bool(_MAY_HIDE.search(text)) and self._holds(fold(text, markup=False))
+
+    def _holds(self, folded: str) -> bool:
+        return any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
 
     def _withheld_mention(self, match: re.Match) -> bool:
         return match.group(1) == "personne" and match.group(2) in self.withheld
@@ -187,9 +187,14 @@ def without_person_refs(yaml_text: str, people: Counter[str]) -> str:
     `{personne: paul-secret}`, still holds the id, so fewer lines hide nothing)."""
     if "personne" not in yaml_text:
         return yaml_text
-    if Counter(match.group(2) for match in _PERSON_REF.finditer(yaml_text)) - people:
-        return yaml_text
-    return _PERSON_REF.sub(r"\1", yaml_text)
+    lines: Counter[str] = Counter()
+
+    def stripped(line: re.Match) -> str:
+        lines[line.group(2)] += 1
+        return line.group(1)
+
+    without = _PERSON_REF.sub(stripped, yaml_text)
+    return yaml_text if lines - people else without
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -233,17 +238,11 @@ def _words(text: str) -> list[str]:
     return fold(text).split()
 
 
-def _readings(text: str):
-    """The text folded as a browser reads its markup, then, if markup may hide something there, as
-    plain text: an element that drops its content (a comment, `<svg>`) hides the rest of an HTML
-    text, but not of Markdown where it is in a code span, escaped (`&lt;svg&gt;`), unclosed before
-    a blank line or across two fields; a name seen either way is looked for."""
-    yield fold(text)
-    if _MAY_HIDE.search(text):
-        yield fold(text, markup=False)
-
-
-# Markup, written or encoded: an entity, a percent-escape, or a sign NFKD makes « < » (≮ ﹤ ＜).
+# A text is read as a browser reads its markup, then, if markup may hide something there, as plain text:
+# an element that drops its content (a comment, `<svg>`) hides the rest of an HTML text, but not of
+# Markdown where it is in a code span, escaped (`&lt;svg&gt;`), unclosed before a blank line, or in
+# another field; a name seen either way is removed. Markup, written or encoded: an entity, a
+# percent-escape, or a sign NFKD makes « < » (≮ ﹤ ＜).
 _MAY_HIDE = re.compile("[<&%\u226e\ufe64\uff1c]")
 
 
