@@ -49,6 +49,7 @@ from irev.site import Options, Session  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
 LATEST_MARKER = "<!-- dernieres-ressources -->"
+NEXT_EVENTS_MARKER = "<!-- prochains-evenements -->"  # the home page's (irev/agenda.py)
 PREVIEW_STATE = "irev-apercu.json"  # the content's problems, while serving
 _build: dict = {"session": Session()}  # this build's session (the preview's, kept between rebuilds) and MkDocs' own state
 
@@ -157,6 +158,9 @@ def on_page_markdown(markdown, page, config, files):
     latest = _build["session"].latest
     if LATEST_MARKER in markdown:
         markdown = markdown.replace(LATEST_MARKER, pages.latest_markdown(latest, page.file.src_uri))
+    if NEXT_EVENTS_MARKER in markdown:  # with the script that shows those still to come when the page is read
+        markdown = markdown.replace(NEXT_EVENTS_MARKER, _build["session"].next_events)
+        page.meta["agenda"] = True
     try:  # the legal pages' settings (mkdocs.yml, extra: legal:)
         markdown = legal.fill(markdown, config["extra"])
     except ValueError as error:

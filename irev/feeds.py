@@ -13,8 +13,8 @@ entry's, never the build's, so an unchanged site makes the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
 
@@ -29,7 +29,6 @@ SITE_FEED = FILE  # the whole site's, at the site's root
 LATEST = 30  # entries of the site's and each type's feed
 LATEST_ENTITY = 20  # entries of a theme's or territory's feed
 ENTITY_KINDS = ("theme", "territoire")
-PARIS = ZoneInfo("Europe/Paris")
 AUTHOR = "IREV — centre de ressources Politique de la ville Hauts-de-France"
 
 
@@ -46,42 +45,44 @@ def feed_uri(page_src: str) -> str:
     return page_url(page_src) + FILE
 
 
-def build(renderer: Renderer, site_url: str) -> list[Feed]:
-    """Every feed with at least one entry (the renderer names entries as the pages do)."""
+def maker(renderer: Renderer, site_url: str) -> Items:
+    """What makes each job's feed (the build session calls jobs, maker and make_one)."""
+    return Items(renderer, site_url)
+
+
+def jobs(renderer: Renderer) -> list[tuple]:
+    """One job per feed: ("site",), ("kind", kind) per record type, ("entity", kind, id) per theme or
+    territory with a page. While serving, the session remakes only those whose inputs changed."""
     cat = renderer.catalogue
-    items = _Items(renderer, site_url)
-    ordered = sorted(cat.records.values(), key=lambda entry: cat.rank[entry.id])  # newest first
-    feeds = [items.feed("", SITE_FEED, "IREV — dernières ressources", ordered[:LATEST])]
-    for kind, title in SECTION_TITLES.items():
-        of_kind = [entry for entry in ordered if entry.kind == kind][:LATEST]
-        if of_kind:
-            source = index_uri(kind)
-            feeds.append(items.feed(source, feed_uri(source), f"IREV — {title}", of_kind))
-    for kind in ENTITY_KINDS:
-        for ident, entries in _by_entry(cat, kind, ordered).items():
-            source = entity_uri(kind, ident)
-            name = items.renderer.name(ident, kind)
-            feeds.append(items.feed(source, feed_uri(source), f"IREV — {name}", entries))
-    return feeds
+    return [("site",), *(("kind", kind) for kind in SECTION_TITLES),
+            *(("entity", kind, ident) for kind in ENTITY_KINDS for ident in cat.registries.get(kind, {})
+              if renderer.has_page(kind, ident))]
 
 
-def _by_entry(cat: Catalogue, kind: str, ordered: list[Entry]) -> dict[str, list[Entry]]:
-    """The latest records of each theme or territory, its narrower ones' included, newest first."""
-    found: dict[str, list[Entry]] = {}
-    field = "themes" if kind == "theme" else "territoires"
-    for entry in ordered:
-        direct = list(getattr(entry.model, field))
-        if kind == "territoire" and getattr(entry.model, "territoire", None):  # a plan's own territory
-            direct.append(entry.model.territoire)
-        for ident in dict.fromkeys(i for d in direct for i in [*cat.ancestors(kind, d), d]):
-            if cat.get(kind, ident) is not None:
-                shown = found.setdefault(ident, [])
-                if len(shown) < LATEST_ENTITY:
-                    shown.append(entry)
-    return found
+def make_one(items: Items, job: tuple) -> Feed | None:
+    """A feed, None when it would be empty (the site's excepted); what it reads is noted (irev/incremental.py)."""
+    cat, (what, *arguments) = items.renderer.catalogue, job
+    if what == "site":
+        latest = heapq.nsmallest(LATEST, (e for k in SECTION_TITLES for e in cat.by_kind(k)), key=lambda e: cat.rank[e.id])
+        return items.feed("", SITE_FEED, "IREV — dernières ressources", latest)
+    if what == "kind":
+        kind = arguments[0]
+        of_kind, source = cat.by_kind(kind)[:LATEST], index_uri(kind)
+        return items.feed(source, feed_uri(source), f"IREV — {SECTION_TITLES[kind]}", of_kind) if of_kind else None
+    kind, ident = arguments
+    entries = _latest_on(cat, kind, ident)
+    source = entity_uri(kind, ident)
+    return items.feed(source, feed_uri(source), f"IREV — {items.renderer.name(ident, kind)}", entries) if entries else None
 
 
-class _Items:
+def _latest_on(cat: Catalogue, kind: str, ident: str) -> list[Entry]:
+    """The latest records on a theme or territory, its narrower ones' included (as the search facets)."""
+    found = {link.record.id: link.record for narrower in cat.descendants(kind, ident)
+             for link in cat.links_to(kind, narrower, (kind,))}  # a record's themes and places: links of that role
+    return [cat.record(e.id) for e in heapq.nsmallest(LATEST_ENTITY, found.values(), key=lambda e: cat.rank[e.id])]
+
+
+class Items:
     """Feeds and their entries."""
 
     def __init__(self, renderer: Renderer, site_url: str):
@@ -127,5 +128,5 @@ class _Items:
 def _moment(day) -> dt.datetime:
     """A date (a partial one at its first day) as a feed's moment."""
     day = getattr(day, "first_day", day)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=PARIS)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=settings.PARIS)
 

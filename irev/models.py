@@ -237,6 +237,13 @@ def enumeration(labels: dict[str, str], wordings: dict[str, tuple[str, ...]] | N
 Format = enumeration({"visio": "Visioconférence", "presentiel": "Présentiel", "hybride": "Hybride"})
 MOMENTS = {"matin": "Matin", "apres-midi": "Après-midi", "journee": "Journée", "soiree": "Soirée"}
 Moment = enumeration(MOMENTS)
+# An event that does not take place as announced: carried as such by the pages, the agenda and the
+# calendar files (irev/agenda.py), which keep its place (UID) in the calendars it was added to.
+StatutEvenement = enumeration({"annule": "Annulé", "reporte": "Reporté"})
+_STATUT_EVENEMENT = (
+    "Seulement si l'événement n'a pas lieu comme annoncé : « annule » (il n'aura pas lieu), « reporte » (pas à "
+    "cette date, la nouvelle n'est pas encore connue). Quand la nouvelle date est connue, remplacez la date, "
+    "retirez ce champ et indiquez « mise_a_jour » : l'événement se déplace dans les agendas où il a été ajouté.")
 
 
 def _one_error(value, handler):
@@ -579,6 +586,7 @@ class Reunion(Record):
     heure_fin: Optional[HeureFin] = None
     format: Format = Field(description="Visioconférence, présentiel ou hybride.")
     lieu: Optional[Texte] = Field(None, description="Lieu, pour une réunion en présentiel ou hybride.")
+    statut_evenement: Optional[StatutEvenement] = Field(None, description=_STATUT_EVENEMENT)
     organisateur: OrganisationRef = Field(description="Organisation qui réunit le réseau.")
     serie: Optional[Slug] = Field(None, description="Identifiant de la série de réunions (par ex. « reseau-lcd »).")
     precedente: Optional[ReunionOuSansFiche] = Field(None, description=(
@@ -613,6 +621,7 @@ class Creneau(Strict):
     groupe: Optional[Slug] = Field(None, description="Identifiant du groupe de public (voir « groupes »), vide si tous.")
     lieu: Optional[Texte] = Field(None, description="Lieu de cette séance, s'il diffère d'une séance à l'autre.")
     territoire: Optional[TerritoireRef] = Field(None, description="Territoire où se tient cette séance (registre des territoires).")
+    statut_evenement: Optional[StatutEvenement] = Field(None, description=_STATUT_EVENEMENT)
 
     @field_validator("date_fin")
     @classmethod
@@ -716,8 +725,11 @@ class Cycle(Record):
         """Its first occurrence's date (a partial date at its first day)."""
         return min((slot.date for slot in self.occurrences()), key=lambda day: day.first_day)
 
+    def sessions(self) -> list[Session]:
+        return [session for phase in self.phases for session in phase.sessions]
+
     def occurrences(self) -> list[Creneau]:
-        return [slot for phase in self.phases for session in phase.sessions for slot in session.creneaux]
+        return [slot for session in self.sessions() for slot in session.creneaux]
 
     def places(self) -> list[str]:
         return list(dict.fromkeys([*self.territoires, *(slot.territoire for slot in self.occurrences() if slot.territoire)]))

@@ -21,6 +21,7 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import attachments, mentions, models, privacy, referentiel
+from .rendering import beside
 from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
 from .loading import REGISTRY_FILES, Entry
 
@@ -282,7 +283,7 @@ class Renderer:
                                 group_by_kind=group_by_kind, attachment_uri=attachments.uri, offer=self.offer,
                                 ORGANISATION_ROLES=models.ORGANISATION_ROLES, PERSON_ROLES=models.PERSON_ROLES,
                                 by_role=by_role, records_by_role=records_by_role, date_span=date_span,
-                                ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART, **linked)
+                                ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART, beside=beside, **linked)
         self.summaries: dict[str, str] = {}  # see summary_text
         # A reference the public sees: a shown record, or the description of one that has none.
         self.env.tests["shown"] = lambda ref: ref is not None and (not isinstance(ref, str) or catalogue.record(ref) is not None)

@@ -30,10 +30,10 @@ from .atomic import pause
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs more than it saves
-# The generated lists (irev/templates/_macros.md.j2) are HTML already: set aside while the
-# Markdown is converted, as Python-Markdown does with its own raw HTML, since parsing them
+# The generated lists (irev/templates/_macros.md.j2, the agenda's) are HTML already: set aside while
+# the Markdown is converted, as Python-Markdown does with its own raw HTML, since parsing them
 # again with its HTML parser cost a third of an entity page's conversion.
-_READY = re.compile(r'^<ul class="irev-liste">\n.*?^</ul>$', re.MULTILINE | re.DOTALL)
+_READY = re.compile(r'^<(ul|div) class="irev-(?:liste|agenda)"[^>\n]*>\n.*?^</\1>$', re.MULTILINE | re.DOTALL)
 _SLOT = "IREVLISTEPRETE"
 # A record's search fields (irev/templates/_macros.md.j2, `search_fields`): the only place facets
 # come from, so the sanitiser removes them from everything else (an editor's copy would forge them).
@@ -156,7 +156,7 @@ def convert_batch(pages: list[tuple[str, bytes]], extensions: list, configs: dic
             html = re.sub(rf"<p>{_SLOT}(\d+)Z</p>", lambda match: ready[int(match.group(1))], html)
         # Cleaned last: links rewritten between pages are cleaned too (`page/javascript:…` would
         # become `javascript:…`).
-        html = sanitize.clean(_site_urls(html, uri))
+        html = sanitize.clean(site_urls(html, uri))
         out.append((uri, sanitize.search_head(head.group()) + html if head else html,
                     _safe_toc(getattr(converter, "toc_tokens", []))))
     return out
@@ -180,7 +180,13 @@ def page_url(src_uri: str) -> str:
     return src_uri[: -len(".md")] + "/"
 
 
-def _site_urls(html: str, src_uri: str) -> str:
+def beside(src_uri: str, extension: str) -> str:
+    """A file served beside a page, named after it: (`fiches/x.md`, ".pdf") -> `fiches/x/x.pdf`."""
+    place = page_url(src_uri)
+    return f"{place}{place.rstrip('/').rpartition('/')[2]}{extension}"
+
+
+def site_urls(html: str, src_uri: str) -> str:
     """Links between sources (`../personnes/x.md`, `../pieces-jointes/y.pdf`) as links between served
     pages and files (`../../personnes/x/`, `../../pieces-jointes/y.pdf`)."""
     folder, _, name = src_uri.rpartition("/")

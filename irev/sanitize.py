@@ -28,13 +28,14 @@ _HEADINGS = {f"h{level}" for level in range(1, 7)}
 # Element -> attributes it may keep ("*": every element).
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"id", "title", "lang"},
-    "a": {"href"},
+    "a": {"href", "type"},  # type: a calendar file's (text/calendar)
     "abbr": set(), "b": set(), "blockquote": set(), "br": set(), "caption": set(), "code": set(), "dd": set(),
     "del": set(), "dl": set(), "dt": set(), "em": set(), "figcaption": set(), "figure": set(), "hr": set(),
-    "i": set(), "ins": set(), "kbd": set(), "li": set(), "mark": set(), "p": set(), "pre": set(), "q": set(),
+    "i": set(), "ins": set(), "kbd": set(), "mark": set(), "p": set(), "pre": set(), "q": set(),
     "s": set(), "small": set(), "strong": set(), "sub": set(), "sup": set(), "table": set(), "tbody": set(),
-    "tfoot": set(), "thead": set(), "tr": set(), "u": set(), "ul": set(),
-    "div": {"data-pagefind-ignore"},  # (templates: sections left out of the search index)
+    "tfoot": set(), "thead": set(), "tr": set(), "u": set(),
+    # (templates: sections left out of the search index; the agenda's dates and empty lists, irev/agenda.py)
+    "div": {"data-pagefind-ignore", "data-vide"}, "ul": {"data-vide"}, "li": {"data-tri", "data-fin"},
     "span": set(),
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "type"},
@@ -48,10 +49,11 @@ _ADMONITIONS = {"admonition", "note", "abstract", "summary", "tldr", "info", "to
                 "success", "check", "done", "question", "help", "faq", "warning", "caution", "attention", "failure",
                 "fail", "missing", "danger", "error", "bug", "example", "quote", "cite"}
 CLASSES: dict[str, set[str]] = {
-    "div": _ADMONITIONS | {"footnote"},
+    "div": _ADMONITIONS | {"footnote", "irev-agenda"},
     "p": {"admonition-title"},
     "a": {"headerlink", "footnote-ref", "footnote-backref"},
-    "ul": {"irev-liste"},
+    "ul": {"irev-liste", "irev-agenda"},
+    "span": {"irev-visually-hidden"},
     "dl": {"irev-fiche"},
 }
 SCHEMES = {"http", "https", "mailto", "tel"}

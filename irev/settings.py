@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 PROJECT = Path(__file__).resolve().parent.parent
+PARIS = ZoneInfo("Europe/Paris")  # the time zone of the centre's events and of the site's dates
 
 
 CONTENT_FOLDER = "content"  # the content tree's folder in the repository: what the forge's edit links name
@@ -30,6 +33,14 @@ PARSE_CACHE = "yaml.marshal"  # in a cache folder: parsed YAML by text hash (par
 
 def parse_cache_file() -> Path:
     return cache_dir() / PARSE_CACHE
+
+
+def build_day() -> dt.date:
+    """The day a build speaks for (the agenda's split between events to come and past ones, as the
+    page says it): $SOURCE_DATE_EPOCH, the reproducible-builds convention, else today, both in Paris."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else dt.datetime.now(dt.timezone.utc)
+    return moment.astimezone(PARIS).date()
 
 
 DEFAULT_SITE_URL = "https://ressources.irev.fr/"  # the resource sub-site of www.irev.fr (mkdocs.yml's default)

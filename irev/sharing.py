@@ -12,28 +12,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from html import escape
-from zoneinfo import ZoneInfo
 
 from . import models, settings
 from .loading import Entry
 from .catalogue import RECORD_KINDS
 from .pages import ENTITY_SECTIONS, Renderer, date_phrase, entity_uri, format_date, index_uri, record_uri
-from .rendering import page_url
+from .rendering import beside, page_url
 
-PARIS = ZoneInfo("Europe/Paris")
 PUBLISHER = {"@type": "Organization", "name": "IREV — centre de ressources Politique de la ville Hauts-de-France",
              "alternateName": "IREV"}
 ATTENDANCE = {"visio": "OnlineEventAttendanceMode", "presentiel": "OfflineEventAttendanceMode",
               "hybride": "MixedEventAttendanceMode"}
+EVENT_STATUS = {None: "EventScheduled", "annule": "EventCancelled", "reporte": "EventPostponed"}  # statut_evenement
 DOCUMENT_KINDS = ("plan", "fiche")
 
 
-def heads(renderer: Renderer, site_url: str) -> dict[str, dict]:
-    """Front matter fields by page source: `description` and `citation` (HTML-escaped: the theme
-    writes them as they are), `mise_a_jour` (ISO date), `jsonld`, `og_type` (the renderer names
-    entries as the pages do). While serving, the session makes only the jobs whose inputs changed."""
-    describer = Describer(renderer, site_url)
-    return dict(make_one(describer, job) for job in jobs(renderer))
+def maker(renderer: Renderer, site_url: str) -> Describer:
+    """What makes each job's head (the build session calls jobs, maker and make_one): front matter
+    fields by page source, `description` and `citation` HTML-escaped (the theme writes them as
+    they are), `mise_a_jour` (ISO date), `jsonld`, `og_type`; the renderer names entries as the pages do."""
+    return Describer(renderer, site_url)
 
 
 def jobs(renderer: Renderer) -> list[tuple]:
@@ -128,7 +126,7 @@ class Describer:
         meeting: models.Reunion = entry.model
         data = {"@type": "Event", "startDate": _moment(meeting.date, meeting.heure_debut),
                 "eventAttendanceMode": f"https://schema.org/{ATTENDANCE[meeting.format]}",
-                "eventStatus": "https://schema.org/EventScheduled",
+                "eventStatus": f"https://schema.org/{EVENT_STATUS[meeting.statut_evenement]}",
                 "organizer": self.organisation(meeting.organisateur)}
         if meeting.heure_fin:
             data["endDate"] = _moment(meeting.date, meeting.heure_fin)
@@ -186,8 +184,7 @@ class Describer:
 
 def download_uri(src_uri: str) -> str:
     """Where a record page's PDF is served: beside the page, named after it (fiches/x/x.pdf)."""
-    place = page_url(src_uri)
-    return f"{place}{place.rstrip('/').rpartition('/')[2]}.pdf"
+    return beside(src_uri, ".pdf")
 
 
 def _moment(day: models.PartialDate, time: str | None) -> str:
@@ -196,4 +193,4 @@ def _moment(day: models.PartialDate, time: str | None) -> str:
     if not time or time in models.MOMENTS:
         return day.isoformat()
     hours, minutes = map(int, time.split(":"))
-    return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=PARIS).isoformat()
+    return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=settings.PARIS).isoformat()

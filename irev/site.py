@@ -12,7 +12,8 @@ Outputs, in order:
   to HTML through a cache (irev/rendering.py); the site engine writes them;
 - files (OUTPUTS): files the site serves as they are, each made by a function of the session
   returning (site path, file on disk): the attachments the shown records offer, the open data
-  (irev/exports.py, with its page /donnees/), …;
+  (irev/exports.py, with its page /donnees/), the calendar files (irev/agenda.py, with the page
+  /agenda/ and the home page's next events), …;
 - downloads: a PDF of every record page, made from its HTML (irev/pdf.py), cached by content
   hash, offered on the page as « Télécharger la fiche (PDF, 245 Ko) » and in search results;
 - the search index, made over the written site (irev/search.py).
@@ -33,7 +34,7 @@ from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attachments, catalogue, exports, feeds, forge, loading, pages, pdf, rendering, search, settings, sharing
+from . import agenda, attachments, catalogue, exports, feeds, forge, loading, pages, pdf, rendering, search, settings, sharing
 from .incremental import Recorder
 from .problems import Problem
 
@@ -71,12 +72,14 @@ class Memos:
     catalogue: dict = field(default_factory=dict)  # each record's redaction and links
     pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
     heads: Recorder = field(default_factory=Recorder)  # what each page says of itself, the same way
+    feeds: Recorder = field(default_factory=Recorder)  # each feed, the same way
     rendered: dict = field(default_factory=dict)  # HTML by key
     keyed: dict = field(default_factory=dict)  # each page's text and the key of its HTML
     sources: dict = field(default_factory=dict)  # what each page's source file holds
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: dict = field(default_factory=dict)  # the open data: each entry's line, each line's CSV row
+    agenda: dict = field(default_factory=dict)  # each event's calendar text, by what it is made of
 
 
 class Session:
@@ -90,6 +93,7 @@ class Session:
         self.keys: dict[str, str] = {}  # page source -> key of its HTML in the cache
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
         self.output_pages: list[pages.Page] = []  # pages that outputs make beside their files (/donnees/)
+        self.next_events = ""  # the home page's next events, HTML made for it (irev/agenda.py)
         self.downloads: dict[str, Download] = {}  # record page source -> its PDF
         self.feeds: dict[str, str] = {}  # page source -> site path of the feed it follows
         self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
@@ -155,7 +159,7 @@ class Session:
         self.search_pages = search.record_pages(cat)
         self.describer = pages.Renderer(cat)
         with self.timed("en-têtes des pages"):
-            self.heads = self._heads(cat)
+            self.heads = dict(self.made_by_jobs(cat, sharing, "heads"))
         self.output_pages = []
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
         self.describer = None
@@ -190,14 +194,14 @@ class Session:
         renderer = pages.Renderer(cat)
         return self.memos.pages.run(cat, self._setting(cat), pages.jobs(renderer), lambda job: pages.make_one(renderer, job))
 
-    def _heads(self, cat: catalogue.Catalogue) -> dict[str, dict]:
-        """What each page says of itself (irev/sharing.py); while serving, remade only where an input changed."""
+    def made_by_jobs(self, cat: catalogue.Catalogue, output, memo: str) -> list:
+        """What an output's jobs make (`output.jobs`, `output.make_one` over its maker); while serving,
+        only the jobs whose recorded inputs changed are made again (the Recorder `memos.<memo>`)."""
+        maker = output.maker(self.describer, self.options.site_url)
         if self.memos is None:
-            return sharing.heads(self.describer, self.options.site_url)
-        describer = sharing.Describer(self.describer, self.options.site_url)
-        made = self.memos.heads.run(cat, (self._setting(cat), self.options.site_url), sharing.jobs(self.describer),
-                                    lambda job: sharing.make_one(describer, job))
-        return dict(made)
+            return [output.make_one(maker, job) for job in output.jobs(self.describer)]
+        return getattr(self.memos, memo).run(cat, (self._setting(cat), self.options.site_url),
+                                             output.jobs(self.describer), lambda job: output.make_one(maker, job))
 
     def _setting(self, cat: catalogue.Catalogue) -> tuple:
         """What every page depends on without reading it from the catalogue."""
@@ -334,8 +338,8 @@ def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, P
     folder, made = session.options.cache / "flux", []
     session.feeds = {}
     with session.timed("flux Atom"):
-        built = feeds.build(session.describer, session.options.site_url)
-    for feed in built:
+        built = session.made_by_jobs(cat, feeds, "feeds")
+    for feed in filter(None, built):
         path = folder / feed.uri
         if not path.exists() or path.read_bytes() != feed.xml:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -359,7 +363,19 @@ def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[s
     return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
 
 
-OUTPUTS = (_attachment_files, _feed_files, _open_data_files)  # files served as they are: each gives (site path, file)
+def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
+    """The agenda (irev/agenda.py): its page, the home page's next events, and the calendar files,
+    kept in the cache folder (rewritten only when they change)."""
+    with session.timed("agenda"):
+        made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
+                            settings.build_day(), session.memos and session.memos.agenda)
+    session.output_pages.append(made.page)
+    session.heads[agenda.PAGE] = made.head
+    session.next_events = made.home
+    return made.files
+
+
+OUTPUTS = (_attachment_files, _feed_files, _open_data_files, _agenda_files)  # files served as they are: each gives (site path, file)
 
 
 def _write_if_changed(path: Path, text: str) -> None:

@@ -108,6 +108,19 @@ def build_site(content: Path, site_dir: Path, **env) -> subprocess.CompletedProc
     return run(args, content, **env)
 
 
+def built_tree(tmp_path_factory, tree: Path) -> Path:
+    """A fixture tree built once by a real `mkdocs build --strict` (for a module-scoped fixture): its site."""
+    site = tmp_path_factory.mktemp(tree.name) / "site"
+    result = build_site(tree, site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def record_pdf(site: Path, uri: str, properties: bool = True) -> str:
+    """The text of a record page's PDF, served beside it (`reunions/x` -> reunions/x/x.pdf)."""
+    return pdf_text((site / uri / f"{uri.rsplit('/', 1)[1]}.pdf").read_bytes(), properties)
+
+
 def start_build(content: Path, site_dir: Path, output: Path, **env) -> subprocess.Popen:
     """build_site started in the background, what it writes on the terminal going to `output`."""
     args, env = _build(site_dir, env)
@@ -198,7 +211,7 @@ def pdf_text(data: bytes, properties: bool = True) -> str:
 
 # What the theme itself runs: its bundle, its configuration, two inline scripts; the library's script.
 THEME_SCRIPTS = ("__md_scope=", "var target=document.getElementById")
-SITE_SCRIPTS = re.compile(r"^(\.\./)*(/)?assets/(javascripts/bundle\.[0-9a-f]+\.min\.js|ressources\.js)$")
+SITE_SCRIPTS = re.compile(r"^(\.\./)*(/)?assets/(javascripts/bundle\.[0-9a-f]+\.min\.js|ressources\.js|agenda\.js)$")
 ACTIVE_ELEMENTS = {"iframe", "frame", "object", "embed", "applet", "base", "math", "style", "link", "meta"}
 
 

@@ -41,6 +41,7 @@ PAGES = {
     "données personnelles": "/donnees-personnelles/",
     "plan du site": "/plan-du-site/",
     "données ouvertes": "/donnees/",
+    "agenda": "/agenda/",
 }
 
 AXE = Axe()

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import build_site, page_text, pdf_text, site_text
+from conftest import built_tree, page_text, record_pdf, site_text
 
 ARCHIVES = Path(__file__).resolve().parent / "fixtures" / "archives-dates"
 MEETING = "reunions/2017-03-14-reseau-emploi-jeunes"
@@ -21,14 +21,11 @@ ATELIER = "reunions/2014-12-atelier-accueil-non-discriminant"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    built = tmp_path_factory.mktemp("archives") / "site"
-    result = build_site(ARCHIVES, built)
-    assert result.returncode == 0, result.stderr
-    return built
+    return built_tree(tmp_path_factory, ARCHIVES)
 
 
 def pdf(site: Path, uri: str) -> str:
-    return pdf_text((site / uri / f"{uri.rsplit('/', 1)[1]}.pdf").read_bytes())
+    return record_pdf(site, uri)
 
 
 def indexed(site: Path, uri: str) -> dict:

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import build_site, page_text, pdf_text, run, serve, site_text, write
+from conftest import built_tree, page_text, record_pdf, run, serve, site_text, write
 from test_accessibility import assert_no_violation
 from test_html import html_errors
 from test_links import broken_links
@@ -29,14 +29,11 @@ TWIN = "2014-grille-autodiagnostic-discriminations"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    built = tmp_path_factory.mktemp("archives") / "site"
-    result = build_site(ARCHIVES, built)
-    assert result.returncode == 0, result.stderr
-    return built
+    return built_tree(tmp_path_factory, ARCHIVES)
 
 
 def pdf(site: Path, section: str, ident: str) -> str:
-    return " ".join(pdf_text((site / section / ident / f"{ident}.pdf").read_bytes(), properties=False).split())
+    return " ".join(record_pdf(site, f"{section}/{ident}", properties=False).split())
 
 
 def html(site: Path, section: str, ident: str) -> str:
@@ -155,7 +152,7 @@ def test_diagnostic_before_any_plan_is_not_shown_as_a_plan(site):
     assert "Type Plan territorial" not in text
     assert "Synthèse partielle" not in text and "ne couvre qu'une partie" not in text
     assert "Diagnostic Réalisé par ASDO en 2016." in text
-    document = pdf_text((site / "plans" / DIAGNOSTIC / f"{DIAGNOSTIC}.pdf").read_bytes())
+    document = record_pdf(site, f"plans/{DIAGNOSTIC}")
     assert document.splitlines()[0].endswith("Hauts-de-France Diagnostic territorial")  # what the record is
     assert "Étape : Diagnostic" in document and "Plan territorial\n" not in document
     citation = re.search(r'<h2 id="irev-citer">Citer cette ressource</h2>\s*<p>([^<]+)</p>', html(site, "plans", DIAGNOSTIC))

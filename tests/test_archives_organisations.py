@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import build_site, page_text, pdf_text, run, serve, site_text
+from conftest import built_tree, page_text, record_pdf, run, serve, site_text
 
 from playwright.sync_api import expect
 
@@ -28,10 +28,7 @@ HIDDEN = ("VAUTRIN", "Vautrin", "Gaspard", "RIMBERT", "Rimbert", "Solange", "gas
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("archives") / "site"
-    result = build_site(ARCHIVES, site)
-    assert result.returncode == 0, result.stderr
-    return site
+    return built_tree(tmp_path_factory, ARCHIVES)
 
 
 def section(text: str, start: str, end: str) -> str:
@@ -39,7 +36,7 @@ def section(text: str, start: str, end: str) -> str:
 
 
 def pdf(site: Path, record: str) -> str:
-    return pdf_text((site / record / f"{record.split('/')[1]}.pdf").read_bytes())
+    return record_pdf(site, record)
 
 
 def test_cycle_partners_under_their_roles_with_the_names_of_2016(site):

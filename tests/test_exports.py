@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import CONTENT, MINIMAL, build_site, page_text, session_options, snapshot, write
+from conftest import CONTENT, MINIMAL, build_site, built_tree, page_text, session_options, snapshot, write
 
 from irev import exports, loading, settings
 from irev.catalogue import RECORD_KINDS
@@ -25,10 +25,7 @@ SITE_URL = settings.DEFAULT_SITE_URL
 @pytest.fixture(scope="module")
 def minimal_site(tmp_path_factory) -> Path:
     """The minimal tree (a draft, a person without consent) built by MkDocs."""
-    site = tmp_path_factory.mktemp("minimal") / "site"
-    result = build_site(MINIMAL, site)
-    assert result.returncode == 0, result.stderr
-    return site
+    return built_tree(tmp_path_factory, MINIMAL)
 
 
 def _objects(site: Path, name: str) -> list[dict]:
