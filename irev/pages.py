@@ -286,7 +286,7 @@ class Renderer:
                                 ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART, beside=beside, **linked)
         self.summaries: dict[str, str] = {}  # see summary_text
         # A reference the public sees: a shown record, or the description of one that has none.
-        self.env.tests["shown"] = lambda ref: ref is not None and (not isinstance(ref, str) or catalogue.record(ref) is not None)
+        self.env.tests["shown"] = lambda ref: not isinstance(ref, str) or catalogue.record(ref) is not None
 
     def render(self, template: str, from_uri: str, as_of: dt.date | None = None, **context) -> str:
         """A template's Markdown; on a record's page (`as_of` its date) organisations bear the name they had then."""
