@@ -181,8 +181,3 @@ def test_names_on_disk_that_are_not_utf8_are_reported_in_french_also_in_ci_forma
     assert "type de fichier refusé (.\\udce9)" in result.stdout
     report = json.loads((tmp_path / "gl-code-quality-report.json").read_text(encoding="utf-8"))
     assert any("r\\udce9union" in issue["description"] for issue in report)
-
-
-def test_a_meeting_held_within_nothing_says_nothing_of_it(hostile):
-    """Found on the way: every meeting without `evenement_parent` showed an empty « Dans le cadre de »."""
-    assert "Dans le cadre de" not in page_text(hostile, "reunions/2022-03-01-reunion-test")
