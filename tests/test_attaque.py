@@ -9,6 +9,8 @@ import re
 import shutil
 import xml.etree.ElementTree as ElementTree
 
+import icalendar
+from icalendar.parser import unescape_backslash
 import pytest
 import yaml
 
@@ -181,3 +183,46 @@ def test_names_on_disk_that_are_not_utf8_are_reported_in_french_also_in_ci_forma
     assert "type de fichier refusé (.\\udce9)" in result.stdout
     report = json.loads((tmp_path / "gl-code-quality-report.json").read_text(encoding="utf-8"))
     assert any("r\\udce9union" in issue["description"] for issue in report)
+
+
+# --- calendars ------------------------------------------------------------------------------
+
+
+def test_calendars_of_an_old_update_and_of_a_title_breaking_lines_are_written_whole(tree, tmp_path):
+    """icalendar refuses a negative SEQUENCE (an update before 2000) and a calendar NAME holding a line
+    break, and writes a carriage return there as it is: the build crashed, or the calendar read on."""
+    write(tree / "meetings" / "2030-05-01-atelier.md", """---
+titre: |
+  Atelier ; , \\
+  END:VEVENT
+  ATTENDEE:mailto:x@evil.example
+statut: publie
+type: atelier
+date: 2030-05-01
+heure_debut: 9:30
+format: visio
+organisateur: irev
+mise_a_jour: 1950-01-01
+---
+""")
+    write(tree / "meetings" / "2030-05-02-reseau.md", """---
+titre: "Réseau\\rEND:VCALENDAR\\rX-EVIL:1"
+statut: publie
+type: reunion-de-reseau
+date: 2030-05-02
+format: visio
+organisateur: irev
+---
+""")
+    site = tmp_path / "site"
+    result = build_site(tree, site)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name, title in (("2030-05-01-atelier", "Atelier ; , \\\nEND:VEVENT\nATTENDEE:mailto:x@evil.example"),
+                        ("2030-05-02-reseau", "Réseau\rEND:VCALENDAR\rX-EVIL:1")):
+        data = (site / "reunions" / name / f"{name}.ics").read_bytes()
+        assert not re.search(rb"[\r\n](END|BEGIN|ATTENDEE|X-EVIL)[^\r\n]*evil|[\r\n]X-EVIL", data.replace(b"\r\n", b"\n"))
+        calendar = icalendar.Calendar.from_ical(data)
+        [event] = calendar.walk("VEVENT")
+        name = unescape_backslash(str(calendar["X-WR-CALNAME"]))  # icalendar reads it as an unknown property
+        assert name == event["SUMMARY"] == title.replace("\r", "\n")
+        assert event["SEQUENCE"] >= 0
