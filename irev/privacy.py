@@ -138,7 +138,7 @@ class Redactor:
             return False
         if "[[" in text:
             text = mentions.PATTERN.sub(lambda match: f" {match.group(3) or ''} ", text)
-        return self._holds(fold(text)) or bool(_MAY_HIDE.search(text)) and self._holds(fold(text, markup=False))
+        return self._holds(_read(text)) or bool(_MAY_HIDE.search(text)) and self._holds(_read(text, markup=False))
 
     def _holds(self, folded: str) -> bool:
         return any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
@@ -235,7 +235,16 @@ def can_protect(person) -> bool:
 
 
 def _words(text: str) -> list[str]:
-    return fold(text).split()
+    return _read(text).split()
+
+
+def _read(text: str, markup: bool = True) -> str:
+    """A text folded (`fold`) as names are looked for: digits apart, never part of a name (a footnote's
+    call glued to it, « M. SECRET1 » or « SECRET¹ », copied from a document)."""
+    return fold(text, markup).translate(_DIGITS_APART)
+
+
+_DIGITS_APART = str.maketrans(string.digits, " " * len(string.digits))
 
 
 # A text is read as a browser reads its markup, then, if markup may hide something there, as plain text:
@@ -282,7 +291,7 @@ _PLAIN_UNITS = re.compile(_EMPTY_LINK.pattern + "|" + _ENCODED.pattern + "|.", r
 
 @lru_cache(maxsize=4096)
 def _fold_unit(unit: str, markup: bool) -> str:
-    return fold(unit, markup)
+    return _read(unit, markup)
 
 
 def _protected(text: str) -> tuple[dict[int, int], list[tuple[int, int]]]:

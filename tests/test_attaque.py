@@ -39,6 +39,8 @@ HIDDEN = dict([
     fiche("2023-pleine-chasse", body="\uff1csvg\uff1e Paul Secret a écrit."),
     # Visible signs beyond ASCII glued to the name (they were dropped, joining the words around them).
     fiche("2023-symboles", body="De Lens→Paul SECRET→Lens.\n\nAvec ☺Paul\u2800SECRET😀 hier."),
+    # A footnote's call glued to the name, as a document copied gives it.
+    fiche("2023-appel-de-note", body="Selon M. SECRET1, puis Paul SECRET² (voir les notes)."),
 ])
 # A theme's name closing the attribute it is written in.
 QUOTED_THEME = "- id: guillemets\n  libelle: 'Égalité\" data-x=\"1'\n"
