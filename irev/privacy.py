@@ -11,7 +11,9 @@ and emphasis markers removed; hyphens, dots, underscores, apostrophes and spaces
 are all found; so is the family name alone after a civility (`Mme Dupont`, `M. DUPONT`, `Dr Dupont`).
 What it cannot find (initials, a nickname, a first name alone, a name spelled otherwise
 than in the registry's `autres_graphies`, letters of another script that look Latin) is the
-editor's to avoid: see the README. The mention syntax (`[[personne:id]]`) is never rewritten.
+editor's to avoid: see the README. A mention of such a person (`[[personne:id]]`) becomes « une
+personne non nommée », as pages show it, in every text, titles and names included; other mentions are
+left for the pages to make links.
 """
 
 from __future__ import annotations
@@ -91,7 +93,12 @@ class Redactor:
                 for name in _full_names(person):
                     for word in forms.keys() & name.split():
                         named.setdefault(word, set()).add(name)
-        self.key = frozenset((key, frozenset(group), frozenset(named.get(key, ()))) for key, group in forms.items())
+        # Their mentions too: a mention reads « une personne non nommée » on a page, but a title, a place or a
+        # registry's name is also written as plain text (page titles, feeds, structured data, calendars),
+        # where its id (`paul-secret`) would spell the name.
+        self.hidden = frozenset(person.id for person in self._people if not person.consentement_publication)
+        self.key = (frozenset((key, frozenset(group), frozenset(named.get(key, ()))) for key, group in forms.items()),
+                    self.hidden)
         self._compile(forms, named, frozenset())
 
     def _compile(self, forms: dict[str, set[str]], named: dict[str, set[str]], withheld: frozenset[str]) -> None:
@@ -130,9 +137,9 @@ class Redactor:
         return index
 
     def needed(self, text: str) -> bool:
-        """Whether a text holds a name (most texts hold none of the family names: quick).
-        Mentions' ids are not names: `[[personne:paul-secret]]` alone needs nothing."""
-        if self.withheld and "[[" in text and any(map(self._withheld_mention, mentions.PATTERN.finditer(text))):
+        """Whether a text holds a name (most texts hold none of the family names: quick), or a mention
+        of someone it may not name (`[[personne:paul-secret]]`, whose id spells the name)."""
+        if "[[" in text and any(map(self._unnamed_mention, mentions.PATTERN.finditer(text))):
             return True
         if not self.patterns:
             return False
@@ -143,8 +150,8 @@ class Redactor:
     def _holds(self, folded: str) -> bool:
         return any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
 
-    def _withheld_mention(self, match: re.Match) -> bool:
-        return match.group(1) == "personne" and match.group(2) in self.withheld
+    def _unnamed_mention(self, match: re.Match) -> bool:
+        return match.group(1) == "personne" and (match.group(2) in self.hidden or match.group(2) in self.withheld)
 
     def _matches(self, folded: str, word: str):
         """The forms of a word's names in a folded text, searched near each place the word is."""
@@ -161,8 +168,8 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if not self.needed(text):
             return text
-        if self.withheld and "[[" in text:
-            text = mentions.PATTERN.sub(lambda m: UNNAMED if self._withheld_mention(m) else m.group(), text)
+        if "[[" in text:
+            text = mentions.PATTERN.sub(lambda m: UNNAMED if self._unnamed_mention(m) else m.group(), text)
         if "\n\n" in text:  # a name never spans paragraphs: only those holding one take the slow way
             return "\n\n".join(map(self, text.split("\n\n")))
         spans = set()

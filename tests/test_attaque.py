@@ -42,6 +42,20 @@ HIDDEN = dict([
     # A footnote's call glued to the name, as a document copied gives it.
     fiche("2023-appel-de-note", body="Selon M. SECRET1, puis Paul SECRET² (voir les notes)."),
 ])
+# A mention where no page makes it a link (a title, a place, a registry's name): as plain text, its id spells the name.
+MENTIONED = {"meetings/2030-05-01-mention.md": """---
+titre: Réunion avec [[personne:paul-secret]]
+statut: publie
+type: reunion-de-reseau
+date: 2030-05-01
+format: presentiel
+lieu: Chez [[personne:paul-secret|lui]]
+organisateur: cabinet-mention
+themes: [discriminations]
+territoires: [hauts-de-france]
+---
+"""}
+MENTIONED_ORGANISATION = "- id: cabinet-mention\n  nom: Cabinet [[personne:paul-secret]]\n  type: cabinet\n"
 # A theme's name closing the attribute it is written in.
 QUOTED_THEME = "- id: guillemets\n  libelle: 'Égalité\" data-x=\"1'\n"
 
@@ -50,8 +64,10 @@ QUOTED_THEME = "- id: guillemets\n  libelle: 'Égalité\" data-x=\"1'\n"
 def hostile(tmp_path_factory):
     folder = tmp_path_factory.mktemp("attaque")
     content = shutil.copytree(MINIMAL, folder / "content")
-    for name, text in HIDDEN.items():
+    for name, text in {**HIDDEN, **MENTIONED}.items():
         write(content / name, text)
+    organisations = content / "registre" / "organisations.yml"
+    organisations.write_text(organisations.read_text(encoding="utf-8") + MENTIONED_ORGANISATION, encoding="utf-8")
     write(content / "fiches" / "2023-guillemets.md", fiche("2023-guillemets", "")[1].replace(
         "themes: [discriminations]", "themes: [guillemets]"))
     themes = content / "registre" / "themes.yml"
@@ -61,12 +77,14 @@ def hostile(tmp_path_factory):
     return folder / "site"
 
 
-def test_no_name_escapes_redaction_behind_markup_or_a_line_written_like_a_reference(hostile):
+def test_no_name_escapes_redaction_behind_markup_a_line_written_like_a_reference_or_a_mention(hostile):
     leaks = [name for name, text in site_text(hostile).items() if not name.endswith((".js", ".map", ".css"))
              and ".wasm" not in name and re.search(r"paul\W*secret|\bm\W+secret", folded(text))]
     assert leaks == []
     for name in HIDDEN:
         assert "[nom non publié]" in page_text(hostile, "fiches/" + name[len("fiches/"):-len(".md")]), name
+    calendar = (hostile / "reunions" / "2030-05-01-mention" / "2030-05-01-mention.ics").read_text(encoding="utf-8")
+    assert "SUMMARY:Réunion avec une personne non nommée" in calendar and "LOCATION:Chez une personne non nommée" in calendar
 
 
 def test_control_and_bidirectional_characters_written_as_references_are_refused(tree, tmp_path):
