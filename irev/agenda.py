@@ -24,7 +24,8 @@ Calendar choices:
 - UIDs: reunion-<id>@<site's host>, cycle-<id>-session-<n>-<k>@… (n: the session's number; a session
   without one, or sharing it, is rang-<its rank in the programme>; k: the occurrence's rank in the
   session): a new date keeps them, so the event moves
-  in the calendars it was added to. SEQUENCE (its days since 2000), LAST-MODIFIED and DTSTAMP come
+  in the calendars it was added to. SEQUENCE (its days since 1900, before any date a record may give:
+  never negative), LAST-MODIFIED and DTSTAMP come
   from the record's update date (`updated()`: its `mise_a_jour`, else its file's last change, irev/
   history.py), so an edited event replaces the old one, and an unchanged record makes the same bytes;
 - cancelled or postponed (`statut_evenement`): STATUS:CANCELLED, the summary saying which.
@@ -57,7 +58,7 @@ PAST_SHOWN = 100  # past events the agenda lists (the latest): the sections' pag
 SUBSCRIBED_PAST = dt.timedelta(days=365)  # how far back the subscribed calendar goes: what clients read daily
 # Where an event sorts within its day, after those without a time: a part of the day at a usual hour.
 MOMENT_SORT = {"journee": "", "matin": "T09:00", "apres-midi": "T14:00", "soiree": "T18:00"}
-SEQUENCE_FROM = dt.date(2000, 1, 1)
+SEQUENCE_FROM = dt.date(models.FIRST_YEAR, 1, 1)  # a SEQUENCE is never negative (icalendar refuses it)
 DESCRIPTION = "Les prochaines réunions, rencontres et séances de cycles de l'IREV, et les événements passés."
 PRODID = "-//IREV//Ressources IREV//FR"
 # What a calendar's description says of an event that does not take place as announced (statut_evenement).
@@ -261,8 +262,10 @@ class _Calendars:
 
     def calendar(self, uri: str, name: str, events: list[bytes], years: list[int]) -> bytes:
         """A calendar of events, with the VTIMEZONE of Paris over the years of those at a time, if any."""
-        fields = (("prodid", PRODID), ("method", "PUBLISH"), ("calscale", "GREGORIAN"), ("name", name),
-                  ("url", settings.absolute_url(uri, self.site_url)))
+        # NAME is a text (RFC 7986) that icalendar 7.3 writes as given: escaped here (a title's line break
+        # would end the line, and icalendar refuses one).
+        fields = (("prodid", PRODID), ("method", "PUBLISH"), ("calscale", "GREGORIAN"),
+                  ("name", icalendar.vText(name).to_ical().decode()), ("url", settings.absolute_url(uri, self.site_url)))
         if uri == CALENDAR:  # subscribed to: how often a calendar application should read it again
             fields += (("refresh_interval", dt.timedelta(days=1)),)
         head = self.text(fields, icalendar.Calendar).removesuffix(_END)

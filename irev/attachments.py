@@ -289,12 +289,12 @@ def _name_refusal(name: str) -> tuple[str, str] | None:
     """A file name's problem: a type not accepted, or a name that would make an unclean URL."""
     stem, dot, written = name.rpartition(".")
     extension = written.lower() if dot else ""
-    if extension not in TYPES:
-        shown = f".{written}" if dot else "sans extension"
-        return (f"type de fichier refusé ({shown}) : seuls {', '.join(TYPES)} sont acceptés",
+    if extension not in TYPES:  # names from the disk may hold anything, bytes that are not UTF-8 too: shown
+        found = shown(f".{written}") if dot else "sans extension"
+        return (f"type de fichier refusé ({found}) : seuls {', '.join(TYPES)} sont acceptés",
                 _TYPE_HINTS.get(extension, "exportez le document en PDF"))
     if not _FILE_NAME.match(name):
-        return (f"nom de fichier « {name} » invalide : {_NAME_RULE}, puis l'extension",
+        return (f"nom de fichier « {shown(name)} » invalide : {_NAME_RULE}, puis l'extension",
                 f"renommez-le par ex. « {_suggestion(stem)}.{extension} »")
     return None
 
@@ -335,7 +335,7 @@ class _Scanner:
             elif entry.is_dir(follow_symlinks=False):
                 good = _FOLDER_NAME.match(entry.name) is not None
                 if not good:
-                    self._refuse(entry, None, (f"nom de dossier « {entry.name} » invalide : {_NAME_RULE}",
+                    self._refuse(entry, None, (f"nom de dossier « {shown(entry.name)} » invalide : {_NAME_RULE}",
                                                f"renommez-le par ex. « {_suggestion(entry.name)} »"))
                 self._walk(Path(entry.path), name + "/", named_well and good)  # its files' own problems are reported too
             else:

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import heapq
 import typing
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -323,9 +324,10 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
         redacted = _Reuse(memo, "redacted")
         # A record that does not name someone is redacted again each build (rare): its redaction also
         # depends on that person's registry entry.
-        shown = consistency.with_series({e.id: _redacted(e, withholding[e.file]) if e.file in withholding
-                                         else redacted(e.file, e, lambda: _redacted(e, redactor))
-                                         for e in content.records if show_drafts or e.model.statut == "publie"})
+        shown = consistency.with_series({
+            e.id: _redacted(e, withholding[e.file], record_refs[e.file]) if e.file in withholding
+            else redacted(e.file, e, lambda: _redacted(e, redactor, record_refs[e.file]))
+            for e in content.records if show_drafts or e.model.statut == "publie"})
         registries = {kind: {ident: _redacted_entry(entry, redactor) for ident, entry in table.items()}
                       for kind, table in content.registries.items()}
         catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes)
@@ -479,11 +481,13 @@ def _field_markup(source) -> list[Problem]:
             for path, text in mentions.strings(source.parsed.data) for f in sanitize.findings(text, markup=False)]
 
 
-def _redacted(entry: Entry, redactor: Redactor) -> Entry:
-    """The record with hidden names removed from its text (and the people it does not name from its fields)."""
+def _redacted(entry: Entry, redactor: Redactor, refs: list) -> Entry:
+    """The record with hidden names removed from its text (and the people it does not name from its fields);
+    `refs`: its references (`references`)."""
     text = entry.parsed.text  # as written: a YAML escape (`P\u0061ul`) is looked at value by value
+    people = Counter(ident for kind, ident, _ in refs if kind == "personne")
     if not redactor.withheld and "\\" not in text and not (
-            redactor.needed(without_person_refs(text)) or redactor.needed(entry.body)):
+            redactor.needed(without_person_refs(text, people)) or redactor.needed(entry.body)):
         return entry  # most records: their front matter and body hold none of the names
     return dataclasses.replace(entry, model=_redacted_model(entry.model, redactor), body=redactor(entry.body))
 

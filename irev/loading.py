@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from . import files, history, models, referentiel, sanitize
-from .parsing import NO_CACHE, Document, ParseCache, Parsed, characters, dotted, parse_yaml, split_all
+from .parsing import NO_CACHE, Document, ParseCache, Parsed, characters, dotted, parse_yaml, references, split_all
 from .problems import Problem, closest, relative, shown
 from .runtime import gc_paused
 
@@ -177,7 +177,8 @@ def _load_record(root: Path, path: Path, document: Document, model: type[models.
                                 "renommez le fichier"))
         return None, None, problems
     _report_parse(document.meta, file, problems)
-    problems += [Problem(file, *problem) for problem in characters(document.body, document.body_line)]
+    problems += [Problem(file, *problem) for problem in characters(document.body, document.body_line)
+                 + references(document.body, document.body_line)]
     if not document.meta.problems:  # (unreadable YAML has said enough)
         problems += _structure(file, "", document.meta.text, document.meta.offset + 1)
     problems += _structure(file, "texte", document.body, document.body_line)

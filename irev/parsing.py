@@ -45,7 +45,7 @@ MAX_DEPTH = 100  # nested lists and blocks; real records use fewer than 10
 _FORBIDDEN_CHARS = "".join(map(chr, [*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0),
                                       0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2066, 0x206a), 0xfeff, 0xfffe,
                                       0xffff]))
-_FORBIDDEN = re.compile(f"[{re.escape(_FORBIDDEN_CHARS)}]")
+FORBIDDEN = re.compile(f"[{re.escape(_FORBIDDEN_CHARS)}]")
 _LIBYAML_ACCEPTS = "\x85\u2028\u2029\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # libyaml lets these through
 
 _TAB = ("tabulation interdite dans l'indentation", "indentez avec des espaces")
@@ -261,6 +261,7 @@ def parse_yaml(text: str, first_line: int = 1, cache: ParseCache = NO_CACHE, key
 
 def _parse(text: str, first_line: int) -> Parsed:
     parsed = Parsed(text=text, offset=first_line - 1)
+    parsed.problems += references(text, first_line)
     if any(char in text for char in _LIBYAML_ACCEPTS):
         parsed.problems += characters(text, first_line)
         parsed._lines = {}  # not read: no value to point at
@@ -283,15 +284,39 @@ def characters(text: str, first_line: int) -> list[tuple]:
     """A problem for each line holding a forbidden character (the first of the line, by its code)."""
     if not any(char in text for char in _FORBIDDEN_CHARS):  # twice as quick as the pattern: bodies are checked every run
         return []
+    return _line_problems(text, first_line, [(match.start(), match.group(), "") for match in FORBIDDEN.finditer(text)])
+
+
+def references(text: str, first_line: int) -> list[tuple]:
+    """The same for a forbidden character written as a numeric character reference (`&#x202e;`):
+    pages, feeds and PDFs decode it (« Paul &#x202e;TERCES » reads Paul SECRET; XML refuses `&#1;`)."""
+    if "&#" not in text:
+        return []
+    return _line_problems(text, first_line, [(match.start(), char, f" écrit « {match.group()} »")
+                                             for match in _REFERENCE.finditer(text)
+                                             if FORBIDDEN.fullmatch(char := _referenced(match))])
+
+
+def _line_problems(text: str, first_line: int, found: list[tuple[int, str, str]]) -> list[tuple]:
     problems, last = [], None
-    for match in _FORBIDDEN.finditer(text):
-        line = text.count("\n", 0, match.start()) + first_line
+    for start, char, written in found:
+        line = text.count("\n", 0, start) + first_line
         if line != last:
-            column = match.start() - text.rfind("\n", 0, match.start())
-            problems.append((line, "", f"caractère invisible interdit U+{ord(match.group()):04X} (colonne {column})",
+            column = start - text.rfind("\n", 0, start)
+            problems.append((line, "", f"caractère invisible interdit U+{ord(char):04X}{written} (colonne {column})",
                              "supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF"))
             last = line
     return problems
+
+
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def _referenced(reference: re.Match) -> str:
+    """The character a numeric reference stands for, as browsers read it: 128 to 159 are taken for
+    Windows-1252 (`&#150;` is « – »), which no rule here refuses; beyond Unicode, nothing."""
+    number = int(reference.group(1), 16) if reference.group(1) else int(reference.group(2))
+    return chr(number) if number < 0x80 or 0x9f < number <= 0x10ffff else ""
 
 
 # Where YAML reads an anchor (&), alias (*), tag (!) or merge key (<<): at the start of a
@@ -510,7 +535,7 @@ class _Reader:
         if getattr(event, "tag", None) is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")  # as written
             found.append((f"étiquette YAML « {tag} » refusée", "retirez-la, ou mettez la valeur entre guillemets"))
-        escaped = isinstance(event, yaml.ScalarEvent) and event.style == '"' and _FORBIDDEN.search(event.value)
+        escaped = isinstance(event, yaml.ScalarEvent) and event.style == '"' and FORBIDDEN.search(event.value)
         if escaped:
             found.append((f"caractère invisible interdit U+{ord(escaped.group()):04X} (écrit avec « \\ »)", "retirez-le"))
         for message, hint in found:

@@ -11,7 +11,9 @@ and emphasis markers removed; hyphens, dots, underscores, apostrophes and spaces
 are all found; so is the family name alone after a civility (`Mme Dupont`, `M. DUPONT`, `Dr Dupont`).
 What it cannot find (initials, a nickname, a first name alone, a name spelled otherwise
 than in the registry's `autres_graphies`, letters of another script that look Latin) is the
-editor's to avoid: see the README. The mention syntax (`[[personne:id]]`) is never rewritten.
+editor's to avoid: see the README. A mention of such a person (`[[personne:id]]`) becomes « une
+personne non nommée », as pages show it, in every text, titles and names included; other mentions are
+left for the pages to make links.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import html
 import re
 import string
 import unicodedata
+from collections import Counter
 from functools import cached_property, lru_cache
 from urllib.parse import unquote
 
@@ -36,19 +39,24 @@ _LETTERS = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("ø", "o"), ("đ", "d"), 
 # Emphasis markers vanish, other punctuation and white space become a space, so that words are
 # what `split` finds (all ASCII: `str.translate`'s fast path).
 _ASCII = str.maketrans({**{c: " " for c in string.punctuation + string.whitespace}, **{c: None for c in "*~`"}})
-# Punctuation beyond ASCII (’ ‑ – · « »…) separates words too; soft hyphens and zero-width
-# characters, left out of these ranges, join them (they go with everything else not ASCII).
-_SEPARATORS = re.compile("[\u00a1-\u00ac\u00ae-\u00bf\u02b9-\u02bf\u2010-\u2027\u2030-\u205e\u2e00-\u2e7f"
-                         "\u3000-\u303f]")
+# What a reader does not see once a text is decomposed (marks that go on letters, soft hyphens, zero-width,
+# bidirectional and other format characters) joins the letters around it; any other character beyond
+# ASCII (punctuation ’ – « », a symbol → ☺, a blank ⠀, a letter of another script) separates words.
+_JOINING = ("\u0300-\u036f\u00ad\u034f\u061c\u180e\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u202a-\u202e"
+            "\u2060-\u206f\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\ufff9-\ufffb\U000e0000-\U000e01ef")
+_SEPARATORS = re.compile(f"[^\x00-\x7f{_JOINING}]")
 # Entities as browsers read them, a numeric one even without its `;`; runs of percent-escapes.
 _ENCODED = re.compile(r"&(?:#\d+;?|#[xX][0-9a-fA-F]+;?|[a-zA-Z][a-zA-Z0-9]*;?)|(?:%[0-9a-fA-F]{2})+")
 _EMPTY_LINK = re.compile(r"!?\[\]\([^()\s]*\)")  # Markdown that shows nothing: `Se[]()cret` reads Secret
 
 
-def fold(text: str) -> str:
+def fold(text: str, markup: bool = True) -> str:
     """A text as names are compared (see the module's docstring): lowercase ASCII letters and
-    digits, punctuation as spaces. Accents and other marks, soft hyphens and zero-width characters
-    go with everything that is not ASCII once decomposed (in names and texts alike)."""
+    digits, punctuation as spaces. Of what is not ASCII once decomposed, accents and other marks, soft
+    hyphens and zero-width characters join the letters around them, anything else (a symbol, an
+    arrow, an emoji) separates words, as a reader sees them (in names and texts alike). `markup`: read
+    as a browser reads HTML (tags, and what the sanitiser drops with its content, removed); else
+    its signs are punctuation, as a code span, an escaped or a broken tag shows them."""
     if "&" in text or "%" in text:
         text = _ENCODED.sub(lambda match: _decoded(match.group()), text)
     text = unicodedata.normalize("NFKD", text).lower()
@@ -57,7 +65,7 @@ def fold(text: str) -> str:
             if letter in text:
                 text = text.replace(letter, spelled)
         text = _SEPARATORS.sub(" ", text).encode("ascii", "ignore").decode("ascii")
-    if "<" in text:
+    if markup and "<" in text:
         text = sanitize.MARKUP.sub(sanitize.as_read, text)
     if "[]" in text:
         text = _EMPTY_LINK.sub("", text)
@@ -85,7 +93,12 @@ class Redactor:
                 for name in _full_names(person):
                     for word in forms.keys() & name.split():
                         named.setdefault(word, set()).add(name)
-        self.key = frozenset((key, frozenset(group), frozenset(named.get(key, ()))) for key, group in forms.items())
+        # Their mentions too: a mention reads « une personne non nommée » on a page, but a title, a place or a
+        # registry's name is also written as plain text (page titles, feeds, structured data, calendars),
+        # where its id (`paul-secret`) would spell the name.
+        self.hidden = frozenset(person.id for person in self._people if not person.consentement_publication)
+        self.key = (frozenset((key, frozenset(group), frozenset(named.get(key, ()))) for key, group in forms.items()),
+                    self.hidden)
         self._compile(forms, named, frozenset())
 
     def _compile(self, forms: dict[str, set[str]], named: dict[str, set[str]], withheld: frozenset[str]) -> None:
@@ -124,19 +137,21 @@ class Redactor:
         return index
 
     def needed(self, text: str) -> bool:
-        """Whether a text holds a name (most texts hold none of the family names: quick).
-        Mentions' ids are not names: `[[personne:paul-secret]]` alone needs nothing."""
-        if self.withheld and "[[" in text and any(map(self._withheld_mention, mentions.PATTERN.finditer(text))):
+        """Whether a text holds a name (most texts hold none of the family names: quick), or a mention
+        of someone it may not name (`[[personne:paul-secret]]`, whose id spells the name)."""
+        if "[[" in text and any(map(self._unnamed_mention, mentions.PATTERN.finditer(text))):
             return True
         if not self.patterns:
             return False
         if "[[" in text:
             text = mentions.PATTERN.sub(lambda match: f" {match.group(3) or ''} ", text)
-        folded = fold(text)
+        return self._holds(_read(text)) or bool(_MAY_HIDE.search(text)) and self._holds(_read(text, markup=False))
+
+    def _holds(self, folded: str) -> bool:
         return any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
 
-    def _withheld_mention(self, match: re.Match) -> bool:
-        return match.group(1) == "personne" and match.group(2) in self.withheld
+    def _unnamed_mention(self, match: re.Match) -> bool:
+        return match.group(1) == "personne" and (match.group(2) in self.hidden or match.group(2) in self.withheld)
 
     def _matches(self, folded: str, word: str):
         """The forms of a word's names in a folded text, searched near each place the word is."""
@@ -153,26 +168,40 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if not self.needed(text):
             return text
-        if self.withheld and "[[" in text:
-            text = mentions.PATTERN.sub(lambda m: UNNAMED if self._withheld_mention(m) else m.group(), text)
+        if "[[" in text:
+            text = mentions.PATTERN.sub(lambda m: UNNAMED if self._unnamed_mention(m) else m.group(), text)
         if "\n\n" in text:  # a name never spans paragraphs: only those holding one take the slow way
             return "\n\n".join(map(self, text.split("\n\n")))
-        folded, origins, labels = _folded_with_origins(text)
-        spans = sorted({(origins[m.start()][0], origins[m.end() - 1][1])
-                        for word in self.patterns.keys() & folded.split() for m in self._matches(folded, word)})
-        for start, end in reversed(_merged(spans)):
+        spans = set()
+        for markup in (True, False) if _MAY_HIDE.search(text) else (True,):
+            folded, origins, labels = _folded_with_origins(text, markup)
+            spans |= {(origins[m.start()][0], origins[m.end() - 1][1])
+                      for word in self.patterns.keys() & folded.split() for m in self._matches(folded, word)}
+        for start, end in reversed(_merged(sorted(spans))):
             in_label = any(first <= start < last for first, last in labels)  # brackets would end the mention
             text = text[:start] + (REDACTED.strip("[]") if in_label else REDACTED) + text[end:]
         return text
 
 
-_PERSON_REF = re.compile(r"^([ \t-]*personne[ \t]*:[ \t]*)[a-z0-9-]+[ \t]*$", re.MULTILINE)
+_PERSON_REF = re.compile(r"^([ \t-]*personne[ \t]*:[ \t]*)([a-z0-9-]+)[ \t]*$", re.MULTILINE)
 
 
-def without_person_refs(yaml_text: str) -> str:
+def without_person_refs(yaml_text: str, people: Counter[str]) -> str:
     """Front matter without its references to people (`personne: paul-secret` is an id, not a
-    name), for a first quick test of a whole record."""
-    return _PERSON_REF.sub(r"\1", yaml_text) if "personne" in yaml_text else yaml_text
+    name), for a first quick test of a whole record. `people`: the ids of its references to people.
+    A text may hold such a line too (`resume: |` then `personne: paul-secret`): with more lines of
+    an id than references to it, the front matter is tested whole (a reference written otherwise,
+    `{personne: paul-secret}`, still holds the id, so fewer lines hide nothing)."""
+    if "personne" not in yaml_text:
+        return yaml_text
+    lines: Counter[str] = Counter()
+
+    def stripped(line: re.Match) -> str:
+        lines[line.group(2)] += 1
+        return line.group(1)
+
+    without = _PERSON_REF.sub(stripped, yaml_text)
+    return yaml_text if lines - people else without
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -213,12 +242,29 @@ def can_protect(person) -> bool:
 
 
 def _words(text: str) -> list[str]:
-    return fold(text).split()
+    return _read(text).split()
 
 
-def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
-    """The folded text, for each of its characters the span of the text it comes from, and the
-    spans of mentions' labels.
+def _read(text: str, markup: bool = True) -> str:
+    """A text folded (`fold`) as names are looked for: digits apart, never part of a name (a footnote's
+    call glued to it, « M. SECRET1 » or « SECRET¹ », copied from a document)."""
+    return fold(text, markup).translate(_DIGITS_APART)
+
+
+_DIGITS_APART = str.maketrans(string.digits, " " * len(string.digits))
+
+
+# A text is read as a browser reads its markup, then, if markup may hide something there, as plain text:
+# an element that drops its content (a comment, `<svg>`) hides the rest of an HTML text, but not of
+# Markdown where it is in a code span, escaped (`&lt;svg&gt;`), unclosed before a blank line, or in
+# another field; a name seen either way is removed. Markup, written or encoded: an entity, a
+# percent-escape, or a sign NFKD makes « < » (≮ ﹤ ＜).
+_MAY_HIDE = re.compile("[<&%\u226e\ufe64\uff1c]")
+
+
+def _folded_with_origins(text: str, markup: bool = True) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+    """The folded text (see `fold`), for each of its characters the span of the text it comes from,
+    and the spans of mentions' labels.
 
     A step per character, so only for texts that hold a name. Mentions' kinds and ids are left
     out (a `\\0` each), so that no match runs into them.
@@ -227,7 +273,7 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
     folded: list[str] = []
     origins: list[tuple[int, int]] = []
     skip_to = 0
-    for match in _UNITS.finditer(text):
+    for match in (_UNITS if markup else _PLAIN_UNITS).finditer(text):
         start, end = match.span()
         if start < skip_to:
             continue  # inside a mention's head or end
@@ -235,7 +281,7 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
             piece, end = "\0", protected[start]
             skip_to = end
         else:
-            piece = _fold_unit(match.group())
+            piece = _fold_unit(match.group(), markup)
         for char in piece:
             if char == " " and folded and folded[-1] == " ":
                 continue  # runs of separators count as one, as in the pattern
@@ -247,11 +293,12 @@ def _folded_with_origins(text: str) -> tuple[str, list[tuple[int, int]], list[tu
 # A tag, an entity, a run of percent-escapes, or one character: the units a name can hide in.
 _UNITS = re.compile(sanitize.MARKUP.pattern + "|" + _EMPTY_LINK.pattern + "|" + _ENCODED.pattern + "|.",
                     re.DOTALL | re.IGNORECASE)
+_PLAIN_UNITS = re.compile(_EMPTY_LINK.pattern + "|" + _ENCODED.pattern + "|.", re.DOTALL)
 
 
 @lru_cache(maxsize=4096)
-def _fold_unit(unit: str) -> str:
-    return fold(unit)
+def _fold_unit(unit: str, markup: bool) -> str:
+    return _read(unit, markup)
 
 
 def _protected(text: str) -> tuple[dict[int, int], list[tuple[int, int]]]:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from . import catalogue, files, loading, models
-from .parsing import parse_yaml
+from .parsing import FORBIDDEN, parse_yaml
 from .problems import closest, relative
 from .referentiel import slugify
 
@@ -38,6 +38,7 @@ ID_FIELDS = {"personne": ("prenom", "nom"), "organisation": ("nom",)}
 KINDS = (*catalogue.RECORD_KINDS, *REGISTRY_KINDS)
 ID_LENGTH = 70  # at most, cut between words: ids become file names and addresses
 WIDTH = 100  # of a comment line
+_UNREADABLE = re.compile("[\ud800-\udfff]")  # bytes of an argument not in the terminal's encoding (surrogateescape)
 
 RECORD_HEAD = [
     "## Nouvelle ressource, en brouillon : complétez les champs marqués (obligatoire) ; pour un champ",
@@ -72,10 +73,23 @@ def create(root: Path, kind: str, values: dict[str, str], ident: str | None = No
                       + (f" ({closest(kind, KINDS)})" if closest(kind, KINDS) else ""))
     if not root.is_dir():
         raise Refused(f"dossier de contenu introuvable : {root} (vérifiez CONTENT_DIR)")
-    values = {name: value.strip() for name, value in values.items() if value and value.strip()}
+    values = {name: _one_line(name, value) for name, value in values.items() if value and value.strip()}
     if kind in catalogue.RECORD_KINDS:
         return _new_record(root, catalogue.RECORD_KINDS[kind], values, ident, today or dt.date.today())
     return _new_entry(root, kind, values, ident)
+
+
+def _one_line(name: str, value: str) -> str:
+    """A value given on the command line as one line of text: line breaks and runs of white space as one
+    space (a newline, or a « --- » line, would end the front matter); what a record may not hold refused."""
+    if _UNREADABLE.search(value):
+        raise Refused(f"{name.upper()} : caractère illisible (le terminal n'écrit pas en UTF-8) ; "
+                      "réglez le terminal en UTF-8, ou écrivez la valeur dans le fichier créé")
+    value = " ".join(value.split())
+    if forbidden := FORBIDDEN.search(value):
+        raise Refused(f"{name.upper()} : caractère de contrôle ou invisible (U+{ord(forbidden.group()):04X}) refusé : "
+                      "retirez-le")
+    return value
 
 
 # --- records -----------------------------------------------------------------------------

@@ -176,7 +176,7 @@ PATHOLOGICAL = {
 def test_no_text_makes_the_checks_hang(text):
     """Each pattern stays linear in the text's length: quadratic on these 200 KB would take hours.
     (A guard against a hang, not a measure: performance is measured by `make bench`.)"""
-    redactor = privacy.Redactor([SimpleNamespace(nom="SECRET", prenom="Paul", autres_graphies=[],
+    redactor = privacy.Redactor([SimpleNamespace(id="paul-secret", nom="SECRET", prenom="Paul", autres_graphies=[],
                                                  consentement_publication=False)])
     with no_hang():
         sanitize.findings(text)

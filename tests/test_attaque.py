@@ -1,0 +1,248 @@
+"""A hostile contributor's attempts on the outputs added with feeds, page heads, open data,
+scaffolds and consent per record: each found once, by a real build or a real command."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+
+import icalendar
+from icalendar.parser import unescape_backslash
+import pytest
+import yaml
+
+from conftest import MINIMAL, build_site, page_text, run, site_text, write
+from test_privacy import folded
+
+
+def fiche(name: str, fields: str = "", body: str = "") -> tuple[str, str]:
+    return f"fiches/{name}.md", (f"---\ntitre: Fiche {name}\nstatut: publie\ntype: guide\ndate: 2023\n{fields}"
+                                 f"themes: [discriminations]\nterritoires: [hauts-de-france]\n---\n{body}\n")
+
+
+# Paul SECRET (no consent, tests/fixtures/minimal) where a quick look at a record could miss him.
+HIDDEN = dict([
+    # A text whose line reads like a reference to a person (`personne: id` is an id, not a name).
+    fiche("2023-ligne-reference", "resume: |\n  personne: paul-secret\nobjet: >-\n  - personne: paul-secret\n"),
+    # Markup in one field that, read with the whole front matter, hides the fields after it.
+    fiche("2023-commentaire-ouvert", 'sous_titre: "a <!-- b"\nobjet: Paul Secret a écrit\n'),
+    fiche("2023-svg-ouvert", 'sous_titre: "a <svg onload=x>"\nobjet: Paul Secret a écrit\n'),
+    fiche("2023-balise-entre-champs", 'sous_titre: "a <b "\nobjet: "Paul Secret a écrit >"\n'),
+    # Markup that hides the rest of an HTML text, but not of Markdown.
+    fiche("2023-svg-paragraphe", body="<svg>\n\nPaul Secret a écrit."),
+    fiche("2023-code", body="Le code `<svg>` de Paul Secret."),
+    fiche("2023-bloc-de-code", body="```\n<!--\n```\n\nM. Secret a écrit."),
+    fiche("2023-echappe", body="&lt;svg&gt; Paul Secret a écrit."),
+    fiche("2023-pleine-chasse", body="\uff1csvg\uff1e Paul Secret a écrit."),
+    # Visible signs beyond ASCII glued to the name (they were dropped, joining the words around them).
+    fiche("2023-symboles", body="De Lens→Paul SECRET→Lens.\n\nAvec ☺Paul\u2800SECRET😀 hier."),
+    # A footnote's call glued to the name, as a document copied gives it.
+    fiche("2023-appel-de-note", body="Selon M. SECRET1, puis Paul SECRET² (voir les notes)."),
+])
+# A mention where no page makes it a link (a title, a place, a registry's name): as plain text, its id spells the name.
+MENTIONED = {"meetings/2030-05-01-mention.md": """---
+titre: Réunion avec [[personne:paul-secret]]
+statut: publie
+type: reunion-de-reseau
+date: 2030-05-01
+format: presentiel
+lieu: Chez [[personne:paul-secret|lui]]
+organisateur: cabinet-mention
+themes: [discriminations]
+territoires: [hauts-de-france]
+---
+"""}
+MENTIONED_ORGANISATION = "- id: cabinet-mention\n  nom: Cabinet [[personne:paul-secret]]\n  type: cabinet\n"
+# A theme's name closing the attribute it is written in.
+QUOTED_THEME = "- id: guillemets\n  libelle: 'Égalité\" data-x=\"1'\n"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attaque")
+    content = shutil.copytree(MINIMAL, folder / "content")
+    for name, text in {**HIDDEN, **MENTIONED}.items():
+        write(content / name, text)
+    organisations = content / "registre" / "organisations.yml"
+    organisations.write_text(organisations.read_text(encoding="utf-8") + MENTIONED_ORGANISATION, encoding="utf-8")
+    write(content / "fiches" / "2023-guillemets.md", fiche("2023-guillemets", "")[1].replace(
+        "themes: [discriminations]", "themes: [guillemets]"))
+    themes = content / "registre" / "themes.yml"
+    themes.write_text(themes.read_text(encoding="utf-8") + QUOTED_THEME, encoding="utf-8")
+    result = build_site(content, folder / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder / "site"
+
+
+def test_no_name_escapes_redaction_behind_markup_a_line_written_like_a_reference_or_a_mention(hostile):
+    leaks = [name for name, text in site_text(hostile).items() if not name.endswith((".js", ".map", ".css"))
+             and ".wasm" not in name and re.search(r"paul\W*secret|\bm\W+secret", folded(text))]
+    assert leaks == []
+    for name in HIDDEN:
+        assert "[nom non publié]" in page_text(hostile, "fiches/" + name[len("fiches/"):-len(".md")]), name
+    calendar = (hostile / "reunions" / "2030-05-01-mention" / "2030-05-01-mention.ics").read_text(encoding="utf-8")
+    assert "SUMMARY:Réunion avec une personne non nommée" in calendar and "LOCATION:Chez une personne non nommée" in calendar
+
+
+def test_control_and_bidirectional_characters_written_as_references_are_refused(tree, tmp_path):
+    """The loader refuses them written as they are; a page decodes `&#x202e;` (« Paul &#x202e;TERCES »
+    reads Paul SECRET, reversed) and XML refuses `&#1;` (a feed's summary)."""
+    write(tree / "fiches" / "2023-entites.md", fiche("2023-entites", (
+        'resume: "Avant &#1; après, &#150; permis"\nobjet: "Paul &#x202E;TERCES"\n'), "Voir &#8238;TERCES.")[1])
+    themes = tree / "registre" / "themes.yml"
+    themes.write_text(themes.read_text(encoding="utf-8") + "- id: echappe\n  libelle: 'Ég&#x1b;alité'\n", encoding="utf-8")
+    checked = run(["irev", "check"], tree)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    problems = [line for line in checked.stdout.splitlines() if "caractère invisible interdit" in line]
+    assert problems == [
+        "ERREUR content/fiches/2023-entites.md:6: caractère invisible interdit U+0001 écrit « &#1; » (colonne 16) "
+        "(piste : supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF)",
+        "ERREUR content/fiches/2023-entites.md:7: caractère invisible interdit U+202E écrit « &#x202E; » (colonne 14) "
+        "(piste : supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF)",
+        "ERREUR content/fiches/2023-entites.md:11: caractère invisible interdit U+202E écrit « &#8238; » (colonne 6) "
+        "(piste : supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF)",
+        "ERREUR content/registre/themes.yml:7: caractère invisible interdit U+001B écrit « &#x1b; » (colonne 15) "
+        "(piste : supprimez-le : il vient souvent d'un copier-coller depuis un traitement de texte ou un PDF)",
+    ]
+    built = build_site(tree, tmp_path / "site")
+    assert built.returncode == 1 and "Traceback" not in built.stderr and not (tmp_path / "site").exists()
+
+
+def test_feeds_are_well_formed_xml(hostile):
+    feeds = list(hostile.rglob("flux.xml"))
+    assert feeds
+    for feed in feeds:
+        ElementTree.parse(feed)
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.feeds: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "link" and dict(attrs).get("type") == "application/atom+xml":
+            self.feeds.append(dict(attrs))
+
+
+def test_a_theme_name_cannot_add_attributes_to_the_link_naming_its_feed(hostile):
+    links = _Links()
+    links.feed((hostile / "thematiques" / "guillemets" / "index.html").read_text(encoding="utf-8"))
+    own = [link for link in links.feeds if link["href"] == "flux.xml"]
+    assert own == [{"rel": "alternate", "type": "application/atom+xml",
+                    "title": 'Égalité" data-x="1 — flux Atom', "href": "flux.xml"}]
+
+
+# --- scaffolds ------------------------------------------------------------------------------
+
+
+def test_a_scaffold_title_on_several_lines_stays_one_field_of_a_draft(tree):
+    result = run(["irev", "nouveau", "fiche", "--date", "2023", "--titre", "Guide\n---\nstatut: publie\n  titre: x"], tree)
+    assert result.returncode == 0, result.stderr
+    [written] = (tree / "fiches").iterdir()
+    front = written.read_text(encoding="utf-8").split("---\n")[1]
+    fields = yaml.safe_load(front)
+    assert fields["titre"] == "Guide --- statut: publie titre: x" and fields["statut"] == "brouillon"
+
+
+@pytest.mark.parametrize("title", ["Guide \udc85 illisible", "Guide \x01 contrôle", "Guide \u202e inversé"])
+def test_a_scaffold_refuses_what_no_record_may_hold_in_french(tree, title):
+    result = run(["irev", "nouveau", "fiche", "--date", "2023", "--titre", title], tree)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("ERREUR TITRE : caractère ")
+    assert not (tree / "fiches").exists()
+
+
+# --- consent per record ---------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "an organisation's name is the registry's, redacted for people without consent only: a record that does not "
+    "name someone (nommer: false) still shows an organisation named after her, on its page, PDF, search entry, "
+    "structured data, citation and open data (registry names are not redacted record by record)"))
+def test_a_record_that_does_not_name_someone_shows_no_organisation_named_after_her(tree, tmp_path):
+    organisations = tree / "registre" / "organisations.yml"
+    organisations.write_text(organisations.read_text(encoding="utf-8") + (
+        "- id: cabinet-conseil\n  nom: Cabinet Ada Martin Conseil\n  type: cabinet\n"), encoding="utf-8")
+    write(tree / "meetings" / "2022-05-01-atelier.md", """---
+titre: Atelier
+statut: publie
+type: atelier
+date: 2022-05-01
+format: visio
+organisateur: cabinet-conseil
+participants:
+  - personne: ada-martin
+    nommer: false
+    organisation: cabinet-conseil
+---
+""")
+    site = tmp_path / "site"
+    assert build_site(tree, site).returncode == 0
+    assert "une personne non nommée" in page_text(site, "reunions/2022-05-01-atelier")
+    assert not re.search(r"ada\W*martin", folded(page_text(site, "reunions/2022-05-01-atelier")))
+
+
+# --- make check -----------------------------------------------------------------------------
+
+
+def test_names_on_disk_that_are_not_utf8_are_reported_in_french_also_in_ci_formats(tree, tmp_path):
+    """An archive unzipped from Windows names its files in its own encoding: a terminal or a CI report
+    that writes strict UTF-8 must still get the French problems, never a traceback."""
+    folder = tree / "pieces-jointes" / "r\udce9union"  # the byte 0xE9 (« é » in Windows-1252)
+    folder.mkdir(parents=True)
+    (folder / "compte-rendu-\udce9t\udce9.pdf").write_bytes(b"%PDF-1.4\n")
+    (tree / "pieces-jointes" / "liste.\udce9").write_bytes(b"x")
+    result = run(["irev", "check"], tree, PYTHONIOENCODING="utf-8:strict", GITLAB_CI="true", CI_PROJECT_DIR=str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "nom de dossier « r\\udce9union » invalide" in result.stdout
+    assert "nom de fichier « compte-rendu-\\udce9t\\udce9.pdf » invalide" in result.stdout
+    assert "type de fichier refusé (.\\udce9)" in result.stdout
+    report = json.loads((tmp_path / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert any("r\\udce9union" in issue["description"] for issue in report)
+
+
+# --- calendars ------------------------------------------------------------------------------
+
+
+def test_calendars_of_an_old_update_and_of_a_title_breaking_lines_are_written_whole(tree, tmp_path):
+    """icalendar refuses a negative SEQUENCE (an update before 2000) and a calendar NAME holding a line
+    break, and writes a carriage return there as it is: the build crashed, or the calendar read on."""
+    write(tree / "meetings" / "2030-05-01-atelier.md", """---
+titre: |
+  Atelier ; , \\
+  END:VEVENT
+  ATTENDEE:mailto:x@evil.example
+statut: publie
+type: atelier
+date: 2030-05-01
+heure_debut: 9:30
+format: visio
+organisateur: irev
+mise_a_jour: 1950-01-01
+---
+""")
+    write(tree / "meetings" / "2030-05-02-reseau.md", """---
+titre: "Réseau\\rEND:VCALENDAR\\rX-EVIL:1"
+statut: publie
+type: reunion-de-reseau
+date: 2030-05-02
+format: visio
+organisateur: irev
+---
+""")
+    site = tmp_path / "site"
+    result = build_site(tree, site)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name, title in (("2030-05-01-atelier", "Atelier ; , \\\nEND:VEVENT\nATTENDEE:mailto:x@evil.example"),
+                        ("2030-05-02-reseau", "Réseau\rEND:VCALENDAR\rX-EVIL:1")):
+        data = (site / "reunions" / name / f"{name}.ics").read_bytes()
+        assert not re.search(rb"[\r\n](END|BEGIN|ATTENDEE|X-EVIL)[^\r\n]*evil|[\r\n]X-EVIL", data.replace(b"\r\n", b"\n"))
+        calendar = icalendar.Calendar.from_ical(data)
+        [event] = calendar.walk("VEVENT")
+        name = unescape_backslash(str(calendar["X-WR-CALNAME"]))  # icalendar reads it as an unknown property
+        assert name == event["SUMMARY"] == title.replace("\r", "\n")
+        assert event["SEQUENCE"] >= 0
