@@ -70,7 +70,8 @@ def test_the_diagnostic_is_dated_by_its_year_with_what_the_source_says(site):
 
 def test_a_meeting_held_in_the_afternoon(site):
     text = page_text(site, MEETING)
-    assert "Date mardi 14 mars 2017, après-midi Format Présentiel — Maison de l'emploi, Lens" in text
+    assert ("Date mardi 14 mars 2017, après-midi Ajouter à mon agenda (fichier iCalendar) "
+            "Format Présentiel — Maison de l'emploi, Lens") in text
     assert "mardi 14 mars 2017, après-midi" in pdf(site, MEETING)
 
 
