@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 
-from . import models, settings
+from . import atomic, models, settings
 from .loading import Entry
 from .pages import Page, Renderer, format_date, format_time, record_uri
 from .rendering import beside, page_url, site_urls
@@ -234,14 +234,9 @@ class _Calendars:
         made = []
         for uri, (name, group) in wanted.items():
             data = self.calendar(uri, name, [events[e.uid] for e in group], [e.date.year for e in group if e.timed])
-            path = self.folder / uri
-            if not path.exists() or path.read_bytes() != data:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-            made.append((uri, path))
-        kept = {path for _, path in made}
-        for stale in (p for p in self.folder.rglob("*.ics") if p not in kept):  # an event gone or undated
-            stale.unlink()
+            atomic.write_if_changed(self.folder / uri, data)
+            made.append((uri, self.folder / uri))
+        atomic.keep_only(self.folder, "*.ics", {path for _, path in made})  # an event gone or undated
         self.memo.clear()
         self.memo.update(self.used)
         return made

@@ -18,6 +18,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+def write_if_changed(path: Path, data: bytes) -> None:
+    """Write a file unless it holds these bytes already: its time then tells the site engine
+    (`--dirty`) and a copy of the cache what changed."""
+    if not path.exists() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def keep_only(folder: Path, pattern: str, kept: set[Path]) -> None:
+    """Remove the files of a folder matching `pattern` that are not in `kept` (an output's files
+    of entries gone: a theme without records left, an event no longer dated)."""
+    for stale in (p for p in folder.rglob(pattern) if p not in kept):
+        stale.unlink()
+
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _WORK_SUFFIX = ".irev-build"  # beside a site: `.site.irev-build/` holds the lock and the build under way

@@ -35,7 +35,7 @@ from defusedcsv import csv as safe_csv
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from . import attachments, mentions, models, pages, privacy, schemas, settings
+from . import atomic, attachments, mentions, models, pages, privacy, schemas, settings
 from .catalogue import RECORD_KINDS, Catalogue, _ref_fields, _ref_kind, _ref_kind_in, _submodel_in
 from .loading import Entry
 from .rendering import page_url
@@ -118,7 +118,7 @@ def write(cat: Catalogue, site_url: str, folder: Path, memo: dict | None = None)
             json_name, csv_name, schema_name = table.names
             data = ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n").encode()
             for name, made in ((json_name, data), (schema_name, _schema_text(table, site_url))):
-                _replace(folder / name, made)
+                atomic.write_if_changed(folder / name, made)
                 sizes[name] = len(made)
             sizes[csv_name] = _write_csv(folder / csv_name, table, lines, data, exporter.rows)
             everything.write("".join(line + "\n" for line in lines).encode())
@@ -260,13 +260,6 @@ class _Exporter:
         return f"[{text}]({self.url(href)})" if href else text
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write a file unless it holds these bytes already (its time then tells the site engine it changed)."""
-    if not path.exists() or path.read_bytes() != data:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-
 class _Replaced:
     """A file written piece by piece beside its place, put there only if its bytes changed."""
 
@@ -350,7 +343,7 @@ def _write_csv(path: Path, table: Table, lines: list[str], json_data: bytes, row
     except (OSError, ValueError):
         pass  # none yet, or damaged: made again
     data = _csv(table, lines, rows)
-    _replace(path, data)
+    atomic.write_if_changed(path, data)
     stamp.write_text(f"{key} {hashlib.sha256(data).hexdigest()}", encoding="ascii")
     return len(data)
 

@@ -34,7 +34,8 @@ from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import agenda, attachments, catalogue, exports, feeds, forge, loading, pages, pdf, rendering, search, settings, sharing
+from . import (agenda, atomic, attachments, catalogue, exports, feeds, forge, loading, pages, pdf, rendering, search,
+               settings, sharing)
 from .incremental import Recorder
 from .problems import Problem
 
@@ -284,7 +285,7 @@ class Session:
                 meta["flux"] = self.feeds[page.src_uri]
             text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
             if written.get(page.src_uri) != text:  # while serving, what was written is remembered
-                _write_if_changed(folder / page.src_uri, text)
+                atomic.write_if_changed(folder / page.src_uri, text.encode())
                 written[page.src_uri] = text
 
     def index(self, site: Path) -> None:
@@ -340,16 +341,11 @@ def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, P
     with session.timed("flux Atom"):
         built = session.made_by_jobs(cat, feeds, "feeds")
     for feed in filter(None, built):
-        path = folder / feed.uri
-        if not path.exists() or path.read_bytes() != feed.xml:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(feed.xml)
-        made.append((feed.uri, path))
+        atomic.write_if_changed(folder / feed.uri, feed.xml)
+        made.append((feed.uri, folder / feed.uri))
         if feed.page:
             session.feeds[feed.page] = feed.uri
-    kept = {path for _, path in made}
-    for stale in (p for p in folder.rglob(feeds.FILE) if p not in kept):  # a theme without records left
-        stale.unlink()
+    atomic.keep_only(folder, feeds.FILE, {path for _, path in made})
     return made
 
 
@@ -376,13 +372,6 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
 
 
 OUTPUTS = (_attachment_files, _feed_files, _open_data_files, _agenda_files)  # files served as they are: each gives (site path, file)
-
-
-def _write_if_changed(path: Path, text: str) -> None:
-    """Write a file unless it holds the text already (its time then tells MkDocs it changed)."""
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
 
 
 def _index_cancellable(site: Path, pages_to_index: list[str], cancel: threading.Event) -> None:
