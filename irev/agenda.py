@@ -287,8 +287,7 @@ class _Calendars:
         day = event.date.first_day
         if not event.timed:
             return day, (event.last.first_day if event.last else day) + dt.timedelta(days=1)
-        at = [dt.datetime.combine(day, dt.time.fromisoformat(time), settings.PARIS) for time in (event.start, event.end)
-              if time]
+        at = [settings.in_paris(day, time) for time in (event.start, event.end) if time]
         return at[0], at[1] if len(at) > 1 else None
 
     @staticmethod
@@ -317,7 +316,7 @@ class _Calendars:
 
 def _midnight(day: dt.date) -> dt.datetime:
     """The start of a day in Paris, in UTC (DTSTAMP and LAST-MODIFIED are UTC times)."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=settings.PARIS).astimezone(dt.timezone.utc)
+    return settings.in_paris(day).astimezone(dt.timezone.utc)
 
 
 _END = b"END:VCALENDAR\r\n"

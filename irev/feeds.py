@@ -127,6 +127,5 @@ class Items:
 
 def _moment(day) -> dt.datetime:
     """A date (a partial one at its first day) as a feed's moment."""
-    day = getattr(day, "first_day", day)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=settings.PARIS)
+    return settings.in_paris(getattr(day, "first_day", day))
 

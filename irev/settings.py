@@ -35,6 +35,11 @@ def parse_cache_file() -> Path:
     return cache_dir() / PARSE_CACHE
 
 
+def in_paris(day: dt.date, time: str | None = None) -> dt.datetime:
+    """A day's start, or a time of it (« 09:30 »), in Paris with that day's offset (summer or winter time)."""
+    return dt.datetime.combine(day, dt.time.fromisoformat(time) if time else dt.time(), PARIS)
+
+
 def build_day() -> dt.date:
     """The day a build speaks for (the agenda's split between events to come and past ones, as the
     page says it): $SOURCE_DATE_EPOCH, the reproducible-builds convention, else today, both in Paris."""

@@ -192,5 +192,4 @@ def _moment(day: models.PartialDate, time: str | None) -> str:
     (summer or winter time); a part of the day (« après-midi ») has no time."""
     if not time or time in models.MOMENTS:
         return day.isoformat()
-    hours, minutes = map(int, time.split(":"))
-    return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=settings.PARIS).isoformat()
+    return settings.in_paris(day.first_day, time).isoformat()
