@@ -153,7 +153,7 @@ def _new_entry(root: Path, kind: str, values: dict, ident: str | None) -> Writte
     if ident in {entry.get("id") for entry in entries if isinstance(entry, dict)}:
         raise Refused(f"l'identifiant « {ident} » existe déjà dans {relative(path, root)} : rien n'est ajouté "
                       "(complétez l'entrée existante, ou choisissez un autre identifiant avec ID=… / --id …)")
-    lines = ["", f"## Nouvelle entrée : complétez les champs marqués (obligatoire), puis lancez make check."]
+    lines = ["", "## Nouvelle entrée : complétez les champs marqués (obligatoire), puis lancez make check."]
     lines += _fields(model, {"id": ident, **{k: v for k, v in values.items() if k in model.model_fields}}, "  ", item=True)
     after = before + ("\n" if before and not before.endswith("\n") else "") + "\n".join(lines) + "\n"
     if len(_entries(after) or ()) != len(entries) + 1:

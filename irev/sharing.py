@@ -9,7 +9,6 @@ matter, where the build session puts them (irev/site.py, write_sources).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from html import escape
 
