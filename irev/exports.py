@@ -105,12 +105,14 @@ class Export:
     page: pages.Page  # /donnees/
 
 
-def write(cat: Catalogue, site_url: str, folder: Path, memo: dict | None = None) -> Export:
+def write(renderer: pages.Renderer, site_url: str, folder: Path, memo: dict | None = None) -> Export:
     """Every file of the open data into a folder (a file whose bytes would not change is left as it
     is), and the page that describes them. One type at a time: at 10,000 records, the objects of
     one type take tens of megabytes as text. A memo (`mkdocs serve`) keeps each entry's line and
-    each line's CSV row for the next build, which then makes only those of the entries it changed."""
-    exporter, sizes, counts = _Exporter(cat, site_url, memo), {}, {}
+    each line's CSV row for the next build, which then makes only those of the entries it changed.
+    The renderer (of the catalogue to export) names mentioned entries as the pages do."""
+    cat = renderer.catalogue
+    exporter, sizes, counts = _Exporter(renderer, site_url, memo), {}, {}
     with _Replaced(folder / EVERYTHING) as everything:
         for table in TABLES:
             lines = [exporter.line(table, entry) for entry in exporter.entries(table)]
@@ -125,7 +127,7 @@ def write(cat: Catalogue, site_url: str, folder: Path, memo: dict | None = None)
     sizes[EVERYTHING] = everything.size
     exporter.forget_others()
     newest = max((entry.model.updated() for entry in cat.records.values()), key=lambda day: day.first_day, default=None)
-    markdown = pages.Renderer(cat).render(
+    markdown = renderer.render(
         "donnees.md.j2", PAGE, tables=TABLES, counts=counts, total=sum(counts.values()), everything=EVERYTHING,
         sizes={name: attachments.size_label(size) for name, size in sizes.items()}, newest=newest, licence=LICENCE,
         fields={table.stem: fields(table) for table in TABLES}, address=exporter.url(PAGE),
@@ -134,9 +136,9 @@ def write(cat: Catalogue, site_url: str, folder: Path, memo: dict | None = None)
 
 
 class _Exporter:
-    def __init__(self, cat: Catalogue, site_url: str, memo: dict | None):
-        self.cat, self.site_url = cat, site_url
-        self.renderer = pages.Renderer(cat)  # names and pages of mentioned entries, as the pages show them
+    def __init__(self, renderer: pages.Renderer, site_url: str, memo: dict | None):
+        cat = renderer.catalogue
+        self.cat, self.site_url, self.renderer = cat, site_url, renderer
         self.withheld, hidden_records = self._withheld()
         # What every line depends on beyond its entry: who may be named, which referenced records are
         # not published, the site's address. While it stays the same, an unchanged entry (the very

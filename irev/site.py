@@ -354,7 +354,8 @@ def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[s
     and its page."""
     folder = session.options.cache / exports.FOLDER
     with session.timed("données ouvertes"):
-        made = exports.write(cat, session.options.site_url, folder, session.memos and session.memos.exports)
+        made = exports.write(session.describer, session.options.site_url, folder,
+                             session.memos and session.memos.exports)
     session.output_pages.append(made.page)
     return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
 
