@@ -108,9 +108,9 @@ class Catalogue:
         if what == "body":
             entry = self.records.get(args[0])
             return None if entry is None else entry.body
-        if what == "entry":
+        if what == "entry":  # its page's edit link points at its line
             entry = self.registries.get(args[0], {}).get(args[1])
-            return None if entry is None else entry.model
+            return None if entry is None else (entry.model, entry.first_line())
         if what == "links":
             return [link.signature for link in self.backlinks.get(tuple(args), [])]
         if what == "file":

@@ -2,47 +2,160 @@
 
 While a job runs, the catalogue notes each input it reads (`Catalogue.reads`: a record's
 fields or body, a registry entry, the records linking to an entry…); the recorder keeps, per
-job, those inputs and the value each had. At the next build, a job is made again if it is
-new or if one of its inputs now has another value. Nothing here knows what a template shows:
-a new relation shown by a template is noted the day it is read.
+job, those inputs and a fingerprint of the value each had. At the next build, a job is made
+again if it is new or if one of its inputs now has another value. Nothing here knows what a
+template shows: a new relation shown by a template is noted the day it is read.
 
 What every job depends on without reading it from the catalogue (the setting: drafts shown,
-who may be named, the templates themselves) remakes every job when it changes.
+who may be named, the code and templates themselves) remakes every job when it changes.
+
+A preview keeps its recorders in memory between rebuilds; a build keeps them in the cache
+(`load`, `save`), so a warm build remakes only what changed since the last one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import pickle
 from dataclasses import dataclass, field
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Iterable
 
+from pydantic import BaseModel
+
+from . import settings
 from .catalogue import Catalogue
+from .entries import Entries
+
+Made = tuple[object, frozenset]  # what a job made, and the inputs it read
 
 
 @dataclass
 class Recorder:
-    setting: object = None
+    setting: bytes = b""
     made: dict[tuple, object] = field(default_factory=dict)  # job -> what it made
     reads: dict[tuple, frozenset] = field(default_factory=dict)  # job -> the inputs it read
-    values: dict[tuple, object] = field(default_factory=dict)  # input -> its value when last read
+    values: dict[tuple, bytes] = field(default_factory=dict)  # input -> fingerprint of its value when last read
     remade: list[tuple] = field(default_factory=list)  # the jobs the last run made
 
-    def run(self, catalogue: Catalogue, setting: object, jobs: list[tuple], make: Callable[[tuple], object]) -> list:
-        """What every job makes, in order; only jobs that are new or whose inputs changed are run."""
+    def run(self, catalogue: Catalogue, setting: object, jobs: list[tuple],
+            make_all: Callable[[list[tuple]], Iterable[Made]], fingerprints: Fingerprints) -> list:
+        """What every job makes, in order; only jobs that are new or whose inputs changed are made,
+        by `make_all` (which may share them between processes: see `recorded`)."""
+        setting = fingerprint(_ordered(setting))
         if setting != self.setting:
             self.made, self.reads, self.values, self.setting = {}, {}, {}, setting
-        changed = {key for key, value in self.values.items() if catalogue.current(key) != value}
+        current = {key: fingerprints(catalogue.current(key)) for key in self.values}
+        changed = {key for key, value in self.values.items() if current[key] != value}
         self.remade = [job for job in jobs if job not in self.made or not self.reads[job].isdisjoint(changed)]
         read: set[tuple] = set()
-        for job in self.remade:
-            catalogue.reads = set()
-            try:
-                self.made[job] = make(job)
-            finally:
-                self.reads[job], catalogue.reads = frozenset(catalogue.reads), None
-            read |= self.reads[job]
-        for key in changed | (read - self.values.keys()):
-            self.values[key] = catalogue.current(key)
+        for job, (made, inputs) in zip(self.remade, make_all(self.remade)):
+            self.made[job], self.reads[job] = made, inputs
+            read |= inputs
+        for key in read - current.keys():
+            current[key] = fingerprints(catalogue.current(key))
         wanted = set(jobs)
         for gone in [job for job in self.made if job not in wanted]:
             del self.made[gone], self.reads[gone]
+        used = set().union(*self.reads.values()) if self.reads else set()
+        self.values = {key: current[key] for key in used}
         return [self.made[job] for job in jobs]
+
+    @classmethod
+    def load(cls, folder: Path, setting: object) -> Recorder:
+        """The recorder a previous build of this setting kept (a new one if none)."""
+        recorder = kept(folder, _key(setting))
+        return recorder if isinstance(recorder, cls) else cls()
+
+    def save(self, folder: Path, setting: object) -> None:
+        """Keep this recorder for the next build, unless the last run changed nothing."""
+        keep(folder, _key(setting), self, changed=bool(self.remade))
+
+
+class Fingerprints:
+    """The fingerprint of each value read, by identity: computed once per build even when several
+    recorders read it, and, while serving, once for as long as the value lives (the preview's
+    unchanged records are the same objects from one rebuild to the next)."""
+
+    def __init__(self):
+        self.current: dict[int, tuple[object, bytes]] = {}
+        self.previous: dict[int, tuple[object, bytes]] = {}
+
+    def __call__(self, value) -> bytes:
+        found = self.current.get(id(value)) or self.previous.get(id(value))
+        if found is None or found[0] is not value:
+            found = (value, fingerprint(value))
+        self.current[id(value)] = found
+        return found[1]
+
+    def next_build(self) -> None:
+        """Forget the values the last build did not read again (the objects are held till then)."""
+        self.previous, self.current = self.current, {}
+
+
+# --- between builds ------------------------------------------------------------------------------
+
+
+def kept(folder: Path, key: str):
+    """What a previous build kept under this key in this folder, or None (none, damaged, or unreadable)."""
+    body = Entries(folder, ".pickle").read(key)
+    if body is None:
+        return None
+    try:
+        return pickle.loads(body)  # our own cache, verified by its hash (irev/entries.py)
+    except Exception:  # written by other code: made afresh
+        return None
+
+
+def keep(folder: Path, key: str, value, changed: bool = True) -> None:
+    """Keep a value for the next build under this key, the folder's only one."""
+    entries = Entries(folder, ".pickle")
+    if changed or not entries.intact(key):
+        entries.write(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    entries.prune({key})
+
+
+def recorded(catalogue: Catalogue, make: Callable[[tuple], object], job: tuple) -> Made:
+    """Make one job, noting what it reads of the catalogue."""
+    catalogue.reads = set()
+    try:
+        return make(job), frozenset(catalogue.reads)
+    finally:
+        catalogue.reads = None
+
+
+def _key(setting: object) -> str:
+    """A recorder's key: its setting and the code's version (a new version remakes every job)."""
+    return fingerprint((_ordered(setting), settings.code_version())).hex()
+
+
+def _ordered(value):
+    """A setting with its sets as sorted lists of their items' fingerprints, at any depth."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(fingerprint(_ordered(item)) for item in value)
+    if isinstance(value, (tuple, list)):
+        return [_ordered(item) for item in value]
+    return value
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        if isinstance(obj, BaseModel):  # its fields only: pydantic's own state holds a set
+            return _unpickled, (type(obj).__qualname__, obj.__dict__)
+        return NotImplemented
+
+
+def _unpickled(*_):  # fingerprints are never unpickled
+    raise TypeError
+
+
+def fingerprint(value) -> bytes:
+    """The same bytes for equal values in any process (pickled without its memo, so objects shared
+    or not pickle alike; models by their fields), hashed. A set's order changes from one process to
+    the next (the inputs hold none; a setting's are put in order: `_ordered`)."""
+    buffer = io.BytesIO()
+    pickler = _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()

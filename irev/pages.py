@@ -8,6 +8,7 @@ into docs/.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import html
 import multiprocessing
@@ -20,7 +21,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import attachments, mentions, models, privacy, referentiel
+from . import attachments, incremental, mentions, models, privacy, referentiel
 from .rendering import beside
 from .catalogue import SHOWN_APART, Catalogue, RECORD_KINDS
 from .loading import REGISTRY_FILES, Entry
@@ -83,7 +84,7 @@ def generate(catalogue: Catalogue, workers: int = 1) -> list[Page]:
     processes, which inherit the catalogue instead of receiving a copy.
     """
     renderer = Renderer(catalogue)
-    return make(renderer, jobs(renderer), workers)
+    return [page for page, _ in make(renderer, jobs(renderer), workers)]
 
 
 def jobs(renderer: Renderer) -> list[tuple]:
@@ -99,8 +100,8 @@ def jobs(renderer: Renderer) -> list[tuple]:
     return todo
 
 
-def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
-    """The pages of these jobs, in their order.
+def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[incremental.Made]:
+    """The pages of these jobs, in their order, each with the inputs it read (irev/incremental.py).
 
     With workers > 1, this process makes one share and forked helpers the others: they
     inherit the catalogue instead of receiving a copy, though each copies the parts it
@@ -108,16 +109,16 @@ def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
     long index pages do not all fall to one process.
     """
     if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return [make_one(renderer, job) for job in jobs]
+        return _make_batch(renderer, jobs)
     global _shared
     _shared = renderer.catalogue
     gc.freeze()  # keeps the helpers' collector off the inherited objects, so memory stays shared
     try:
         shares = [jobs[i::workers] for i in range(workers)]
         with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            theirs = [pool.submit(_make_batch, share) for share in shares[1:]]
+            theirs = [pool.submit(_make_inherited, share) for share in shares[1:]]
             made: list = [None] * len(jobs)
-            made[0::workers] = [make_one(renderer, job) for job in shares[0]]
+            made[0::workers] = _make_batch(renderer, shares[0])
             for number, future in enumerate(theirs, start=1):
                 made[number::workers] = future.result()
             return made
@@ -126,9 +127,13 @@ def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[Page]:
         _shared = None
 
 
-def _make_batch(jobs: list[tuple]) -> list[Page]:
-    renderer = Renderer(_shared)
-    return [make_one(renderer, job) for job in jobs]
+def _make_inherited(jobs: list[tuple]) -> list[incremental.Made]:
+    return _make_batch(Renderer(_shared), jobs)
+
+
+def _make_batch(renderer: Renderer, jobs: list[tuple]) -> list[incremental.Made]:
+    make = functools.partial(make_one, renderer)
+    return [incremental.recorded(renderer.catalogue, make, job) for job in jobs]
 
 
 def make_one(renderer: Renderer, job: tuple) -> Page:

@@ -23,12 +23,11 @@ from pathlib import Path
 
 import markdown
 
-from . import sanitize
+from . import sanitize, settings
 from .runtime import small_workers
 from .entries import Entries
 from .atomic import pause
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs more than it saves
 # The generated lists (irev/templates/_macros.md.j2, the agenda's) are HTML already: set aside while
 # the Markdown is converted, as Python-Markdown does with its own raw HTML, since parsing them
@@ -62,10 +61,8 @@ def fingerprint(extensions: list, configs: dict) -> str:
     """What, besides a page's own Markdown, decides its HTML."""
     digest = hashlib.sha256()
     versions = [markdown.__version__, sanitize.VERSION]  # a sanitiser's fix must clean cached pages again
-    digest.update(json.dumps([extensions, configs, versions], sort_keys=True, default=str).encode())
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in (".py", ".j2"):
-            digest.update(path.read_bytes())
+    digest.update(json.dumps([extensions, configs, versions, settings.code_version()], sort_keys=True,
+                             default=str).encode())
     return digest.hexdigest()
 
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 PROJECT = Path(__file__).resolve().parent.parent
 PARIS = ZoneInfo("Europe/Paris")  # the time zone of the centre's events and of the site's dates
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """The core's code and templates, hashed: what the cache keeps from a build is for this version only."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in (PROJECT / "irev").rglob("*") if p.suffix in (".py", ".j2")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 CONTENT_FOLDER = "content"  # the content tree's folder in the repository: what the forge's edit links name

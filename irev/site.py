@@ -25,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import gc
+import hashlib
 import json
 import sys
 import threading
@@ -34,12 +35,13 @@ from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (agenda, atomic, attachments, catalogue, exports, feeds, forge, loading, pages, pdf, rendering, search,
-               settings, sharing)
-from .incremental import Recorder
+from . import (agenda, atomic, attachments, catalogue, exports, feeds, forge, incremental, loading, pages, pdf,
+               rendering, search, settings, sharing)
+from .incremental import Fingerprints, Recorder
 from .problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+RECORDERS = "travaux"  # in the cache: each output's jobs, what they made and read (irev/incremental.py)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Memos:
     pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
     heads: Recorder = field(default_factory=Recorder)  # what each page says of itself, the same way
     feeds: Recorder = field(default_factory=Recorder)  # each feed, the same way
+    fingerprints: Fingerprints = field(default_factory=Fingerprints)  # of what they read
     rendered: dict = field(default_factory=dict)  # HTML by key
     keyed: dict = field(default_factory=dict)  # each page's text and the key of its HTML
     sources: dict = field(default_factory=dict)  # what each page's source file holds
@@ -99,6 +102,9 @@ class Session:
         self.feeds: dict[str, str] = {}  # page source -> site path of the feed it follows
         self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
         self.describer: pages.Renderer | None = None  # names entries for the outputs, while they are made
+        self.fingerprints: Fingerprints | None = None  # of what the outputs read, while they are made (a build's)
+        self._kept: dict[str, dict] = {}  # the memos a build read from the cache, as read
+        self.remade: dict[str, list[tuple]] = {}  # the jobs each recorder made in the last build
         self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
         self.search_pages: list[str] = []
         self.search_key = ""
@@ -152,9 +158,12 @@ class Session:
 
     def _make(self) -> None:
         cat, options = self.catalogue, self.options
-        if self.memos is None:  # no next build to compare with: what only validation read goes before generation forks
+        if self.memos is None:  # no rebuild in this process: what only validation read goes before generation forks
             cat.drop_sources()
             free_memory()
+            self.fingerprints = Fingerprints()  # this build's, dropped with the catalogue
+        else:
+            self.memos.fingerprints.next_build()
         with self.timed("génération des pages"):
             generated = self._generate(cat)
         self.search_pages = search.record_pages(cat)
@@ -163,7 +172,7 @@ class Session:
             self.heads = dict(self.made_by_jobs(cat, sharing, "heads"))
         self.output_pages = []
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
-        self.describer = None
+        self.describer, self.fingerprints = None, None
         generated = generated + self.output_pages
         documents = _documents(cat, options.site_url)
         # From here on, hand-written pages need the latest records only: the records, their data
@@ -188,26 +197,48 @@ class Session:
         self.sources = {p.src_uri: (p.source, p.line) for p in generated if p.source}
 
     def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
-        """The pages: in two processes for a build; while serving, in one (forking beside the
-        server's threads is unsafe), remaking only the pages whose inputs changed."""
-        if self.memos is None:
-            return pages.generate(cat, workers=2)
-        renderer = pages.Renderer(cat)
-        return self.memos.pages.run(cat, self._setting(cat), pages.jobs(renderer), lambda job: pages.make_one(renderer, job))
+        """The pages whose inputs changed since the last build: in two processes for a build; while
+        serving, in one (forking beside the server's threads is unsafe)."""
+        renderer, workers = pages.Renderer(cat), 1 if self.memos else 2
+        return self._recorded("pages", cat, self._setting(cat), pages.jobs(renderer),
+                              lambda todo: pages.make(renderer, todo, workers))
 
     def made_by_jobs(self, cat: catalogue.Catalogue, output, memo: str) -> list:
-        """What an output's jobs make (`output.jobs`, `output.make_one` over its maker); while serving,
-        only the jobs whose recorded inputs changed are made again (the Recorder `memos.<memo>`)."""
+        """What an output's jobs make (`output.jobs`, `output.make_one` over its maker), only the jobs
+        whose recorded inputs changed since the last build being made again (the Recorder `memo`)."""
         maker = output.maker(self.describer, self.options.site_url)
+        make = lambda job: output.make_one(maker, job)  # noqa: E731
+        return self._recorded(memo, cat, (self._setting(cat), self.options.site_url), output.jobs(self.describer),
+                              lambda todo: [incremental.recorded(cat, make, job) for job in todo])
+
+    def _recorded(self, name: str, cat: catalogue.Catalogue, setting: tuple, jobs: list[tuple], make_all) -> list:
+        """Run jobs through a recorder: the preview's (`memos.<name>`), or the one the last build kept
+        in the cache, kept again for the next."""
+        folder = self.options.cache / RECORDERS / name
+        recorder = getattr(self.memos, name) if self.memos else Recorder.load(folder, setting)
+        made = recorder.run(cat, setting, jobs, make_all, self.memos.fingerprints if self.memos else self.fingerprints)
+        self.remade[name] = recorder.remade
         if self.memos is None:
-            return [output.make_one(maker, job) for job in output.jobs(self.describer)]
-        return getattr(self.memos, memo).run(cat, (self._setting(cat), self.options.site_url),
-                                             output.jobs(self.describer), lambda job: output.make_one(maker, job))
+            recorder.save(folder, setting)
+        return made
+
+    def kept(self, name: str) -> dict:
+        """A memo the last build kept in the cache for this one (while serving, use `memos`)."""
+        memo = incremental.kept(self.options.cache / RECORDERS / name, settings.code_version())
+        self._kept[name] = dict(memo) if isinstance(memo, dict) else {}
+        return memo if isinstance(memo, dict) else {}
+
+    def keep(self, name: str, memo: dict) -> None:
+        """Keep a memo for the next build (while serving, it stays in `memos`)."""
+        if self.memos is None:
+            incremental.keep(self.options.cache / RECORDERS / name, settings.code_version(), memo,
+                             changed=memo != self._kept.pop(name))
 
     def _setting(self, cat: catalogue.Catalogue) -> tuple:
-        """What every page depends on without reading it from the catalogue."""
-        templates = sorted((p.name, p.stat().st_mtime_ns) for p in TEMPLATES.iterdir())
-        return cat.show_drafts, cat.redactor.key, tuple(templates)
+        """What every page depends on without reading it from the catalogue (the templates by their
+        text: a fresh clone's files have new dates, not new contents)."""
+        templates = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in sorted(TEMPLATES.iterdir())))
+        return cat.show_drafts, cat.redactor.key, templates.hexdigest()
 
     def _downloads(self, documents: dict[str, tuple[pdf.Meta, str]]) -> dict[str, Download]:
         """Each record page's PDF, made from its HTML unless the cache has it (while serving, the
@@ -364,8 +395,10 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
     """The agenda (irev/agenda.py): its page, the home page's next events, and the calendar files,
     kept in the cache folder (rewritten only when they change)."""
     with session.timed("agenda"):
+        kept = session.memos.agenda if session.memos else session.kept("agenda")
         made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
-                            settings.build_day(), session.memos and session.memos.agenda)
+                            settings.build_day(), kept)
+        session.keep("agenda", kept)
     session.output_pages.append(made.page)
     session.heads[agenda.PAGE] = made.head
     session.next_events = made.home
