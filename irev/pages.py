@@ -269,7 +269,7 @@ class Renderer:
 
     def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
-        self.within: Entry | None = None  # the record whose output is being made, if it does not name someone (shown_in)
+        self.within: Entry | None = None  # the record being made, if it does not name someone (shown_in)
         # Autoescape: every field is plain text wherever a template writes it; helpers that make
         # Markdown links return Markup, and a record's body (Markdown) is marked safe where shown.
         self.env = jinja2.Environment(
