@@ -151,7 +151,8 @@ def _occurrences(cat, entry: Entry) -> list[Event]:
             found.append(Event(
                 entry, f"{key}-{index}", slot.date, (slot.date_fin or slot.date).isoformat(), slot.date_fin,
                 slot.heure_debut, slot.heure_fin,
-                _place(session.format or cycle.format, slot.lieu or session.lieu, territory and territory.nom),
+                _place(session.format or cycle.format, slot.lieu or session.lieu,
+                       territory and cat.shown_in(entry, territory.nom)),
                 slot.statut_evenement, name, cycle.group_label(slot.groupe) if slot.groupe else "",
                 f"{place}{entry.id}-{part}-{index}.ics" if slot.date.complete else ""))
     return found

@@ -88,6 +88,7 @@ class Catalogue:
     children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
     _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
     reads: set | None = field(default=None, repr=False)  # while a job is recorded: the inputs it read (see read_by)
+    withholding: dict[str, Redactor] = field(default_factory=dict)  # id -> redactor of a record not naming someone
 
     # --- what a job read (irev/incremental.py) -------------------------------------------------
     # Every query below notes the input it reads: ("record", id) a shown record's fields,
@@ -169,6 +170,21 @@ class Catalogue:
         for table in (self.records, *self.registries.values()):
             for entry in table.values():
                 entry.parsed = Parsed()
+
+    def withholds(self, record: Entry | None) -> bool:
+        """Whether a record does not name someone it refers to (rare: only those pay for `shown_in`)."""
+        return record is not None and record.id in self.withholding
+
+    def shown_in(self, record: Entry | None, text: str) -> str:
+        """A name from elsewhere (an organisation's, a place's, another record's title) as a record shows
+        it: without the names of the people that record does not name (`nommer: false`). Most records
+        name everyone they refer to: the text as it is."""
+        redactor = self.withholding.get(record.id) if record is not None else None
+        if redactor is None:
+            return text
+        for ident in redactor.withheld:
+            self._read("entry", "personne", ident)  # the forms of their names redact it
+        return redactor(text)
 
     def person_name(self, ident: str | None) -> str | None:
         """A person's name, only if the registry records their consent to publication."""
@@ -330,7 +346,8 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
             for e in content.records if show_drafts or e.model.statut == "publie"})
         registries = {kind: {ident: _redacted_entry(entry, redactor) for ident, entry in table.items()}
                       for kind, table in content.registries.items()}
-        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes)
+        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes,
+                              withholding={i: withholding[e.file] for i, e in shown.items() if e.file in withholding})
         _index(catalogue, record_refs, record_mentions, withholding, _Reuse(memo, "links"))
     return catalogue, problems
 

@@ -200,7 +200,8 @@ class _Exporter:
                 line = self._line(entry, self.url(uri), model)
         mentioning = "[[" in line
         if mentioning:
-            line = _json(self._mentions(record, json.loads(line)))
+            with self.renderer.shown_in(record):  # named as the record shows them
+                line = _json(self._mentions(record, json.loads(line)))
         line = _html_safe(line)
         self.lines[entry.kind, entry.id] = (entry, line, not mentioning)
         return line

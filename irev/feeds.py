@@ -108,6 +108,10 @@ class Items:
         return Feed(page, uri, title, generator.atom_str(pretty=True))
 
     def add(self, generator: FeedGenerator, entry: Entry) -> None:
+        with self.renderer.shown_in(entry):  # names as the record shows them
+            self._add(generator, entry)
+
+    def _add(self, generator: FeedGenerator, entry: Entry) -> None:
         model, source = entry.model, record_uri(entry)
         item = generator.add_entry()
         item.id(self.url(source))

@@ -7,6 +7,7 @@ into docs/.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -267,11 +268,13 @@ class Renderer:
 
     Helpers that make links read the page being rendered (`from_uri`) from the template
     context: links are written between source files (`../personnes/x.md`) and become
-    links between served pages when the page is converted (rendering.py).
+    links between served pages when the page is converted (rendering.py). Every output of a
+    record is made `shown_in` it: the names it shows are as that record shows them.
     """
 
     def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
+        self.within: Entry | None = None  # the record being made, if it does not name someone (shown_in)
         # Autoescape: every field is plain text wherever a template writes it; helpers that make
         # Markdown links return Markup, and a record's body (Markdown) is marked safe where shown.
         self.env = jinja2.Environment(
@@ -281,7 +284,8 @@ class Renderer:
             "who", "acting", "partner", "entity", "link", "reference", "record_items", "entity_items", "role_items")}
         self.env.filters.update(date=format_date, date_phrase=date_phrase, date_of=date_of, until=format_until,
                                 time=format_time, cell=cell, label=label, name=self.name,
-                                link_text=lambda text: Markup(link_text(text)), tel=tel_href, **linked)
+                                link_text=lambda text: Markup(link_text(text)), tel=tel_href,
+                                mentions_shown_in=self._mentions_shown_in, **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
@@ -301,13 +305,28 @@ class Renderer:
                                                                                           as_of))
         return text
 
+    @contextlib.contextmanager
+    def shown_in(self, record: Entry | None):
+        """Names made meanwhile (`name`, so every link, mention and facet) are as this record shows
+        them: without the names of the people it does not name (Catalogue.shown_in)."""
+        before, self.within = self.within, record if self.catalogue.withholds(record) else None
+        try:
+            yield
+        finally:
+            self.within = before
+
+    def shown(self, text: str) -> str:
+        """A text from elsewhere (a registry's name) as the record whose output is being made shows it."""
+        return text if self.within is None else self.catalogue.shown_in(self.within, text)
+
     # --- pages -----------------------------------------------------------------------------
 
     def record(self, entry: Entry) -> Page:
         uri = record_uri(entry)
         self.catalogue.record(entry.id)  # noted as read: its fields and body make this page
-        text = self.render(f"{entry.kind}.md.j2", uri, entry.model.sort_date(), entry=entry, r=entry.model,
-                           body=self.catalogue.body(entry).strip(), search=self.search_fields(entry))
+        with self.shown_in(entry):
+            text = self.render(f"{entry.kind}.md.j2", uri, entry.model.sort_date(), entry=entry, r=entry.model,
+                               body=self.catalogue.body(entry).strip(), search=self.search_fields(entry))
         return Page.of(uri, entry.model.titre, text, searchable=True, source=f"{type(entry.model).FOLDER}/{entry.id}.md")
 
     def summary_text(self, entry: Entry) -> str:
@@ -317,8 +336,9 @@ class Renderer:
             text = entry.model.resume or ""
             if "[[" in text:
                 source = record_uri(entry)
-                text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
-                    source, kind, ident, label, entry.model.sort_date()))
+                with self.shown_in(entry):
+                    text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
+                        source, kind, ident, label, entry.model.sort_date()))
             self.summaries[entry.id] = html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set())).strip()
         return self.summaries[entry.id]
 
@@ -381,16 +401,17 @@ class Renderer:
 
     def name(self, ident: str | None, kind: str, as_of: dt.date | None = None) -> str:
         """The public label of an entry ('' if unknown; people without consent have none); an
-        organisation's as it was on a day (`as_of`), else its current one."""
+        organisation's as it was on a day (`as_of`), else its current one; as the record whose
+        output is being made shows it (`shown`)."""
         if kind == "personne":
-            return self.catalogue.person_name(ident) or ""
+            return self.shown(self.catalogue.person_name(ident) or "")
         model = self.catalogue.get(kind, ident)
         if model is None:
             return ""
         if kind == "organisation":
             nom, sigle = model.name_on(as_of) if as_of else (model.nom, model.sigle)
-            return f"{nom} ({sigle})" if sigle and sigle != nom else nom
-        return getattr(model, "libelle", None) or getattr(model, "nom", None) or model.titre
+            return self.shown(f"{nom} ({sigle})" if sigle and sigle != nom else nom)
+        return self.shown(getattr(model, "libelle", None) or getattr(model, "nom", None) or model.titre)
 
     def entity_target(self, from_uri: str, kind: str, ident: str | None,
                       as_of: dt.date | None = None) -> tuple[str, str]:
@@ -421,6 +442,16 @@ class Renderer:
         if html:
             return self.entity_html(ctx["from_uri"], kind, ident)
         return self.entity_markdown(ctx["from_uri"], kind, ident, label, ctx["as_of"])
+
+    @jinja2.pass_context
+    def _mentions_shown_in(self, ctx, text: str, record: Entry) -> str | Markup:
+        """A record's text on another page (an index), its mentions named as that record shows them (else
+        named with the page's other mentions, by `render`)."""
+        if "[[" not in text or not self.catalogue.withholds(record):
+            return text
+        with self.shown_in(record):
+            return Markup(mentions.replace(str(escape(text)), lambda kind, ident, label: self.entity_markdown(
+                ctx["from_uri"], kind, ident, label, ctx["as_of"])))
 
     @jinja2.pass_context
     def _record_items(self, ctx, records: list[Entry], with_type: bool = False) -> Markup:

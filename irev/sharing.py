@@ -77,6 +77,10 @@ class Describer:
         return settings.absolute_url(page_url(src_uri), self.site_url)
 
     def record(self, entry: Entry) -> dict:
+        with self.renderer.shown_in(entry):  # names as the record shows them
+            return self._record(entry)
+
+    def _record(self, entry: Entry) -> dict:
         model = entry.model
         description = self.renderer.summary_text(entry) or f"{model.kind_label()} : {model.titre}"
         data = {"@context": "https://schema.org", "@type": "", "name": model.titre, "url": self.url(record_uri(entry)),
@@ -145,15 +149,16 @@ class Describer:
         return data
 
     def event_link(self, entry: Entry) -> dict:
-        return {"@type": "Event", "name": entry.model.titre, "url": self.url(record_uri(entry))}
+        return {"@type": "Event", "name": self.renderer.shown(entry.model.titre), "url": self.url(record_uri(entry))}
 
     def organisation(self, ident: str | None) -> dict:
         model = self.cat.get("organisation", ident)
         if model is None:
             return PUBLISHER
-        data = {"@type": "Organization", "name": model.nom}
-        if model.sigle and model.sigle != model.nom:
-            data["alternateName"] = model.sigle
+        nom, sigle = self.renderer.shown(model.nom), model.sigle and self.renderer.shown(model.sigle)
+        data = {"@type": "Organization", "name": nom}
+        if sigle and sigle != nom:
+            data["alternateName"] = sigle
         if self.renderer.has_page("organisation", ident):
             data["url"] = self.url(entity_uri("organisation", ident))
         return data

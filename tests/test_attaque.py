@@ -14,14 +14,16 @@ from icalendar.parser import unescape_backslash
 import pytest
 import yaml
 
-from conftest import MINIMAL, build_site, page_text, run, site_text, write
-from test_privacy import folded
+from conftest import MINIMAL, build_site, page_text, record_pdf, run, site_text, write
+from test_privacy import folded, fragments
 
 
 def fiche(name: str, fields: str = "", body: str = "") -> tuple[str, str]:
     return f"fiches/{name}.md", (f"---\ntitre: Fiche {name}\nstatut: publie\ntype: guide\ndate: 2023\n{fields}"
                                  f"themes: [discriminations]\nterritoires: [hauts-de-france]\n---\n{body}\n")
 
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 # Paul SECRET (no consent, tests/fixtures/minimal) where a quick look at a record could miss him.
 HIDDEN = dict([
@@ -159,31 +161,56 @@ def test_a_scaffold_refuses_what_no_record_may_hold_in_french(tree, title):
 # --- consent per record ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an organisation's name is the registry's, redacted for people without consent only: a record that does not "
-    "name someone (nommer: false) still shows an organisation named after her, on its page, PDF, search entry, "
-    "structured data, citation and open data (registry names are not redacted record by record)"))
 def test_a_record_that_does_not_name_someone_shows_no_organisation_named_after_her(tree, tmp_path):
+    """An organisation's name comes from the registry, where she may be named: a record that does not name
+    her shows it as it shows her own name (page, PDF, search entry, structured data, citation, open data,
+    feeds, its index's summary); a record that names her shows it whole."""
     organisations = tree / "registre" / "organisations.yml"
     organisations.write_text(organisations.read_text(encoding="utf-8") + (
         "- id: cabinet-conseil\n  nom: Cabinet Ada Martin Conseil\n  type: cabinet\n"), encoding="utf-8")
-    write(tree / "meetings" / "2022-05-01-atelier.md", """---
+    meeting = """---
 titre: Atelier
 statut: publie
 type: atelier
 date: 2022-05-01
 format: visio
 organisateur: cabinet-conseil
+resume: Avec [[organisation:cabinet-conseil]].
 participants:
   - personne: ada-martin
     nommer: false
     organisation: cabinet-conseil
 ---
-""")
+Animé par [[organisation:cabinet-conseil]].
+"""
+    write(tree / "meetings" / "2022-05-01-atelier.md", meeting)
+    write(tree / "meetings" / "2022-05-02-atelier.md", meeting.replace("    nommer: false\n", "").replace("2022-05-01", "2022-05-02"))
     site = tmp_path / "site"
-    assert build_site(tree, site).returncode == 0
-    assert "une personne non nommée" in page_text(site, "reunions/2022-05-01-atelier")
-    assert not re.search(r"ada\W*martin", folded(page_text(site, "reunions/2022-05-01-atelier")))
+    result = build_site(tree, site)
+    assert result.returncode == 0, result.stderr[-3000:]
+    leaked = re.compile(r"ada\W*martin")
+    text = page_text(site, "reunions/2022-05-01-atelier")
+    assert "une personne non nommée" in text and "Cabinet [nom non publié] Conseil" in text
+    assert not leaked.search(folded(text))
+    head = (site / "reunions" / "2022-05-01-atelier" / "index.html").read_text(encoding="utf-8")
+    assert not leaked.search(folded(head))  # description, JSON-LD, citation
+    [data] = [json.loads(block) for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)]
+    assert data["organizer"]["name"] == "Cabinet [nom non publié] Conseil"
+    assert "Cabinet [nom non publié] Conseil" in data["description"]
+    pdf = record_pdf(site, "reunions/2022-05-01-atelier")
+    assert "[nom non publié]" in pdf and not leaked.search(folded(pdf))
+    exported = {item["id"]: item for item in json.loads((site / "donnees" / "reunions.json").read_text(encoding="utf-8"))}
+    assert "Cabinet \\[nom non publié\\] Conseil" in exported["2022-05-01-atelier"]["texte"]
+    assert not leaked.search(folded(json.dumps(exported["2022-05-01-atelier"], ensure_ascii=False)))
+    indexed = fragments(site)["/reunions/2022-05-01-atelier/"]
+    assert "Cabinet [nom non publié] Conseil" in indexed and not leaked.search(folded(indexed))  # facets included
+    feed = ElementTree.parse(site / "reunions" / "flux.xml").getroot()
+    summaries = {item.findtext(f"{ATOM}id"): item.findtext(f"{ATOM}summary") for item in feed.iter(f"{ATOM}entry")}
+    assert summaries["https://ressources.irev.fr/reunions/2022-05-01-atelier/"] == "Avec Cabinet [nom non publié] Conseil."
+    assert "Atelier — 1er mai 2022 Avec Cabinet [nom non publié] Conseil ." in page_text(site, "reunions")  # a link, then « . »
+    # The record that names her names her organisation.
+    assert "Cabinet Ada Martin Conseil" in page_text(site, "reunions/2022-05-02-atelier")
+    assert "Cabinet Ada Martin Conseil" in exported["2022-05-02-atelier"]["texte"]
 
 
 # --- make check -----------------------------------------------------------------------------

@@ -184,7 +184,8 @@ def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser
 
 def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path):
     """`nommer: false` in a meeting, then a new spelling of that person's name in the registry: the
-    meeting's text is redacted again (compared with a full build at each step)."""
+    meeting's text, and the names it shows from elsewhere, are redacted again (compared with a full build
+    at each step)."""
     preview = Preview(seed, tmp_path)
     preview.edit(MEETING, "    fonction: Chargé de mission cohésion sociale\n",
                  "    fonction: Chargé de mission cohésion sociale\n    nommer: false\n")
@@ -193,3 +194,8 @@ def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path
     assert "Nassim Boudo" in preview.html(MEETING)
     preview.edit("registre/personnes.yml", "  - Nassim BOUDAOU\n", "  - Nassim BOUDAOU\n  - Nassim BOUDO\n")
     assert "Nassim Boudo" not in preview.html(MEETING)
+    # A name from elsewhere (an organisation's) holding a new spelling: the meeting's text is unchanged, its page is not.
+    preview.edit("registre/organisations.yml", "  nom: Métropole Européenne de Lille\n", "  nom: Cabinet Nassim Boudeau\n")
+    assert "Cabinet Nassim Boudeau" in preview.html(MEETING)
+    preview.edit("registre/personnes.yml", "  - Nassim BOUDO\n", "  - Nassim BOUDO\n  - Nassim BOUDEAU\n")
+    assert "Cabinet [nom non publié]" in preview.html(MEETING) and "Boudeau" not in preview.html(MEETING)
