@@ -1,5 +1,6 @@
 """Caches are verified, never trusted: a damaged entry of any cache (HTML, parsed YAML, kept
-search index) is made again by the next real build, never published and never fatal."""
+search index, what the last build's jobs made and read) is made again by the next real build,
+never published and never fatal."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from conftest import CONTENT, MINIMAL, assert_cache_whole, assert_same_site, bui
 
 from irev import loading
 from irev.parsing import ParseCache
+from irev.site import RECORDERS
 
 TEXT = "Mot d'introduction".encode()  # the body of a record: in its page's HTML only
 TITLE = "Réunion de test du réseau".encode()  # a record's title: in the parsed YAML, on many pages
@@ -82,8 +84,19 @@ def damage_index(cache: Path, how: str) -> None:
         DAMAGES[how](fragments[0], fragments[0].read_bytes()[20:40])
 
 
+def damage_recorders(cache: Path, how: str) -> None:
+    """What the last build's pages and page heads were made of, and the pages it made."""
+    [pages] = (cache / RECORDERS / "pages").glob("*/*.pickle")
+    [heads] = (cache / RECORDERS / "heads").glob("*/*.pickle")
+    if how == "swapped":  # each whole, but the other's
+        swap(pages, heads)
+    else:
+        middle = len(pages.read_bytes()) // 2
+        DAMAGES[how](pages, pages.read_bytes()[middle:middle + 20])
+
+
 DAMAGES = {"byte flipped": flip, "cut short": cut, "same length": edit, "swapped": swap}
-KINDS = {"html": damage_html, "yaml": damage_yaml, "index": damage_index}
+KINDS = {"html": damage_html, "yaml": damage_yaml, "index": damage_index, "recorders": damage_recorders}
 
 
 @pytest.mark.parametrize("how", DAMAGES)

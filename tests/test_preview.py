@@ -1,5 +1,6 @@
-"""Preview: after any edit, a serving session remakes only the jobs whose inputs changed, and
-what it makes is, output by output, what a fresh build of the same content makes."""
+"""Preview and warm builds: after any edit, a serving session, or a build over the cache the last
+build left, remakes only the jobs whose inputs changed, and what it makes is, output by output,
+what a fresh build of the same content makes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import pytest
 from conftest import CONTENT, session_options
 
 from irev import loading, pdf
-from irev.site import Session
+from irev.site import RECORDERS, Session
+
+
+@pytest.fixture(params=[True, False], ids=["serve", "build"])
+def serving(request) -> bool:
+    """Whether successive builds are a preview's (one session) or warm builds (a session each)."""
+    return request.param
 
 
 @pytest.fixture
@@ -25,25 +32,33 @@ def _outputs(session: Session) -> dict:
     return {"pages": {p.src_uri: (p.title, p.searchable, session.keys[p.src_uri]) for p in session.pages},
             "heads": session.heads,
             "files": sorted((uri, path.read_bytes()) for uri, path in session.files),
-            "downloads": session.downloads,
+            "downloads": {uri: (d.uri, d.key) for uri, d in session.downloads.items()},  # the PDF of that HTML
+            # (its size left out: Typst, reused while serving, may keep a few more glyphs of an earlier version)
             "search": (session.search_pages, session.search_key)}
 
 
 class Preview:
-    """A serving session over a content tree, checked after each rebuild against a fresh build."""
+    """Successive builds of a content tree after edits: by one serving session (`mkdocs serve`), or
+    by a new session each time keeping what it made in the cache for the next (`mkdocs build`, warm);
+    each checked against a fresh build (a cache without any build's records of jobs)."""
 
-    def __init__(self, tree, tmp_path):
-        self.tree, self.cache, self.session = tree, tmp_path / "cache", Session(serving=True)
+    def __init__(self, tree, tmp_path, serving: bool = True):
+        self.tree, self.cache, self.fresh_cache = tree, tmp_path / "cache", tmp_path / "fresh"
+        self.serving, self.session = serving, Session(serving=True)
         self.made: list = []
         self.rebuild()
 
     def rebuild(self) -> dict:
-        assert not [p for p in self.session.prepare(session_options(self.tree, self.cache)) if not p.warning]
-        self.session.make()
-        self.made = self.session.memos.pages.remade
-        made = _outputs(self.session)  # before the fresh build rewrites the files of the same cache
+        session = self.session if self.serving else Session()
+        assert not [p for p in session.prepare(session_options(self.tree, self.cache)) if not p.warning]
+        compiled = pdf.compilations
+        session.make()
+        self.session, self.made = session, session.remade["pages"]
+        self.compiled = pdf.compilations - compiled  # PDFs made in this process
+        made = _outputs(session)
+        shutil.rmtree(self.fresh_cache / RECORDERS, ignore_errors=True)
         fresh = Session()
-        fresh.prepare(session_options(self.tree, self.cache))
+        fresh.prepare(session_options(self.tree, self.fresh_cache))
         fresh.make()
         assert made == _outputs(fresh)  # what a full build makes
         return made
@@ -83,12 +98,15 @@ def test_loading_memo_finds_and_forgets_problems_as_a_fresh_load_does(seed):
     assert problems_of_meeting() == []
 
 
-def test_body_edit_remakes_its_page_only(seed, tmp_path):
-    preview = Preview(seed, tmp_path)
-    total, compiled = len(preview.made), pdf.compilations
+def test_body_edit_remakes_its_page_only(seed, tmp_path, serving):
+    preview = Preview(seed, tmp_path, serving)
+    total = len(preview.made)
     preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
     assert preview.made == [("record", "2022-02-22-reseau-lcd")] and total > 100
-    assert pdf.compilations == compiled + 1  # its PDF only
+    assert set(preview.session.remade) == {"pages", "heads", "feeds"}
+    assert preview.session.remade["heads"] == [] and len(preview.session.remade["feeds"]) < 10
+    if serving:  # a build makes its PDFs in other processes
+        assert preview.compiled == 1  # its PDF only
     assert "Paragraphe ajouté" in preview.html("reunions/2022-02-22-reseau-lcd.md")
 
 
@@ -110,22 +128,22 @@ THEMES = "registre/themes.yml"
     ("plans/2017-ptlcd-valenciennes-metropole.md", "date: 2017\n",  # the same first day, shown otherwise
      "date:\n  date: 2017\n  precision: année retenue pour le classement\n"),
 ])
-def test_an_edit_remakes_the_pages_that_read_what_it_changed(seed, tmp_path, name, old, new):
-    preview = Preview(seed, tmp_path)
+def test_an_edit_remakes_the_pages_that_read_what_it_changed(seed, tmp_path, serving, name, old, new):
+    preview = Preview(seed, tmp_path, serving)
     total = len(preview.made)
     preview.edit(name, old, new)  # Preview.rebuild compares with a full build
     assert 0 < len(preview.made) < total / 2
 
 
-def test_a_themes_parent_moves_it_in_both_trees(seed, tmp_path):
-    preview = Preview(seed, tmp_path)
+def test_a_themes_parent_moves_it_in_both_trees(seed, tmp_path, serving):
+    preview = Preview(seed, tmp_path, serving)
     preview.edit(THEMES, "Discriminations dans le logement\n  parent: discriminations",
                  "Discriminations dans le logement\n  parent: lieu-de-residence")  # compared with a full build
     assert {("entity", "theme", "lieu-de-residence"), ("entity", "theme", "discriminations-logement")} <= set(preview.made)
 
 
-def test_consent_or_publication_edit(seed, tmp_path):
-    preview = Preview(seed, tmp_path)
+def test_consent_or_publication_edit(seed, tmp_path, serving):
+    preview = Preview(seed, tmp_path, serving)
     total = len(preview.made)
     preview.edit("registre/personnes.yml", "consentement_publication: true", "consentement_publication: false")
     assert len(preview.made) == total - 1  # who may be named changed: every page, but the person's own is gone
@@ -133,8 +151,8 @@ def test_consent_or_publication_edit(seed, tmp_path):
     assert not any("2022-02-22-reseau-lcd" in uri for uri in outputs["pages"])
 
 
-def test_a_record_linking_to_an_edited_record_shows_its_new_title(seed, tmp_path):
-    preview = Preview(seed, tmp_path)
+def test_a_record_linking_to_an_edited_record_shows_its_new_title(seed, tmp_path, serving):
+    preview = Preview(seed, tmp_path, serving)
     cycle = "cycles/2022-parcours-mixite-sociale-et-scolaire.md"
     preview.edit(cycle, "  - hauts-de-france\n", "")  # no theme or territory in common with the meeting left
     preview.edit(cycle, "\n---\n", "\n---\nVoir aussi [[reunion:2022-02-22-reseau-lcd]].\n")
@@ -182,11 +200,11 @@ def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser
             page.close()
 
 
-def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path):
+def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path, serving):
     """`nommer: false` in a meeting, then a new spelling of that person's name in the registry: the
     meeting's text, and the names it shows from elsewhere, are redacted again (compared with a full build
     at each step)."""
-    preview = Preview(seed, tmp_path)
+    preview = Preview(seed, tmp_path, serving)
     preview.edit(MEETING, "    fonction: Chargé de mission cohésion sociale\n",
                  "    fonction: Chargé de mission cohésion sociale\n    nommer: false\n")
     assert ("entity", "personne", "nassim-boudaud") in preview.made
