@@ -38,6 +38,7 @@ class Recorder:
     reads: dict[tuple, frozenset] = field(default_factory=dict)  # job -> the inputs it read
     values: dict[tuple, bytes] = field(default_factory=dict)  # input -> fingerprint of its value when last read
     remade: list[tuple] = field(default_factory=list)  # the jobs the last run made
+    kept: bool = False  # read back from the cache (verified then: kept again only if it changed)
 
     def run(self, catalogue: Catalogue, setting: object, jobs: list[tuple],
             make_all: Callable[[list[tuple]], Iterable[Made]], fingerprints: Fingerprints) -> list:
@@ -66,11 +67,14 @@ class Recorder:
     def load(cls, folder: Path, setting: object) -> Recorder:
         """The recorder a previous build of this setting kept (a new one if none)."""
         recorder = kept(folder, _key(setting))
-        return recorder if isinstance(recorder, cls) else cls()
+        if not isinstance(recorder, cls):
+            return cls()
+        recorder.kept = True
+        return recorder
 
     def save(self, folder: Path, setting: object) -> None:
         """Keep this recorder for the next build, unless the last run changed nothing."""
-        keep(folder, _key(setting), self, changed=bool(self.remade))
+        keep(folder, _key(setting), self, changed=bool(self.remade) or not self.kept)
 
 
 class Fingerprints:
@@ -109,9 +113,10 @@ def kept(folder: Path, key: str):
 
 
 def keep(folder: Path, key: str, value, changed: bool = True) -> None:
-    """Keep a value for the next build under this key, the folder's only one."""
+    """Keep a value for the next build under this key, the folder's only one (unless it is kept
+    there already, unchanged)."""
     entries = Entries(folder, ".pickle")
-    if changed or not entries.intact(key):
+    if changed:
         entries.write(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     entries.prune({key})
 

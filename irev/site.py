@@ -103,7 +103,7 @@ class Session:
         self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
         self.describer: pages.Renderer | None = None  # names entries for the outputs, while they are made
         self.fingerprints: Fingerprints | None = None  # of what the outputs read, while they are made (a build's)
-        self._kept: dict[str, dict] = {}  # the memos a build read from the cache, as read
+        self._kept: dict[str, dict | None] = {}  # the memos a build read from the cache, as read (None: none)
         self.remade: dict[str, list[tuple]] = {}  # the jobs each recorder made in the last build
         self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
         self.search_pages: list[str] = []
@@ -225,7 +225,7 @@ class Session:
     def kept(self, name: str) -> dict:
         """A memo the last build kept in the cache for this one (while serving, use `memos`)."""
         memo = incremental.kept(self.options.cache / RECORDERS / name, settings.code_version())
-        self._kept[name] = dict(memo) if isinstance(memo, dict) else {}
+        self._kept[name] = dict(memo) if isinstance(memo, dict) else None
         return memo if isinstance(memo, dict) else {}
 
     def keep(self, name: str, memo: dict) -> None:
