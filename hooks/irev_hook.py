@@ -27,12 +27,14 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import re
 import shutil
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import watchdog.observers
@@ -44,13 +46,18 @@ from mkdocs.utils import CountHandler
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the core lives beside hooks/
 
-from irev import atomic, forge, guide, legal, pages, pdf, rendering, settings  # noqa: E402
+from irev import atomic, entries, forge, guide, legal, pages, pdf, rendering, settings  # noqa: E402
 from irev.site import Options, Session  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.irev")
 LATEST_MARKER = "<!-- dernieres-ressources -->"
 NEXT_EVENTS_MARKER = "<!-- prochains-evenements -->"  # the home page's (irev/agenda.py)
 PREVIEW_STATE = "irev-apercu.json"  # the content's problems, while serving
+WRITTEN = "ecrites"  # in the cache: generated pages as the theme wrote them (on_nav)
+# The settings the theme reads besides `theme` and the navigation.
+THEME_SETTINGS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name",
+                  "edit_uri", "extra", "extra_css", "extra_javascript", "use_directory_urls", "markdown_extensions",
+                  "mdx_configs")
 _build: dict = {"session": Session()}  # this build's session (the preview's, kept between rebuilds) and MkDocs' own state
 
 
@@ -146,6 +153,42 @@ def on_env(env, config, files):
     return env
 
 
+def on_nav(nav, config, files):
+    """A build (not the preview, whose pages MkDocs' server changes) keeps each generated page as the
+    theme wrote it, by a key of all the theme reads: a warm build writes unchanged pages as kept."""
+    if not _serving():
+        _build["written"] = entries.Entries(_build["session"].options.cache / WRITTEN, ".html")
+        _build["theme"] = _theme_key(config, nav)
+        _build["keys"] = {}  # page source -> the key of its output
+    return nav
+
+
+def _theme_key(config, nav) -> str:
+    """What every page's output depends on besides its own: the engine and theme, their settings,
+    the navigation, the templates and the code writing pages."""
+    def items(entries):
+        return [(item.title, getattr(item, "url", None), items(item.children or [])) for item in entries]
+    overrides = Path(config["theme"].custom_dir)
+    digest = hashlib.sha256(json.dumps([
+        [metadata.version(name) for name in ("mkdocs", "mkdocs-material", "jinja2")], settings.code_version(),
+        Path(__file__).read_text(encoding="utf-8"), {key: config[key] for key in THEME_SETTINGS},
+        dict(config["theme"]), items(nav.items),
+        [(path.relative_to(overrides).as_posix(), path.read_text(encoding="utf-8"))
+         for path in sorted(overrides.rglob("*")) if path.is_file()]], sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _page_key(page) -> str:
+    """A generated page's output key: the build's, and all the page gives the theme."""
+    session, source = _build["session"], page.file.src_uri
+    download = session.downloads.get(source)
+    title = page.meta.get("title") or page.title
+    return hashlib.sha256(json.dumps([
+        _build["theme"], source, page.url, page.title, page.meta, page.edit_url, session.keys[source],
+        download and (download.key, download.text), session.report_url(source, title, page.url)],
+        sort_keys=True, default=str).encode()).hexdigest()
+
+
 _THEME = pages.CompiledTemplates()
 
 
@@ -175,6 +218,14 @@ def on_page_content(html, page, config, files):
     if not _is_generated(page):
         return html
     atomic.pause("pages")
+    if "theme" in _build:  # a page an earlier build wrote, kept as the theme wrote it: no HTML to read now
+        key = _build["keys"][page.file.src_uri] = _page_key(page)
+        if _build["written"].path(key).exists():
+            return ""
+    return _content(page)
+
+
+def _content(page) -> str:
     rendered = _build["session"].html(page.file.src_uri)
     page.toc = get_toc(rendered.toc)
     return rendered.html
@@ -186,6 +237,13 @@ def on_page_context(context, page, config, nav):
     breadcrumb (overrides/partials/path.html) reads Accueil › Réunions › the record. Where the
     section has nothing else to list, the empty left column goes. Every page offers to report
     an error on it (overrides/partials/actions.html)."""
+    key = _build.get("keys", {}).get(page.file.src_uri)
+    if key is not None and not page.content:
+        kept = _build["written"].read(key)  # verified: a damaged page is written again
+        if kept is not None:  # written as kept (overrides/irev-page-gardee.html)
+            context.update(irev_modele="irev-page-gardee.html", irev_page_gardee=kept.decode())
+            return context
+        page.content = _content(page)
     title = page.meta.get("title") or page.title  # as the theme names the page (<title>, header)
     context["irev_signaler"] = _build["session"].report_url(page.file.src_uri, title, page.url)
     if not _is_generated(page):
@@ -204,7 +262,13 @@ def on_post_page(output, page, config):
     current = _build.pop("current", None)
     if current is not None:
         current.active = False
-    return _valid_theme_markup(output)
+    if page.content == "" and _build.get("keys", {}).get(page.file.src_uri):
+        return output  # written as kept
+    output = _valid_theme_markup(output)
+    key = _build.get("keys", {}).get(page.file.src_uri)
+    if key is not None:
+        _build["written"].write(key, output.encode())
+    return output
 
 
 def on_post_template(output_content, template_name, config):
@@ -238,6 +302,8 @@ def on_post_build(config):
                                                            encoding="utf-8")
     site = Path(config["site_dir"])
     session.write_downloads(site)
+    if "written" in _build:  # the pages kept: this build's only
+        _build.pop("written").prune(set(_build.pop("keys").values()))
     if session.serving and _build.get("indexed"):
         _build["background"] = session.index_in_background(site)
     else:

@@ -47,9 +47,10 @@ def _series(meetings: dict[str, Entry]) -> list[Problem]:
             target = getattr(entry.model, side)
             other = meetings.get(target) if isinstance(target, str) else None  # an unknown id: reported with the
             # references; a meeting without a record (models.SansFiche) has no side to face
-            where = (entry.file, entry.line_of((side,)), side)
+            # Where, only for a problem: a line number parses the file's YAML again for positions.
+            where = lambda: (entry.file, entry.line_of((side,)), side)  # noqa: E731
             if target == entry.id:
-                found.append(Problem(*where, f"la réunion se désigne elle-même comme {side}",
+                found.append(Problem(*where(), f"la réunion se désigne elle-même comme {side}",
                                      f"indiquez la réunion {side} de la série, ou retirez « {side} »", warning=True))
             elif other is not None:
                 back = getattr(other.model, facing)
@@ -57,7 +58,7 @@ def _series(meetings: dict[str, Entry]) -> list[Problem]:
                     claims.setdefault((target, side), []).append(entry)
                 elif back != entry.id:
                     back = back if isinstance(back, str) else back.intitule
-                    found.append(Problem(*where, f"« {side}: {target} », mais cette réunion a « {facing}: {back} »",
+                    found.append(Problem(*where(), f"« {side}: {target} », mais cette réunion a « {facing}: {back} »",
                                          f"les deux réunions doivent se désigner l'une l'autre : corrigez « {side} » ici, "
                                          f"ou « {facing} » dans {other.file}", warning=True))
     for (target, side), entries in claims.items():  # the facing side left to derive: only one meeting can claim it

@@ -86,6 +86,7 @@ class Table:
 TABLES = tuple(Table(m.KIND, m, m.SECTION, pages.SECTION_TITLES[m.KIND]) for m in models.RECORD_TYPES) + tuple(
     Table(m.KIND, m, pages.ENTITY_SECTIONS[m.KIND], pages.DIRECTORY_TITLES[m.KIND]) for m in models.REGISTRY_TYPES)
 _STEMS = {table.kind: table.stem for table in TABLES}
+_TABLES = {table.stem: table for table in TABLES}
 _CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(models.__file__).read_bytes()).digest()  # what makes a CSV
 
 
@@ -105,80 +106,94 @@ class Export:
     page: pages.Page  # /donnees/
 
 
-def write(renderer: pages.Renderer, site_url: str, folder: Path, memo: dict | None = None) -> Export:
+def jobs(renderer: pages.Renderer) -> list[tuple]:
+    """One job per exported object, (type, id), types in order (the build session calls jobs, maker
+    and make_one, and remakes only the jobs whose recorded inputs changed: irev/incremental.py)."""
+    return [(table.stem, entry.id) for table in TABLES for entry in _entries(renderer.catalogue, table)]
+
+
+def maker(renderer: pages.Renderer, site_url: str) -> _Exporter:
+    return _Exporter(renderer, site_url)
+
+
+def make_one(exporter: _Exporter, job: tuple) -> str:
+    """An object's line of JSON; what it reads of the catalogue is noted."""
+    table, cat = _TABLES[job[0]], exporter.cat
+    if table.record:
+        entry = cat.record(job[1])
+        cat.body(entry)
+    else:
+        cat.get(table.kind, job[1])
+        entry = cat.registries[table.kind][job[1]]
+    return exporter.line(table, entry)
+
+
+def setting(renderer: pages.Renderer) -> frozenset:
+    """What every line depends on beyond what its job reads: the records referred to but not
+    published (a reference to one is made null wherever it is)."""
+    return _Exporter.withheld_by(renderer.catalogue)[1]
+
+
+def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], rows: dict | None = None) -> Export:
     """Every file of the open data into a folder (a file whose bytes would not change is left as it
-    is), and the page that describes them. One type at a time: at 10,000 records, the objects of
-    one type take tens of megabytes as text. A memo (`mkdocs serve`) keeps each entry's line and
-    each line's CSV row for the next build, which then makes only those of the entries it changed.
-    The renderer (of the catalogue to export) names mentioned entries as the pages do."""
-    cat = renderer.catalogue
-    exporter, sizes, counts = _Exporter(renderer, site_url, memo), {}, {}
+    is), and the page that describes them, from the lines of the jobs in order. One type at a time:
+    at 10,000 records, the objects of one type take tens of megabytes as text. `rows` (`mkdocs
+    serve`) keeps each line's CSV row for the next build. The renderer (of the catalogue to export)
+    names mentioned entries as the pages do."""
+    cat, sizes, counts, rows = renderer.catalogue, {}, {}, {} if rows is None else rows
+    made = iter(lines)
     with _Replaced(folder / EVERYTHING) as everything:
         for table in TABLES:
-            lines = [exporter.line(table, entry) for entry in exporter.entries(table)]
-            counts[table.stem] = len(lines)
+            of_table = [next(made) for _ in _entries(cat, table)]
+            counts[table.stem] = len(of_table)
             json_name, csv_name, schema_name = table.names
-            data = ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n").encode()
-            for name, made in ((json_name, data), (schema_name, _schema_text(table, site_url))):
-                atomic.write_if_changed(folder / name, made)
-                sizes[name] = len(made)
-            sizes[csv_name] = _write_csv(folder / csv_name, table, lines, data, exporter.rows)
-            everything.write("".join(line + "\n" for line in lines).encode())
+            data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
+            for name, text in ((json_name, data), (schema_name, _schema_text(table, site_url))):
+                atomic.write_if_changed(folder / name, text)
+                sizes[name] = len(text)
+            sizes[csv_name] = _write_csv(folder / csv_name, table, of_table, data, rows)
+            everything.write("".join(line + "\n" for line in of_table).encode())
     sizes[EVERYTHING] = everything.size
-    exporter.forget_others()
+    wanted = set(lines)
+    for line in [line for line in rows if line not in wanted]:
+        del rows[line]
     newest = max((entry.model.updated() for entry in cat.records.values()), key=lambda day: day.first_day, default=None)
     markdown = renderer.render(
         "donnees.md.j2", PAGE, tables=TABLES, counts=counts, total=sum(counts.values()), everything=EVERYTHING,
         sizes={name: attachments.size_label(size) for name, size in sizes.items()}, newest=newest, licence=LICENCE,
-        fields={table.stem: fields(table) for table in TABLES}, address=exporter.url(PAGE),
+        fields={table.stem: fields(table) for table in TABLES}, address=settings.absolute_url(page_url(PAGE), site_url),
         cell_limit=f"{EXCEL_CELL:,}".replace(",", "\u00a0"), redacted=privacy.REDACTED, unnamed=UNNAMED)
     return Export([*sizes], pages.Page.of(PAGE, "Données ouvertes", markdown))
 
 
+def _entries(cat: Catalogue, table: Table) -> list[Entry]:
+    """A type's objects: records newest first, registry entries in their file's order."""
+    if table.record:
+        return cat.by_kind(table.kind)
+    found = cat.registries.get(table.kind, {}).values()
+    return [entry for entry in found if table.kind != "personne" or person_shown(cat, entry.id)]
+
+
 class _Exporter:
-    def __init__(self, renderer: pages.Renderer, site_url: str, memo: dict | None):
+    def __init__(self, renderer: pages.Renderer, site_url: str):
         cat = renderer.catalogue
         self.cat, self.site_url, self.renderer = cat, site_url, renderer
-        self.withheld, hidden_records = self._withheld()
-        # What every line depends on beyond its entry: who may be named, which referenced records are
-        # not published, the site's address. While it stays the same, an unchanged entry (the very
-        # same object: the catalogue keeps those of unchanged files) keeps its line.
-        setting = (cat.redactor.key if cat.redactor else None, hidden_records, site_url)
-        memo = {} if memo is None else memo
-        if memo.get("setting") != setting:
-            memo.clear()
-        memo["setting"] = setting
-        self.before, self.lines = memo.get("lines", {}), {}  # (kind, id) -> (entry, its line, whether it may be kept)
-        self.rows = memo.setdefault("rows", {})  # line -> its CSV row
-        self.memo = memo
+        self.withheld = self.withheld_by(cat)[0]
 
-    def forget_others(self) -> None:
-        """Keep for the next build only what this one made."""
-        self.memo["lines"] = self.lines
-        wanted = {line for _, line, _ in self.lines.values()}
-        for line in [line for line in self.rows if line not in wanted]:
-            del self.rows[line]
-
-    def _withheld(self) -> tuple[set[str], frozenset]:
+    @staticmethod
+    def withheld_by(cat: Catalogue) -> tuple[set[str], frozenset]:
         """The records holding a reference the export makes null (to a person not shown there, to a
         record not published: the catalogue's links hold every reference of every shown record),
         and the records referred to but not published."""
         found, hidden = set(), set()
-        for (kind, ident), links in self.cat.backlinks.items():
+        for (kind, ident), links in cat.backlinks.items():
             if kind == "personne":
                 found.update(link.record.id for link in links
-                             if link.role != "mention" and not person_shown(self.cat, ident, link.record, link.detail))
-            elif kind in RECORD_KINDS and self.cat.get(kind, ident) is None:
+                             if link.role != "mention" and not person_shown(cat, ident, link.record, link.detail))
+            elif kind in RECORD_KINDS and cat.get(kind, ident) is None:
                 found.update(link.record.id for link in links)
                 hidden.add((kind, ident))
         return found, frozenset(hidden)
-
-    def entries(self, table: Table) -> list[Entry]:
-        """A type's objects: records newest first, registry entries in their file's order."""
-        if table.record:
-            return self.cat.by_kind(table.kind)
-        found = self.cat.registries.get(table.kind, {}).values()
-        return [entry for entry in found if table.kind != "personne" or person_shown(self.cat, entry.id)]
 
     def url(self, src_uri: str) -> str:
         return settings.absolute_url(page_url(src_uri), self.site_url)
@@ -187,10 +202,6 @@ class _Exporter:
         """An entry as exported, as one line of JSON, written by pydantic's serialiser (in Rust, seven
         times quicker than a dump to Python objects). A record linking nothing withheld and holding
         no contact details is written as it is; mentions, as the pages show them."""
-        before = self.before.get((entry.kind, entry.id))
-        if before is not None and before[0] is entry and before[2]:  # kept only without mentions (they read other entries)
-            self.lines[entry.kind, entry.id] = before
-            return before[1]
         uri = pages.record_uri(entry) if table.record else pages.entity_uri(entry.kind, entry.id)
         record = entry if table.record else None
         line = self._line(entry, self.url(uri))
@@ -198,13 +209,10 @@ class _Exporter:
             model = self._without_withheld(record, entry.model)
             if model is not entry.model:
                 line = self._line(entry, self.url(uri), model)
-        mentioning = "[[" in line
-        if mentioning:
+        if "[[" in line:
             with self.renderer.shown_in(record):  # named as the record shows them
                 line = _json(self._mentions(record, json.loads(line)))
-        line = _html_safe(line)
-        self.lines[entry.kind, entry.id] = (entry, line, not mentioning)
-        return line
+        return _html_safe(line)
 
     @staticmethod
     def _line(entry: Entry, url: str, model: BaseModel | None = None) -> str:

@@ -103,7 +103,7 @@ class Fingerprints:
 
 def kept(folder: Path, key: str):
     """What a previous build kept under this key in this folder, or None (none, damaged, or unreadable)."""
-    body = Entries(folder, ".pickle").read(key)
+    body = Entries(folder, ".pickle").view(key)
     if body is None:
         return None
     try:
@@ -116,8 +116,8 @@ def keep(folder: Path, key: str, value, changed: bool = True) -> None:
     """Keep a value for the next build under this key, the folder's only one (unless it is kept
     there already, unchanged)."""
     entries = Entries(folder, ".pickle")
-    if changed:
-        entries.write(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    if changed:  # pickled into the file: a build's pages are hundreds of megabytes, not held twice
+        entries.write_with(key, lambda file: pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL))
     entries.prune({key})
 
 

@@ -82,7 +82,8 @@ class Memos:
     sources: dict = field(default_factory=dict)  # what each page's source file holds
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
-    exports: dict = field(default_factory=dict)  # the open data: each entry's line, each line's CSV row
+    exports: Recorder = field(default_factory=Recorder)  # the open data: each object's line, the same way
+    rows: dict = field(default_factory=dict)  # each line's CSV row
     agenda: dict = field(default_factory=dict)  # each event's calendar text, by what it is made of
 
 
@@ -203,13 +204,14 @@ class Session:
         return self._recorded("pages", cat, self._setting(cat), pages.jobs(renderer),
                               lambda todo: pages.make(renderer, todo, workers))
 
-    def made_by_jobs(self, cat: catalogue.Catalogue, output, memo: str) -> list:
+    def made_by_jobs(self, cat: catalogue.Catalogue, output, memo: str, setting: object = None) -> list:
         """What an output's jobs make (`output.jobs`, `output.make_one` over its maker), only the jobs
-        whose recorded inputs changed since the last build being made again (the Recorder `memo`)."""
+        whose recorded inputs changed since the last build being made again (the Recorder `memo`);
+        `setting`: what the output's jobs depend on beyond the pages' setting and what they read."""
         maker = output.maker(self.describer, self.options.site_url)
         make = lambda job: output.make_one(maker, job)  # noqa: E731
-        return self._recorded(memo, cat, (self._setting(cat), self.options.site_url), output.jobs(self.describer),
-                              lambda todo: [incremental.recorded(cat, make, job) for job in todo])
+        return self._recorded(memo, cat, (self._setting(cat), self.options.site_url, setting),
+                              output.jobs(self.describer), lambda todo: [incremental.recorded(cat, make, job) for job in todo])
 
     def _recorded(self, name: str, cat: catalogue.Catalogue, setting: tuple, jobs: list[tuple], make_all) -> list:
         """Run jobs through a recorder: the preview's (`memos.<name>`), or the one the last build kept
@@ -381,12 +383,13 @@ def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, P
 
 
 def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
-    """The open data (irev/exports.py), kept in the cache folder (rewritten only when they change),
-    and its page."""
+    """The open data (irev/exports.py): each object's line made by a job, the files kept in the cache
+    folder (rewritten only when they change), and its page."""
     folder = session.options.cache / exports.FOLDER
     with session.timed("données ouvertes"):
-        made = exports.write(session.describer, session.options.site_url, folder,
-                             session.memos and session.memos.exports)
+        lines = session.made_by_jobs(cat, exports, "exports", exports.setting(session.describer))
+        made = exports.write(session.describer, session.options.site_url, folder, lines,
+                             session.memos and session.memos.rows)
     session.output_pages.append(made.page)
     return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import build_site, mkdocs_serve, page_text, served, site_text
+from conftest import assert_same_site, build_site, mkdocs_serve, page_text, served, site_text
 
 from irev import rendering
 
@@ -170,3 +171,35 @@ def test_serve_shows_body_and_field_edits(tree, tmp_path):
         served(f"{base}/reunions/", "Réunion renommée")
         html = served(f"{base}/personnes/ada-martin/", "Réunion renommée")
         assert "Réunion de test du réseau" not in html
+
+
+def test_a_warm_build_writes_the_pages_the_theme_wrote_before_unless_what_it_reads_changed(tree, tmp_path):
+    """Generated pages are kept as the theme wrote them (hooks/irev_hook.py, on_nav): a warm build
+    writes the same site; after an edit, the pages showing it are written again, as a fresh build
+    writes them; a setting every page shows (the site's address) writes them all again."""
+    cache, kept = tmp_path / "cache", tmp_path / "cache" / "ecrites"
+
+    def build(name: str, **env) -> Path:
+        assert build_site(tree, tmp_path / name, IREV_CACHE_DIR=str(cache), **env).returncode == 0
+        return tmp_path / name
+
+    def fresh(name: str, **env) -> Path:
+        assert build_site(tree, tmp_path / name, IREV_CACHE_DIR=str(tmp_path / f"cache-{name}"), **env).returncode == 0
+        return tmp_path / name
+
+    first = build("first")
+    entries = {p.name: p.stat().st_mtime_ns for p in kept.rglob("*.html")}
+    assert len(entries) >= 20
+    assert_same_site(build("warm"), first)
+    assert {p.name: p.stat().st_mtime_ns for p in kept.rglob("*.html")} == entries  # none written again
+    record = tree / "meetings" / "2022-03-01-reunion-test.md"
+    record.write_text(record.read_text().replace("Mot d'introduction de la réunion.", "Texte entièrement réécrit."))
+    assert "Texte entièrement réécrit." in page_text(build("body"), "reunions/2022-03-01-reunion-test")
+    assert len({p.name for p in kept.rglob("*.html")} - entries.keys()) == 1  # that page only
+    record.write_text(record.read_text().replace("Réunion de test du réseau", "Réunion renommée du réseau"))
+    edited = build("edited")
+    assert "Réunion renommée du réseau" in page_text(edited, "personnes/ada-martin")
+    assert_same_site(edited, fresh("edited-fresh"))
+    moved = build("moved", IREV_SITE_URL="https://exemple.org/ressources/")
+    assert 'href="https://exemple.org/ressources/personnes/ada-martin/"' in (moved / "personnes/ada-martin/index.html").read_text()
+    assert_same_site(moved, fresh("moved-fresh", IREV_SITE_URL="https://exemple.org/ressources/"))

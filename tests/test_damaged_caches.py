@@ -1,5 +1,5 @@
 """Caches are verified, never trusted: a damaged entry of any cache (HTML, parsed YAML, kept
-search index, what the last build's jobs made and read) is made again by the next real build,
+search index, what the last build's jobs made and read, pages as the theme wrote them) is made again by the next real build,
 never published and never fatal."""
 
 from __future__ import annotations
@@ -95,8 +95,19 @@ def damage_recorders(cache: Path, how: str) -> None:
         DAMAGES[how](pages, pages.read_bytes()[middle:middle + 20])
 
 
+def damage_written(cache: Path, how: str) -> None:
+    """The meeting's page and the cycle's as the theme wrote them."""
+    written = sorted((cache / "ecrites").glob("*/*.html"))
+    meeting, cycle = (next(p for p in written if near in p.read_bytes()) for near in (TEXT, "Concepts clés".encode()))
+    if how == "swapped":
+        swap(meeting, cycle)
+    else:
+        DAMAGES[how](meeting, TEXT)
+
+
 DAMAGES = {"byte flipped": flip, "cut short": cut, "same length": edit, "swapped": swap}
-KINDS = {"html": damage_html, "yaml": damage_yaml, "index": damage_index, "recorders": damage_recorders}
+KINDS = {"html": damage_html, "yaml": damage_yaml, "index": damage_index, "recorders": damage_recorders,
+         "written": damage_written}
 
 
 @pytest.mark.parametrize("how", DAMAGES)

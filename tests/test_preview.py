@@ -103,8 +103,9 @@ def test_body_edit_remakes_its_page_only(seed, tmp_path, serving):
     total = len(preview.made)
     preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
     assert preview.made == [("record", "2022-02-22-reseau-lcd")] and total > 100
-    assert set(preview.session.remade) == {"pages", "heads", "feeds"}
+    assert set(preview.session.remade) == {"pages", "heads", "feeds", "exports"}
     assert preview.session.remade["heads"] == [] and len(preview.session.remade["feeds"]) < 10
+    assert preview.session.remade["exports"] == [("reunions", "2022-02-22-reseau-lcd")]
     if serving:  # a build makes its PDFs in other processes
         assert preview.compiled == 1  # its PDF only
     assert "Paragraphe ajouté" in preview.html("reunions/2022-02-22-reseau-lcd.md")
