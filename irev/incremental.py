@@ -47,7 +47,7 @@ class Recorder:
         setting = fingerprint(_ordered(setting))
         if setting != self.setting:
             self.made, self.reads, self.values, self.setting = {}, {}, {}, setting
-        current = {key: fingerprints(catalogue.current(key)) for key in self.values}
+        current = {key: fingerprints(catalogue, key) for key in self.values}
         changed = {key for key, value in self.values.items() if current[key] != value}
         self.remade = [job for job in jobs if job not in self.made or not self.reads[job].isdisjoint(changed)]
         read: set[tuple] = set()
@@ -55,7 +55,7 @@ class Recorder:
             self.made[job], self.reads[job] = made, inputs
             read |= inputs
         for key in read - current.keys():
-            current[key] = fingerprints(catalogue.current(key))
+            current[key] = fingerprints(catalogue, key)
         wanted = set(jobs)
         for gone in [job for job in self.made if job not in wanted]:
             del self.made[gone], self.reads[gone]
@@ -78,23 +78,26 @@ class Recorder:
 
 
 class Fingerprints:
-    """The fingerprint of each value read, by identity: computed once per build even when several
-    recorders read it, and, while serving, once for as long as the value lives (the preview's
-    unchanged records are the same objects from one rebuild to the next)."""
+    """The fingerprint of each input read, by input: computed once per build even when several
+    recorders read it; while serving, again only when the input's value is another (the preview's
+    unchanged records are the same objects from one rebuild to the next, and `==` is quick)."""
 
     def __init__(self):
-        self.current: dict[int, tuple[object, bytes]] = {}
-        self.previous: dict[int, tuple[object, bytes]] = {}
+        self.current: dict[tuple, tuple[object, bytes]] = {}
+        self.previous: dict[tuple, tuple[object, bytes]] = {}
 
-    def __call__(self, value) -> bytes:
-        found = self.current.get(id(value)) or self.previous.get(id(value))
-        if found is None or found[0] is not value:
+    def __call__(self, catalogue: Catalogue, key: tuple) -> bytes:
+        found = self.current.get(key)
+        if found is not None:
+            return found[1]
+        value, found = catalogue.current(key), self.previous.get(key)
+        if found is None or not (found[0] is value or found[0] == value):
             found = (value, fingerprint(value))
-        self.current[id(value)] = found
+        self.current[key] = found
         return found[1]
 
     def next_build(self) -> None:
-        """Forget the values the last build did not read again (the objects are held till then)."""
+        """A new build: its inputs' values are read again (compared with the last build's, then forgotten)."""
         self.previous, self.current = self.current, {}
 
 
