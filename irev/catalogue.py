@@ -60,7 +60,7 @@ class Link:
     @property
     def published(self) -> models.PartialDate:
         """The record's date with the precision its source gives."""
-        return self.record.model.date_as_published()
+        return self.record.published
 
     @cached_property
     def signature(self) -> tuple:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -35,8 +36,11 @@ Made = tuple[object, frozenset]  # what a job made, and the inputs it read
 class Recorder:
     setting: bytes = b""
     made: dict[tuple, object] = field(default_factory=dict)  # job -> what it made
-    reads: dict[tuple, frozenset] = field(default_factory=dict)  # job -> the inputs it read
-    values: dict[tuple, bytes] = field(default_factory=dict)  # input -> fingerprint of its value when last read
+    # The inputs read, each once, and the fingerprint of the value each had when last read; each job's
+    # reads as positions in that list (compact: a build's jobs read millions of inputs, kept between builds).
+    inputs: list[tuple] = field(default_factory=list)
+    values: list[bytes] = field(default_factory=list)
+    reads: dict[tuple, array] = field(default_factory=dict)  # job -> the positions of the inputs it read
     remade: list[tuple] = field(default_factory=list)  # the jobs the last run made
     kept: bool = False  # read back from the cache (verified then: kept again only if it changed)
 
@@ -46,22 +50,39 @@ class Recorder:
         by `make_all` (which may share them between processes: see `recorded`)."""
         setting = fingerprint(_ordered(setting))
         if setting != self.setting:
-            self.made, self.reads, self.values, self.setting = {}, {}, {}, setting
-        current = {key: fingerprints(catalogue, key) for key in self.values}
-        changed = {key for key, value in self.values.items() if current[key] != value}
-        self.remade = [job for job in jobs if job not in self.made or not self.reads[job].isdisjoint(changed)]
-        read: set[tuple] = set()
+            self.made, self.inputs, self.values, self.reads, self.setting = {}, [], [], {}, setting
+        current = [fingerprints(catalogue, key) for key in self.inputs]
+        changed = {position for position, (now, before) in enumerate(zip(current, self.values)) if now != before}
+        self.remade = [job for job in jobs if job not in self.made or (changed and not changed.isdisjoint(self.reads[job]))]
+        positions = {key: position for position, key in enumerate(self.inputs)}
         for job, (made, inputs) in zip(self.remade, make_all(self.remade)):
-            self.made[job], self.reads[job] = made, inputs
-            read |= inputs
-        for key in read - current.keys():
-            current[key] = fingerprints(catalogue, key)
+            self.made[job], self.reads[job] = made, array("I", (self._position(key, positions, current, catalogue,
+                                                                                fingerprints) for key in inputs))
         wanted = set(jobs)
         for gone in [job for job in self.made if job not in wanted]:
             del self.made[gone], self.reads[gone]
-        used = set().union(*self.reads.values()) if self.reads else set()
-        self.values = {key: current[key] for key in used}
+        self.values = current
+        if self.remade:
+            self._forget_unread()
         return [self.made[job] for job in jobs]
+
+    def _position(self, key: tuple, positions: dict, current: list, catalogue: Catalogue, fingerprints) -> int:
+        position = positions.get(key)
+        if position is None:
+            position = positions[key] = len(self.inputs)
+            self.inputs.append(key)
+            current.append(fingerprints(catalogue, key))
+        return position
+
+    def _forget_unread(self) -> None:
+        """Drop the inputs no job reads any more (an edit removed a link…), renumbering the others."""
+        read = set().union(*self.reads.values())
+        if len(read) == len(self.inputs):
+            return
+        kept = sorted(read)
+        renumbered = {old: new for new, old in enumerate(kept)}
+        self.inputs, self.values = [self.inputs[i] for i in kept], [self.values[i] for i in kept]
+        self.reads = {job: array("I", (renumbered[i] for i in positions)) for job, positions in self.reads.items()}
 
     @classmethod
     def load(cls, folder: Path, setting: object) -> Recorder:

@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -52,6 +52,11 @@ class Entry:
 
     def line_of(self, path=()) -> int:
         return self.parsed.line_of(self.prefix + tuple(path))
+
+    @cached_property
+    def published(self):
+        """A record's date with the precision its source gives (read by every link to the record)."""
+        return self.model.date_as_published()
 
     def first_line(self) -> int:
         """The line the entry starts at (its registry item's; a record's front matter)."""

@@ -297,6 +297,14 @@ class Renderer:
         # A reference the public sees: a shown record, or the description of one that has none.
         self.env.tests["shown"] = lambda ref: not isinstance(ref, str) or catalogue.record(ref) is not None
 
+    def close(self) -> None:
+        """Let the catalogue go: the environment's filters and globals hold this renderer and the
+        catalogue, a cycle only a full collection would free (seconds at 10,000 records)."""
+        self.env.filters.clear()
+        self.env.globals.clear()
+        self.env.tests.clear()
+        self.catalogue = None
+
     def render(self, template: str, from_uri: str, as_of: dt.date | None = None, **context) -> str:
         """A template's Markdown; on a record's page (`as_of` its date) organisations bear the name they had then."""
         text = self.env.get_template(template).render(from_uri=from_uri, as_of=as_of, **context)

@@ -161,7 +161,7 @@ class Session:
         cat, options = self.catalogue, self.options
         if self.memos is None:  # no rebuild in this process: what only validation read goes before generation forks
             cat.drop_sources()
-            free_memory()
+            free_memory(collect=False)  # freed by reference counting: a collection would find nothing
             self.fingerprints = Fingerprints()  # this build's, dropped with the catalogue
         else:
             self.memos.fingerprints.next_build()
@@ -173,6 +173,7 @@ class Session:
             self.heads = dict(self.made_by_jobs(cat, sharing, "heads"))
         self.output_pages = []
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
+        self.describer.close()
         self.describer, self.fingerprints = None, None
         generated = generated + self.output_pages
         documents = _documents(cat, options.site_url)
@@ -201,8 +202,11 @@ class Session:
         """The pages whose inputs changed since the last build: in two processes for a build; while
         serving, in one (forking beside the server's threads is unsafe)."""
         renderer, workers = pages.Renderer(cat), 1 if self.memos else 2
-        return self._recorded("pages", cat, self._setting(cat), pages.jobs(renderer),
-                              lambda todo: pages.make(renderer, todo, workers))
+        try:
+            return self._recorded("pages", cat, self._setting(cat), pages.jobs(renderer),
+                                  lambda todo: pages.make(renderer, todo, workers))
+        finally:
+            renderer.close()
 
     def made_by_jobs(self, cat: catalogue.Catalogue, output, memo: str, setting: object = None) -> list:
         """What an output's jobs make (`output.jobs`, `output.make_one` over its maker), only the jobs
@@ -418,8 +422,9 @@ def _index_cancellable(site: Path, pages_to_index: list[str], cancel: threading.
         pass  # a newer build is under way and will index its own pages
 
 
-def free_memory() -> None:
-    gc.collect()
+def free_memory(collect: bool = True) -> None:
+    if collect:
+        gc.collect()
     if sys.platform.startswith("linux"):
         ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed memory back to the system
 
