@@ -139,8 +139,9 @@ def on_files(files, config):
         session.write_sources(sources)
         for page in session.pages:
             files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
-        for uri, path in session.files:
-            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        if session.serving:  # MkDocs copies them when they change (--dirty); a build links them (on_post_build)
+            for uri, path in session.files:
+                files.append(File.generated(config, uri, abs_src_path=str(path)))
     contributing = File.generated(config, guide.PAGE, content=guide.page_markdown())  # CONTRIBUER.md, a hand-written page
     contributing.edit_uri = Path(os.path.relpath(guide.SOURCE, config["docs_dir"])).as_posix()  # its edit link: the file itself
     files.append(contributing)
@@ -301,6 +302,8 @@ def on_post_build(config):
         Path(config["site_dir"], PREVIEW_STATE).write_text(json.dumps(_build["problems"], ensure_ascii=False),
                                                            encoding="utf-8")
     site = Path(config["site_dir"])
+    if not session.serving:
+        session.write_files(site)
     session.write_downloads(site)
     if "written" in _build:  # the pages kept: this build's only
         _build.pop("written").prune(set(_build.pop("keys").values()))

@@ -20,10 +20,13 @@ from typing import Callable
 
 def write_if_changed(path: Path, data: bytes) -> None:
     """Write a file unless it holds these bytes already: its time then tells the site engine
-    (`--dirty`) and a copy of the cache what changed."""
+    (`--dirty`) and a copy of the cache what changed. Written beside, then put in its place: a
+    site linking the former file (irev/site.py, write_files) keeps it as it was."""
     if not path.exists() or path.read_bytes() != data:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        temporary.replace(path)
 
 
 def keep_only(folder: Path, pattern: str, kept: set[Path]) -> None:

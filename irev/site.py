@@ -27,6 +27,8 @@ import dataclasses
 import gc
 import hashlib
 import json
+import os
+import shutil
 import sys
 import threading
 import time
@@ -304,6 +306,22 @@ class Session:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(pdf.read(self.options.cache / "pdf", download.key))
                 written[download.uri] = download.key
+
+    def write_files(self, site: Path) -> None:
+        """The files served as they are into the written site: those the build made in the cache
+        linked (written by replacing, never in place: a site keeps the bytes it was published with),
+        the editors' attachments copied."""
+        with self.timed("fichiers servis"):
+            for uri, path in self.files:
+                target = site / uri
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if path.is_relative_to(self.options.cache):
+                    try:
+                        os.link(path, target)
+                        continue
+                    except OSError:  # another file system
+                        pass
+                shutil.copyfile(path, target)
 
     def write_sources(self, folder: Path) -> None:
         """One small source file per page, holding its title and flags: its text changes whenever

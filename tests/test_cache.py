@@ -203,3 +203,18 @@ def test_a_warm_build_writes_the_pages_the_theme_wrote_before_unless_what_it_rea
     moved = build("moved", IREV_SITE_URL="https://exemple.org/ressources/")
     assert 'href="https://exemple.org/ressources/personnes/ada-martin/"' in (moved / "personnes/ada-martin/index.html").read_text()
     assert_same_site(moved, fresh("moved-fresh", IREV_SITE_URL="https://exemple.org/ressources/"))
+
+
+def test_a_published_site_keeps_its_files_when_a_later_build_changes_them(tree, tmp_path):
+    """Feeds, calendar files and open data are linked from the cache into the site, not copied: a
+    later build of another site from the same cache replaces them there, never in place."""
+    cache = tmp_path / "cache"
+    assert build_site(tree, tmp_path / "first", IREV_CACHE_DIR=str(cache)).returncode == 0
+    served = {path: path.read_bytes() for path in (tmp_path / "first").rglob("*")
+              if path.suffix in (".ics", ".xml", ".csv", ".jsonl") and path.name != "sitemap.xml"}
+    assert len(served) > 10 and any(path.stat().st_nlink > 1 for path in served)  # linked, not copied
+    record = tree / "meetings" / "2022-03-01-reunion-test.md"
+    record.write_text(record.read_text().replace("Réunion de test du réseau", "Réunion renommée du réseau"))
+    assert build_site(tree, tmp_path / "second", IREV_CACHE_DIR=str(cache)).returncode == 0
+    assert "Réunion renommée du réseau".encode() in (tmp_path / "second" / "donnees" / "tout.jsonl").read_bytes()
+    assert {path: path.read_bytes() for path in served} == served
