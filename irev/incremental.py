@@ -55,14 +55,18 @@ class Recorder:
         changed = {position for position, (now, before) in enumerate(zip(current, self.values)) if now != before}
         self.remade = [job for job in jobs if job not in self.made or (changed and not changed.isdisjoint(self.reads[job]))]
         positions = {key: position for position, key in enumerate(self.inputs)}
+        unread = False  # whether an input may no longer be read by any job
         for job, (made, inputs) in zip(self.remade, make_all(self.remade)):
+            before = self.reads.get(job)
             self.made[job], self.reads[job] = made, array("I", (self._position(key, positions, current, catalogue,
                                                                                 fingerprints) for key in inputs))
+            unread = unread or (before is not None and before != self.reads[job])
         wanted = set(jobs)
         for gone in [job for job in self.made if job not in wanted]:
             del self.made[gone], self.reads[gone]
+            unread = True
         self.values = current
-        if self.remade:
+        if unread:
             self._forget_unread()
         return [self.made[job] for job in jobs]
 
