@@ -11,15 +11,19 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   problems are shown on every page instead, above the last correct version of the site. Then
   the session makes its outputs. Drafts (IREV_BROUILLONS=1) are for the preview only.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
-  `--dirty` rebuilds only those), the session's files (attachments of shown records…) and the
-  editors' guide (CONTRIBUER.md, irev/guide.py) as a hand-written page.
+  `--dirty` rebuilds only those), while serving the session's files (attachments of shown
+  records…), and the editors' guide (CONTRIBUER.md, irev/guide.py) as a hand-written page.
+- on_nav: a build (not the preview) keeps each generated page as the theme wrote it, by a key of
+  all the theme reads; on_page_content / on_page_context / on_post_page write a page so kept as
+  it is (overrides/irev-page-gardee.html) and keep the others (the cache's `ecrites/`).
 - on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting, and
   its edit link (the record's or entry's file on the forge); in hand-written pages, the legal
   settings' markers (irev/legal.py) replaced by their values;
   on_page_context: a record or entry shows its section as current (tab, breadcrumb); every page
   gets its « Signaler une erreur » link (irev/forge.py);
   on_post_page / on_post_template: the theme's markup the Nu HTML Checker refuses, made valid.
-- on_post_build: the session writes its downloads (PDFs) and indexes the site for search (in
+- on_post_build: the session links the files it made into the site (feeds, calendars, open data:
+  MkDocs copies them only while serving), writes its downloads (PDFs) and indexes the site for search (in
   the background while serving), then the complete build is swapped in for the site: a build killed earlier leaves the
   previous site whole.
 - on_build_error: a failed build's folder is removed; the previous site stays.
