@@ -42,7 +42,7 @@ class Recorder:
     values: list[bytes] = field(default_factory=list)
     reads: dict[tuple, array] = field(default_factory=dict)  # job -> the positions of the inputs it read
     remade: list[tuple] = field(default_factory=list)  # the jobs the last run made
-    kept: bool = False  # read back from the cache (verified then: kept again only if it changed)
+    kept: bool = False  # the cache holds this recorder as it is (read back, verified, and unchanged since)
 
     def run(self, catalogue: Catalogue, setting: object, jobs: list[tuple],
             make_all: Callable[[list[tuple]], Iterable[Made]], fingerprints: Fingerprints) -> list:
@@ -50,7 +50,7 @@ class Recorder:
         by `make_all` (which may share them between processes: see `recorded`)."""
         setting = fingerprint(_ordered(setting))
         if setting != self.setting:
-            self.made, self.inputs, self.values, self.reads, self.setting = {}, [], [], {}, setting
+            self.made, self.inputs, self.values, self.reads, self.setting, self.kept = {}, [], [], {}, setting, False
         current = [fingerprints(catalogue, key) for key in self.inputs]
         changed = {position for position, (now, before) in enumerate(zip(current, self.values)) if now != before}
         self.remade = [job for job in jobs if job not in self.made or (changed and not changed.isdisjoint(self.reads[job]))]
@@ -65,6 +65,7 @@ class Recorder:
         for gone in [job for job in self.made if job not in wanted]:
             del self.made[gone], self.reads[gone]
             unread = True
+        self.kept = self.kept and not (self.remade or unread)
         self.values = current
         if unread:
             self._forget_unread()
@@ -98,8 +99,9 @@ class Recorder:
         return recorder
 
     def save(self, folder: Path, setting: object) -> None:
-        """Keep this recorder for the next build, unless the last run changed nothing."""
-        keep(folder, _key(setting), self, changed=bool(self.remade) or not self.kept)
+        """Keep this recorder for the next build, unless the cache holds it as it is."""
+        keep(folder, _key(setting), self, changed=not self.kept)
+        self.kept = True
 
 
 class Fingerprints:
