@@ -128,10 +128,11 @@ def make_one(exporter: _Exporter, job: tuple) -> str:
     return exporter.line(table, entry)
 
 
-def setting(renderer: pages.Renderer) -> frozenset:
-    """What every line depends on beyond what its job reads: the records referred to but not
-    published (a reference to one is made null wherever it is)."""
-    return _Exporter.withheld_by(renderer.catalogue)[1]
+def setting(exporter: _Exporter) -> frozenset:
+    """What every line depends on beyond what its job reads (the build session asks an output's
+    maker for it): the records referred to but not published (a reference to one is made null
+    wherever it is)."""
+    return exporter.hidden
 
 
 def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], rows: dict | None = None) -> Export:
@@ -178,10 +179,10 @@ class _Exporter:
     def __init__(self, renderer: pages.Renderer, site_url: str):
         cat = renderer.catalogue
         self.cat, self.site_url, self.renderer = cat, site_url, renderer
-        self.withheld = self.withheld_by(cat)[0]
+        self.withheld, self.hidden = self._withheld(cat)
 
     @staticmethod
-    def withheld_by(cat: Catalogue) -> tuple[set[str], frozenset]:
+    def _withheld(cat: Catalogue) -> tuple[set[str], frozenset]:
         """The records holding a reference the export makes null (to a person not shown there, to a
         record not published: the catalogue's links hold every reference of every shown record),
         and the records referred to but not published."""

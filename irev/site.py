@@ -108,7 +108,6 @@ class Session:
         self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
         self.describer: pages.Renderer | None = None  # names entries for the outputs, while they are made
         self.fingerprints: Fingerprints | None = None  # of what the outputs read, while they are made (a build's)
-        self._kept: dict[str, dict | None] = {}  # the memos a build read from the cache, as read (None: none)
         self.remade: dict[str, list[tuple]] = {}  # the jobs each recorder made in the last build
         self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
         self.search_pages: list[str] = []
@@ -212,12 +211,14 @@ class Session:
         finally:
             renderer.close()
 
-    def made_by_jobs(self, cat: catalogue.Catalogue, output, memo: str, setting: object = None) -> list:
+    def made_by_jobs(self, cat: catalogue.Catalogue, output, memo: str) -> list:
         """What an output's jobs make (`output.jobs`, `output.make_one` over its maker), only the jobs
         whose recorded inputs changed since the last build being made again (the Recorder `memo`);
-        `setting`: what the output's jobs depend on beyond the pages' setting and what they read."""
+        `output.setting(maker)`, if the output has one: what its jobs depend on beyond the pages'
+        setting and what they read."""
         maker = output.maker(self.describer, self.options.site_url)
         make = lambda job: output.make_one(maker, job)  # noqa: E731
+        setting = output.setting(maker) if hasattr(output, "setting") else None
         return self._recorded(memo, cat, (self._setting(cat), self.options.site_url, setting),
                               output.jobs(self.describer), lambda todo: [incremental.recorded(cat, make, job) for job in todo])
 
@@ -232,17 +233,19 @@ class Session:
             recorder.save(folder, setting)
         return made
 
-    def kept(self, name: str) -> dict:
-        """A memo the last build kept in the cache for this one (while serving, use `memos`)."""
-        memo = incremental.kept(self.options.cache / RECORDERS / name, settings.code_version())
-        self._kept[name] = dict(memo) if isinstance(memo, dict) else None
-        return memo if isinstance(memo, dict) else {}
-
-    def keep(self, name: str, memo: dict) -> None:
-        """Keep a memo for the next build (while serving, it stays in `memos`)."""
-        if self.memos is None:
-            incremental.keep(self.options.cache / RECORDERS / name, settings.code_version(), memo,
-                             changed=memo != self._kept.pop(name))
+    @contextmanager
+    def memo(self, name: str):
+        """An output's memo: the preview's (`memos.<name>`), or the one the last build kept in the
+        cache, kept again for the next if the output changed it."""
+        if self.memos is not None:
+            yield getattr(self.memos, name)
+            return
+        folder, key = self.options.cache / RECORDERS / name, settings.code_version()
+        found = incremental.kept(folder, key)
+        memo = found if isinstance(found, dict) else {}
+        before = dict(memo)
+        yield memo
+        incremental.keep(folder, key, memo, changed=found is None or memo != before)
 
     def _setting(self, cat: catalogue.Catalogue) -> tuple:
         """What every page depends on without reading it from the catalogue (the templates by their
@@ -411,7 +414,7 @@ def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[s
     folder (rewritten only when they change), and its page."""
     folder = session.options.cache / exports.FOLDER
     with session.timed("données ouvertes"):
-        lines = session.made_by_jobs(cat, exports, "exports", exports.setting(session.describer))
+        lines = session.made_by_jobs(cat, exports, "exports")
         made = exports.write(session.describer, session.options.site_url, folder, lines,
                              session.memos and session.memos.rows)
     session.output_pages.append(made.page)
@@ -422,10 +425,9 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
     """The agenda (irev/agenda.py): its page, the home page's next events, and the calendar files,
     kept in the cache folder (rewritten only when they change)."""
     with session.timed("agenda"):
-        kept = session.memos.agenda if session.memos else session.kept("agenda")
-        made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
-                            settings.build_day(), kept)
-        session.keep("agenda", kept)
+        with session.memo("agenda") as memo:
+            made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
+                                settings.build_day(), memo)
     session.output_pages.append(made.page)
     session.heads[agenda.PAGE] = made.head
     session.next_events = made.home
