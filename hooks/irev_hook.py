@@ -165,6 +165,7 @@ def on_nav(nav, config, files):
         _build["written"] = entries.Entries(_build["session"].options.cache / WRITTEN, ".html")
         _build["theme"] = _theme_key(config, nav)
         _build["keys"] = {}  # page source -> the key of its output
+        _build["kept"] = set()  # sources of the pages written as kept
     return nav
 
 
@@ -187,11 +188,15 @@ def _page_key(page) -> str:
     """A generated page's output key: the build's, and all the page gives the theme."""
     session, source = _build["session"], page.file.src_uri
     download = session.downloads.get(source)
-    title = page.meta.get("title") or page.title
-    return hashlib.sha256(json.dumps([
+    digest = hashlib.sha256(json.dumps([
         _build["theme"], source, page.url, page.title, page.meta, page.edit_url, session.keys[source],
-        download and (download.key, download.text), session.report_url(source, title, page.url)],
-        sort_keys=True, default=str).encode()).hexdigest()
+        download and (download.key, download.text), _report_url(page)], sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _report_url(page) -> str | None:
+    """« Signaler une erreur » on a page, named as the theme names it (<title>, header)."""
+    return _build["session"].report_url(page.file.src_uri, page.meta.get("title") or page.title, page.url)
 
 
 _THEME = pages.CompiledTemplates()
@@ -226,6 +231,7 @@ def on_page_content(html, page, config, files):
     if "theme" in _build:  # a page an earlier build wrote, kept as the theme wrote it: no HTML to read now
         key = _build["keys"][page.file.src_uri] = _page_key(page)
         if _build["written"].path(key).exists():
+            _build["kept"].add(page.file.src_uri)
             return ""
     return _content(page)
 
@@ -242,15 +248,15 @@ def on_page_context(context, page, config, nav):
     breadcrumb (overrides/partials/path.html) reads Accueil › Réunions › the record. Where the
     section has nothing else to list, the empty left column goes. Every page offers to report
     an error on it (overrides/partials/actions.html)."""
-    key = _build.get("keys", {}).get(page.file.src_uri)
-    if key is not None and not page.content:
-        kept = _build["written"].read(key)  # verified: a damaged page is written again
-        if kept is not None:  # written as kept (overrides/irev-page-gardee.html)
-            context.update(irev_modele="irev-page-gardee.html", irev_page_gardee=kept.decode())
+    kept = _build.get("kept", set())
+    if page.file.src_uri in kept:
+        written = _build["written"].read(_build["keys"][page.file.src_uri])  # verified: a damaged page is written again
+        if written is not None:  # written as kept (overrides/irev-page-gardee.html)
+            context.update(irev_modele="irev-page-gardee.html", irev_page_gardee=written.decode())
             return context
+        kept.discard(page.file.src_uri)
         page.content = _content(page)
-    title = page.meta.get("title") or page.title  # as the theme names the page (<title>, header)
-    context["irev_signaler"] = _build["session"].report_url(page.file.src_uri, title, page.url)
+    context["irev_signaler"] = _report_url(page)
     if not _is_generated(page):
         return context
     section = page.file.src_uri.split("/")[0] + "/index.md"
@@ -267,7 +273,7 @@ def on_post_page(output, page, config):
     current = _build.pop("current", None)
     if current is not None:
         current.active = False
-    if page.content == "" and _build.get("keys", {}).get(page.file.src_uri):
+    if page.file.src_uri in _build.get("kept", ()):
         return output  # written as kept
     output = _valid_theme_markup(output)
     key = _build.get("keys", {}).get(page.file.src_uri)
@@ -311,6 +317,7 @@ def on_post_build(config):
     session.write_downloads(site)
     if "written" in _build:  # the pages kept: this build's only
         _build.pop("written").prune(set(_build.pop("keys").values()))
+        _build.pop("kept")
     if session.serving and _build.get("indexed"):
         _build["background"] = session.index_in_background(site)
     else:
