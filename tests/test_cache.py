@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -176,7 +177,8 @@ def test_serve_shows_body_and_field_edits(tree, tmp_path):
 def test_a_warm_build_writes_the_pages_the_theme_wrote_before_unless_what_it_reads_changed(tree, tmp_path):
     """Generated pages are kept as the theme wrote them (hooks/irev_hook.py, on_nav): a warm build
     writes the same site; after an edit, the pages showing it are written again, as a fresh build
-    writes them; a setting every page shows (the site's address) writes them all again."""
+    writes them; a consent withdrawn leaves her name on none; a setting every page shows (the site's
+    address) writes them all again."""
     cache, kept = tmp_path / "cache", tmp_path / "cache" / "ecrites"
     record = tree / "meetings" / "2022-03-01-reunion-test.md"  # dated by the editor, not by the file's edits
     record.write_text(record.read_text().replace("---\n", "---\nmise_a_jour: 2022-03-15\n", 1))
@@ -201,8 +203,18 @@ def test_a_warm_build_writes_the_pages_the_theme_wrote_before_unless_what_it_rea
     edited = build("edited")
     assert "Réunion renommée du réseau" in page_text(edited, "personnes/ada-martin")
     assert_same_site(edited, fresh("edited-fresh"))
+    people = tree / "registre" / "personnes.yml"  # consent withdrawn: no page written before may keep her name
+    people.write_text(people.read_text().replace("consentement_publication: true", "consentement_publication: false", 1))
+    def naming(site: Path) -> list:
+        return [path for path in site.rglob("*.html") if re.search(r"Ada\s+MARTIN", path.read_text(), re.IGNORECASE)]
+
+    assert naming(edited)
+    withdrawn = build("withdrawn")
+    assert naming(withdrawn) == []
+    assert_same_site(withdrawn, fresh("withdrawn-fresh"))
     moved = build("moved", IREV_SITE_URL="https://exemple.org/ressources/")
-    assert 'href="https://exemple.org/ressources/personnes/ada-martin/"' in (moved / "personnes/ada-martin/index.html").read_text()
+    assert 'href="https://exemple.org/ressources/reunions/2022-03-01-reunion-test/"' in (
+        moved / "reunions/2022-03-01-reunion-test/index.html").read_text()
     assert_same_site(moved, fresh("moved-fresh", IREV_SITE_URL="https://exemple.org/ressources/"))
 
 
