@@ -141,7 +141,7 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
     at 10,000 records, the objects of one type take tens of megabytes as text. `rows` (`mkdocs
     serve`) keeps each line's CSV row for the next build. The renderer (of the catalogue to export)
     names mentioned entries as the pages do."""
-    cat, sizes, counts, rows = renderer.catalogue, {}, {}, {} if rows is None else rows
+    cat, sizes, counts, made_rows = renderer.catalogue, {}, {}, {} if rows is None else rows
     made = iter(lines)
     with _Replaced(folder / EVERYTHING) as everything:
         for table in TABLES:
@@ -152,12 +152,13 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
             for name, text in ((json_name, data), (schema_name, _schema_text(table, site_url))):
                 atomic.write_if_changed(folder / name, text)
                 sizes[name] = len(text)
-            sizes[csv_name] = _write_csv(folder / csv_name, table, of_table, data, rows)
+            sizes[csv_name] = _write_csv(folder / csv_name, table, of_table, data, made_rows)
             everything.write("".join(line + "\n" for line in of_table).encode())
     sizes[EVERYTHING] = everything.size
-    wanted = set(lines)
-    for line in [line for line in rows if line not in wanted]:
-        del rows[line]
+    if rows is not None:  # kept for the next build: the rows of lines gone are forgotten
+        wanted = set(lines)
+        for line in [line for line in rows if line not in wanted]:
+            del rows[line]
     newest = max((entry.model.updated() for entry in cat.records.values()), key=lambda day: day.first_day, default=None)
     markdown = renderer.render(
         "donnees.md.j2", PAGE, tables=TABLES, counts=counts, total=sum(counts.values()), everything=EVERYTHING,
