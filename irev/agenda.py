@@ -55,6 +55,7 @@ HOME = "index.md"  # the page whose marker shows the next events (irev_hook: NEX
 HOME_SHOWN = 3  # events the home page shows
 HOME_HELD = 12  # events to come it holds, for the browser to pick the next three from when read later
 PAST_SHOWN = 100  # past events the agenda lists (the latest): the sections' pages list them all, by year
+EVENT_KINDS = ("reunion", "cycle")  # the records that make events
 SUBSCRIBED_PAST = dt.timedelta(days=365)  # how far back the subscribed calendar goes: what clients read daily
 # Where an event sorts within its day, after those without a time: a part of the day at a usual hour.
 MOMENT_SORT = {"journee": "", "matin": "T09:00", "apres-midi": "T14:00", "soiree": "T18:00"}
@@ -117,13 +118,11 @@ def to_come(until: str, day: dt.date) -> bool:
 
 def events(cat) -> list[Event]:
     """Every event of the shown records, in no particular order."""
-    found = []
-    for entry in cat.records.values():
-        if entry.kind == "reunion":
-            found.append(_meeting(entry))
-        elif entry.kind == "cycle":
-            found += _occurrences(cat, entry)
-    return found
+    return [event for entry in cat.records.values() if entry.kind in EVENT_KINDS for event in _events_of(cat, entry)]
+
+
+def _events_of(cat, entry: Entry) -> list[Event]:
+    return [_meeting(entry)] if entry.kind == "reunion" else _occurrences(cat, entry)
 
 
 def _meeting(entry: Entry) -> Event:
@@ -186,10 +185,30 @@ class Agenda:
     files: list[tuple[str, Path]] = field(default_factory=list)  # (site path, file) of the calendars
 
 
-def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, memo: dict | None = None) -> Agenda:
+def jobs(renderer: Renderer) -> list[tuple]:
+    """One job per meeting or cycle: the calendar texts of its events (the build session calls jobs,
+    maker and make_one, and remakes only the jobs whose recorded inputs changed: irev/incremental.py)."""
+    return [(entry.kind, entry.id) for entry in renderer.catalogue.records.values() if entry.kind in EVENT_KINDS]
+
+
+def maker(renderer: Renderer, site_url: str) -> _Calendars:
+    return _Calendars(renderer, site_url)
+
+
+def make_one(calendars: _Calendars, job: tuple) -> dict[str, bytes]:
+    """A record's events with a full day, each as icalendar writes it, by UID; what it reads of the
+    catalogue is noted (its fields and body, the territories of a cycle's sessions, a parent meeting)."""
+    cat = calendars.renderer.catalogue
+    entry = cat.record(job[1])
+    cat.body(entry)
+    return {event.uid: calendars.event(event) for event in _events_of(cat, entry) if event.dated}
+
+
+def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: list[dict[str, bytes]],
+          memo: dict | None = None) -> Agenda:
     """The agenda page and the home page's next events as of `day`, and every calendar file into
-    `folder` (a file whose bytes would not change is left as it is; one no event makes is removed).
-    A memo (`mkdocs serve`) keeps each event's calendar text for the next build."""
+    `folder` (a file whose bytes would not change is left as it is; one no event makes is removed),
+    from each job's event texts (`texts`). A memo keeps each calendar's heading for the next build."""
     found = events(renderer.catalogue)
     dated = sorted((e for e in found if e.dated), key=lambda e: e.sort)
     upcoming = [e for e in dated if to_come(e.until, day)]
@@ -206,7 +225,8 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, memo: d
     newest = max((e.record.model.updated().first_day for e in found), default=None)
     head = {"agenda": True, "description": escape(DESCRIPTION), **({"mise_a_jour": newest.isoformat()} if newest else {})}
     agenda = Agenda(Page.of(PAGE, "Agenda", text), site_urls(home, HOME), head)
-    agenda.files = _Calendars(renderer, site_url, folder, memo).write(dated, subscribed)
+    by_uid = {uid: text for made in texts for uid, text in made.items()}
+    agenda.files = _Calendars(renderer, site_url, memo).write(folder, by_uid, dated, subscribed)
     return agenda
 
 
@@ -214,18 +234,17 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, memo: d
 
 
 class _Calendars:
-    """The calendar files. Each event is written by icalendar once, and its text put in every file that
-    holds it; while serving, a memo keeps each event's text by what icalendar was given (`fields`),
-    so an edit writes again only the events it changed."""
+    """The calendar files. Each event is written by icalendar once (by a job: make_one), and its text
+    put in every file that holds it; a memo keeps each calendar's heading by what icalendar was given."""
 
-    def __init__(self, renderer: Renderer, site_url: str, folder: Path, memo: dict | None):
-        self.renderer, self.site_url, self.folder = renderer, site_url, folder
+    def __init__(self, renderer: Renderer, site_url: str, memo: dict | None = None):
+        self.renderer, self.site_url = renderer, site_url
         self.host = urlsplit(site_url).hostname
         self.memo, self.used = memo if memo is not None else {}, {}
 
-    def write(self, dated: list[Event], subscribed: list[Event]) -> list[tuple[str, Path]]:
+    def write(self, folder: Path, events: dict[str, bytes], dated: list[Event],
+              subscribed: list[Event]) -> list[tuple[str, Path]]:
         """Each event's file, each cycle's, the agenda's (`subscribed`): (site path, file in the folder)."""
-        events = {event.uid: self.text(self.fields(event), icalendar.Event) for event in dated}
         wanted: dict[str, tuple[str, list[Event]]] = {CALENDAR: ("IREV — agenda", subscribed)}
         for event in dated:
             wanted[event.file] = (event.record.model.titre, [event])
@@ -235,23 +254,25 @@ class _Calendars:
         made = []
         for uri, (name, group) in wanted.items():
             data = self.calendar(uri, name, [events[e.uid] for e in group], [e.date.year for e in group if e.timed])
-            atomic.write_if_changed(self.folder / uri, data)
-            made.append((uri, self.folder / uri))
-        atomic.keep_only(self.folder, "*.ics", {path for _, path in made})  # an event gone or undated
+            atomic.write_if_changed(folder / uri, data)
+            made.append((uri, folder / uri))
+        atomic.keep_only(folder, "*.ics", {path for _, path in made})  # an event gone or undated
         self.memo.clear()
         self.memo.update(self.used)
         return made
 
-    def text(self, fields: tuple, component: type[icalendar.Component]) -> bytes:
-        """What icalendar writes of a component given these fields (the memo's, if it has it)."""
+    def event(self, event: Event) -> bytes:
+        return icalendar.Event.new(**dict(self.fields(event))).to_ical()
+
+    def heading(self, fields: tuple) -> bytes:
+        """What icalendar writes of a calendar given these fields (the memo's, if it has it)."""
         text = self.memo.get(fields)
         if text is None:
-            made = component.new(**dict(fields))
-            if component is icalendar.Calendar:
-                del made["UID"]  # made at random by icalendar (optional, RFC 7986): the same content, the same bytes
-                if made.refresh_interval:  # RFC 7986 asks for VALUE; Outlook reads its own property
-                    made["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
-                    made.add("X-PUBLISHED-TTL", icalendar.vDuration(made.refresh_interval))
+            made = icalendar.Calendar.new(**dict(fields))
+            del made["UID"]  # made at random by icalendar (optional, RFC 7986): the same content, the same bytes
+            if made.refresh_interval:  # RFC 7986 asks for VALUE; Outlook reads its own property
+                made["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
+                made.add("X-PUBLISHED-TTL", icalendar.vDuration(made.refresh_interval))
             text = made.to_ical()
         self.used[fields] = text
         return text
@@ -264,7 +285,7 @@ class _Calendars:
                   ("name", icalendar.vText(name).to_ical().decode()), ("url", settings.absolute_url(uri, self.site_url)))
         if uri == CALENDAR:  # subscribed to: how often a calendar application should read it again
             fields += (("refresh_interval", dt.timedelta(days=1)),)
-        head = self.text(fields, icalendar.Calendar).removesuffix(_END)
+        head = self.heading(fields).removesuffix(_END)
         return head + (_paris(min(years), max(years)) if years else b"") + b"".join(events) + _END
 
     def fields(self, event: Event) -> tuple:

@@ -293,7 +293,7 @@ class Renderer:
                                 ORGANISATION_ROLES=models.ORGANISATION_ROLES, PERSON_ROLES=models.PERSON_ROLES,
                                 by_role=by_role, records_by_role=records_by_role, date_span=date_span,
                                 ETAPES=models.ETAPES, SHOWN_APART=SHOWN_APART, beside=beside, **linked)
-        self.summaries: dict[str, str] = {}  # see summary_text
+        self.summaries: dict[str, tuple[str, frozenset]] = {}  # see summary_text
         # A reference the public sees: a shown record, or the description of one that has none.
         self.env.tests["shown"] = lambda ref: not isinstance(ref, str) or catalogue.record(ref) is not None
 
@@ -339,16 +339,27 @@ class Renderer:
 
     def summary_text(self, entry: Entry) -> str:
         """A record's summary as plain text (feeds, page descriptions), mentions named as on its
-        page (people without consent never); kept, as feeds and descriptions both ask for it."""
-        if entry.id not in self.summaries:
-            text = entry.model.resume or ""
-            if "[[" in text:
-                source = record_uri(entry)
-                with self.shown_in(entry):
-                    text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
-                        source, kind, ident, label, entry.model.sort_date()))
-            self.summaries[entry.id] = html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set())).strip()
-        return self.summaries[entry.id]
+        page (people without consent never); kept, as feeds and descriptions both ask for it, with
+        what it read of the catalogue (the entries it mentions): noted again for each job that asks
+        for it (irev/incremental.py), or a job would not be remade when one of them changes."""
+        cat = self.catalogue
+        found = self.summaries.get(entry.id)
+        if found is None:
+            outer, cat.reads = cat.reads, set()
+            try:
+                text = entry.model.resume or ""
+                if "[[" in text:
+                    source = record_uri(entry)
+                    with self.shown_in(entry):
+                        text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
+                            source, kind, ident, label, entry.model.sort_date()))
+                text = html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set())).strip()
+                found = self.summaries[entry.id] = (text, frozenset(cat.reads))
+            finally:
+                cat.reads = outer
+        if cat.reads is not None:
+            cat.reads.update(found[1])
+        return found[0]
 
     def search_fields(self, entry: Entry) -> dict:
         """What the search index needs of a record: facets (a record on a narrower theme or a

@@ -88,7 +88,8 @@ class Memos:
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: Recorder = field(default_factory=Recorder)  # the open data: each object's line, the same way
     rows: dict = field(default_factory=dict)  # each line's CSV row
-    agenda: dict = field(default_factory=dict)  # each event's calendar text, by what it is made of
+    events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
+    agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
 
 
 class Session:
@@ -425,9 +426,10 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
     """The agenda (irev/agenda.py): its page, the home page's next events, and the calendar files,
     kept in the cache folder (rewritten only when they change)."""
     with session.timed("agenda"):
+        texts = session.made_by_jobs(cat, agenda, "events")
         with session.memo("agenda") as memo:
             made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
-                                settings.build_day(), memo)
+                                settings.build_day(), texts, memo)
     session.output_pages.append(made.page)
     session.heads[agenda.PAGE] = made.head
     session.next_events = made.home

@@ -344,7 +344,9 @@ def test_a_long_past_is_cut_and_the_subscribed_calendar_keeps_a_year(tmp_path):
     assert result.returncode == 0, result.stderr
     cat, _ = catalogue.build(loading.load(root))
     day = dt.date(2025, 7, 1)
-    made = agenda.write(pages.Renderer(cat), "https://ressources.irev.fr/", tmp_path / "calendriers", day)
+    renderer, site_url = pages.Renderer(cat), "https://ressources.irev.fr/"
+    texts = [agenda.make_one(agenda.maker(renderer, site_url), job) for job in agenda.jobs(renderer)]
+    made = agenda.write(renderer, site_url, tmp_path / "calendriers", day, texts)
     text = made.page.markdown
     past = text[text.index('id="agenda-passes"'):]
     assert past.count("<li data-tri=") == agenda.PAST_SHOWN and "Les 100 derniers." in text

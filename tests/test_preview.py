@@ -103,9 +103,10 @@ def test_body_edit_remakes_its_page_only(seed, tmp_path, serving):
     total = len(preview.made)
     preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
     assert preview.made == [("record", "2022-02-22-reseau-lcd")] and total > 100
-    assert set(preview.session.remade) == {"pages", "heads", "feeds", "exports"}
+    assert set(preview.session.remade) == {"pages", "heads", "feeds", "exports", "events"}
     assert preview.session.remade["heads"] == [] and len(preview.session.remade["feeds"]) < 10
     assert preview.session.remade["exports"] == [("reunions", "2022-02-22-reseau-lcd")]
+    assert preview.session.remade["events"] == [("reunion", "2022-02-22-reseau-lcd")]
     if serving:  # a build makes its PDFs in other processes
         assert preview.compiled == 1  # its PDF only
     assert "Paragraphe ajouté" in preview.html("reunions/2022-02-22-reseau-lcd.md")
@@ -160,6 +161,18 @@ def test_a_record_linking_to_an_edited_record_shows_its_new_title(seed, tmp_path
     preview.edit(MEETING, "titre: Rencontre régionale", "titre: Rencontre renommée")
     assert ("record", "2022-parcours-mixite-sociale-et-scolaire") in preview.made
     assert "Rencontre renommée" in preview.html(cycle)
+
+
+def test_a_summary_follows_the_entries_it_mentions(seed, tmp_path, serving):
+    """A record's summary, in its page's head, the feeds and its calendar file, names the entries it
+    mentions: renaming one of them remakes those (each step compared with a full build)."""
+    preview = Preview(seed, tmp_path, serving)
+    preview.edit(MEETING, "resume: >-\n", "resume: >-\n  Avec [[organisation:caph]].\n")
+    outputs = preview.edit("registre/organisations.yml", "  nom: Communauté d'agglomération de la Porte du Hainaut\n",
+                           "  nom: Agglomération renommée\n")
+    assert ("reunion", "2022-02-22-reseau-lcd") in preview.session.remade["events"]
+    calendar = dict(outputs["files"])["reunions/2022-02-22-reseau-lcd/2022-02-22-reseau-lcd.ics"].decode()
+    assert "Agglomération renommée" in calendar.replace("\r\n ", "")
 
 
 def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser):
