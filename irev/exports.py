@@ -35,7 +35,7 @@ from defusedcsv import csv as safe_csv
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from . import atomic, attachments, mentions, models, pages, privacy, schemas, settings
+from . import atomic, attachments, incremental, mentions, models, pages, privacy, schemas, settings
 from .catalogue import RECORD_KINDS, Catalogue, _ref_fields, _ref_kind, _ref_kind_in, _submodel_in
 from .loading import Entry
 from .rendering import page_url
@@ -135,26 +135,39 @@ def setting(exporter: _Exporter) -> frozenset:
     return exporter.hidden
 
 
-def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], rows: dict | None = None) -> Export:
+def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], rows: dict | None = None,
+          written: dict | None = None, remade: set[tuple] | None = None) -> Export:
     """Every file of the open data into a folder (a file whose bytes would not change is left as it
     is), and the page that describes them, from the lines of the jobs in order. One type at a time:
     at 10,000 records, the objects of one type take tens of megabytes as text. `rows` (`mkdocs
-    serve`) keeps each line's CSV row for the next build. The renderer (of the catalogue to export)
-    names mentioned entries as the pages do."""
+    serve`) keeps each line's CSV row for the next build. A type none of whose jobs was made again
+    (`remade`: the jobs made by this build, None: all) keeps its files as `written` last noted
+    them, if they are still so. The renderer (of the catalogue to export) names mentioned entries
+    as the pages do."""
     cat, sizes, counts, made_rows = renderer.catalogue, {}, {}, {} if rows is None else rows
-    made = iter(lines)
-    with _Replaced(folder / EVERYTHING) as everything:
-        for table in TABLES:
-            of_table = [next(made) for _ in _entries(cat, table)]
-            counts[table.stem] = len(of_table)
-            json_name, csv_name, schema_name = table.names
-            data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
-            for name, text in ((json_name, data), (schema_name, _schema_text(table, site_url))):
-                atomic.write_if_changed(folder / name, text)
-                sizes[name] = len(text)
-            sizes[csv_name] = _write_csv(folder / csv_name, table, of_table, data, made_rows)
-            everything.write("".join(line + "\n" for line in of_table).encode())
-    sizes[EVERYTHING] = everything.size
+    written = {} if written is None else written
+    made, tables = iter(lines), []
+    for table in TABLES:
+        jobs = [(table.stem, entry.id) for entry in _entries(cat, table)]
+        of_table = [next(made) for _ in jobs]
+        counts[table.stem] = len(of_table)
+        if remade is None or not remade.isdisjoint(jobs) or not _as_written(folder, written, table.stem,
+                                                                             (site_url, jobs), sizes):  # its schema's address
+            tables.append((table, of_table, jobs))
+    for table, of_table, jobs in tables:
+        json_name, csv_name, schema_name = table.names
+        data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
+        for name, text in ((json_name, data), (schema_name, _schema_text(table, site_url))):
+            atomic.write_if_changed(folder / name, text)
+            sizes[name] = len(text)
+        sizes[csv_name] = _write_csv(folder / csv_name, table, of_table, data, made_rows)
+        written[table.stem] = _noted(folder, (site_url, jobs), table.names)
+    of_types = [written[table.stem][0] for table in TABLES]  # every type's, as written now
+    if tables or not _as_written(folder, written, EVERYTHING, of_types, sizes):
+        with _Replaced(folder / EVERYTHING) as everything:
+            everything.write("".join(line + "\n" for line in lines).encode())
+        sizes[EVERYTHING] = everything.size
+        written[EVERYTHING] = _noted(folder, of_types, (EVERYTHING,))
     if rows is not None:  # kept for the next build: the rows of lines gone are forgotten
         wanted = set(lines)
         for line in [line for line in rows if line not in wanted]:
@@ -166,6 +179,32 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
         fields={table.stem: fields(table) for table in TABLES}, address=settings.absolute_url(page_url(PAGE), site_url),
         cell_limit=f"{EXCEL_CELL:,}".replace(",", "\u00a0"), redacted=privacy.REDACTED, unnamed=UNNAMED)
     return Export([*sizes], pages.Page.of(PAGE, "Données ouvertes", markdown))
+
+
+def _noted(folder: Path, made_of: object, names: tuple[str, ...]) -> tuple:
+    """What files are made of (a type's jobs), and each file's size and SHA-256 as written."""
+    return incremental.fingerprint(made_of), {name: _digest(folder / name) for name in names}
+
+
+def _as_written(folder: Path, written: dict, what: str, made_of: object, sizes: dict) -> bool:
+    """Whether files were last written from the same jobs and still hold what was written (then
+    their sizes are noted in `sizes`): reading them is quicker than making them again."""
+    found = written.get(what)
+    if found is None or found[0] != incremental.fingerprint(made_of):
+        return False
+    for name, noted in found[1].items():
+        try:
+            if _digest(folder / name) != noted:
+                return False
+        except OSError:
+            return False
+    sizes.update((name, size) for name, (size, _) in found[1].items())
+    return True
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    with path.open("rb") as file:
+        return path.stat().st_size, hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _entries(cat: Catalogue, table: Table) -> list[Entry]:

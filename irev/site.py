@@ -88,6 +88,7 @@ class Memos:
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: Recorder = field(default_factory=Recorder)  # the open data: each object's line, the same way
     rows: dict = field(default_factory=dict)  # each line's CSV row
+    open_data: dict = field(default_factory=dict)  # what each type's files were written from, and their dates
     events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
 
@@ -416,8 +417,9 @@ def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[s
     folder = session.options.cache / exports.FOLDER
     with session.timed("données ouvertes"):
         lines = session.made_by_jobs(cat, exports, "exports")
-        made = exports.write(session.describer, session.options.site_url, folder, lines,
-                             session.memos and session.memos.rows)
+        with session.memo("open_data") as written:
+            made = exports.write(session.describer, session.options.site_url, folder, lines,
+                                 session.memos and session.memos.rows, written, set(session.remade["exports"]))
     session.output_pages.append(made.page)
     return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
 

@@ -218,6 +218,28 @@ def test_a_warm_build_writes_the_pages_the_theme_wrote_before_unless_what_it_rea
     assert_same_site(moved, fresh("moved-fresh", IREV_SITE_URL="https://exemple.org/ressources/"))
 
 
+def test_a_warm_build_writes_again_only_the_open_data_of_the_type_edited(tree, tmp_path):
+    """The open data's files of a type none of whose objects changed are left as written (a warm
+    build at 10,000 records used to make 350 MB of them again); an edited meeting's type and the
+    file of everything are written again, as a fresh build writes them."""
+    cache = tmp_path / "cache"
+
+    def dates() -> dict:
+        return {p.name: p.stat().st_mtime_ns for p in (cache / "donnees").rglob("*") if p.is_file()}
+
+    assert build_site(tree, tmp_path / "first", IREV_CACHE_DIR=str(cache)).returncode == 0
+    first = dates()
+    assert build_site(tree, tmp_path / "warm", IREV_CACHE_DIR=str(cache)).returncode == 0
+    assert dates() == first
+    record = tree / "meetings" / "2022-03-01-reunion-test.md"
+    record.write_text(record.read_text().replace("Mot d'introduction de la réunion.", "Texte réécrit."))
+    assert build_site(tree, tmp_path / "edited", IREV_CACHE_DIR=str(cache)).returncode == 0
+    assert {name for name, date in dates().items() if date != first[name]} == {
+        "reunions.json", "reunions.csv", ".reunions.csv.cle", "tout.jsonl"}  # (the CSV's stamp: what it was made from)
+    assert build_site(tree, tmp_path / "fresh", IREV_CACHE_DIR=str(tmp_path / "cache-fresh")).returncode == 0
+    assert_same_site(tmp_path / "edited", tmp_path / "fresh")
+
+
 def test_a_published_site_keeps_its_files_when_a_later_build_changes_them(tree, tmp_path):
     """Feeds, calendar files and open data are linked from the cache into the site, not copied: a
     later build of another site from the same cache replaces them there, never in place."""

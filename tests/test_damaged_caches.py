@@ -1,10 +1,12 @@
 """Caches are verified, never trusted: a damaged entry of any cache (HTML, parsed YAML, kept
-search index, what the last build's jobs made and read, pages as the theme wrote them) is made again by the next real build,
+search index, what the last build's jobs made and read, pages as the theme wrote them, the open
+data's files) is made again by the next real build,
 never published and never fatal."""
 
 from __future__ import annotations
 
 import marshal
+import os
 import shutil
 from pathlib import Path
 
@@ -105,9 +107,22 @@ def damage_written(cache: Path, how: str) -> None:
         DAMAGES[how](meeting, TEXT)
 
 
+def damage_open_data(cache: Path, how: str) -> None:
+    """The open data's files, kept as written while none of their jobs is made again: their dates
+    put back, so that only what they hold can tell."""
+    folder = cache / "donnees"
+    dates = {path: path.stat() for path in folder.glob("*.json")}
+    if how == "swapped":
+        swap(folder / "reunions.json", folder / "cycles.json")
+    else:
+        DAMAGES[how](folder / "reunions.json", TITLE)
+    for path, stat in dates.items():
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
 DAMAGES = {"byte flipped": flip, "cut short": cut, "same length": edit, "swapped": swap}
 KINDS = {"html": damage_html, "yaml": damage_yaml, "index": damage_index, "recorders": damage_recorders,
-         "written": damage_written}
+         "written": damage_written, "open data": damage_open_data}
 
 
 @pytest.mark.parametrize("how", DAMAGES)
