@@ -136,32 +136,30 @@ def setting(exporter: _Exporter) -> frozenset:
 
 
 def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], rows: dict | None = None,
-          written: dict | None = None, remade: set[tuple] | None = None) -> Export:
+          written: dict | None = None) -> Export:
     """Every file of the open data into a folder (a file whose bytes would not change is left as it
     is), and the page that describes them, from the lines of the jobs in order. One type at a time:
     at 10,000 records, the objects of one type take tens of megabytes as text. `rows` (`mkdocs
-    serve`) keeps each line's CSV row for the next build. A type none of whose jobs was made again
-    (`remade`: the jobs made by this build, None: all) keeps its files as `written` last noted
-    them, if they are still so. The renderer (of the catalogue to export) names mentioned entries
-    as the pages do."""
+    serve`) keeps each line's CSV row for the next build. A type whose lines are those its files
+    were last written from keeps them, if they still hold what was written (`written` notes both:
+    kept between builds). The renderer (of the catalogue to export) names mentioned entries as
+    the pages do."""
     cat, sizes, counts, made_rows = renderer.catalogue, {}, {}, {} if rows is None else rows
     written = {} if written is None else written
     made, tables = iter(lines), []
     for table in TABLES:
-        jobs = [(table.stem, entry.id) for entry in _entries(cat, table)]
-        of_table = [next(made) for _ in jobs]
+        of_table = [next(made) for _ in _entries(cat, table)]
         counts[table.stem] = len(of_table)
-        if remade is None or not remade.isdisjoint(jobs) or not _as_written(folder, written, table.stem,
-                                                                             (site_url, jobs), sizes):  # its schema's address
-            tables.append((table, of_table, jobs))
-    for table, of_table, jobs in tables:
+        if not _as_written(folder, written, table.stem, (site_url, of_table), sizes):  # (its schema's address)
+            tables.append((table, of_table))
+    for table, of_table in tables:
         json_name, csv_name, schema_name = table.names
         data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
         for name, text in ((json_name, data), (schema_name, _schema_text(table, site_url))):
             atomic.write_if_changed(folder / name, text)
             sizes[name] = len(text)
         sizes[csv_name] = _write_csv(folder / csv_name, table, of_table, data, made_rows)
-        written[table.stem] = _noted(folder, (site_url, jobs), table.names)
+        written[table.stem] = _noted(folder, (site_url, of_table), table.names)
     of_types = [written[table.stem][0] for table in TABLES]  # every type's, as written now
     if tables or not _as_written(folder, written, EVERYTHING, of_types, sizes):
         with _Replaced(folder / EVERYTHING) as everything:
@@ -182,12 +180,12 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
 
 
 def _noted(folder: Path, made_of: object, names: tuple[str, ...]) -> tuple:
-    """What files are made of (a type's jobs), and each file's size and SHA-256 as written."""
+    """The fingerprint of what files are made of (a type's lines), each file's size and SHA-256."""
     return incremental.fingerprint(made_of), {name: _digest(folder / name) for name in names}
 
 
 def _as_written(folder: Path, written: dict, what: str, made_of: object, sizes: dict) -> bool:
-    """Whether files were last written from the same jobs and still hold what was written (then
+    """Whether files were last written from the same lines and still hold what was written (then
     their sizes are noted in `sizes`): reading them is quicker than making them again."""
     found = written.get(what)
     if found is None or found[0] != incremental.fingerprint(made_of):

@@ -419,7 +419,7 @@ def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[s
         lines = session.made_by_jobs(cat, exports, "exports")
         with session.memo("open_data") as written:
             made = exports.write(session.describer, session.options.site_url, folder, lines,
-                                 session.memos and session.memos.rows, written, set(session.remade["exports"]))
+                                 session.memos and session.memos.rows, written)
     session.output_pages.append(made.page)
     return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
 
