@@ -6,8 +6,9 @@ A session runs one build (`mkdocs build`, `python -m irev check`), or the succes
 of one preview (`mkdocs serve`): then it keeps memos between builds, and each stage redoes
 only what an edit changed (the loading memo per file, the catalogue's per record, the pages'
 by the inputs each read: irev/incremental.py, the HTML and the PDFs by content hash). A build
-keeps its jobs' recorders (pages, heads, feeds, open data) and the calendar texts in the cache
-for the next build, which likewise remakes only the jobs whose inputs changed since.
+keeps its jobs' recorders (pages, heads, feeds, open data, calendar events) and its outputs'
+memos (calendar headings, what the open data's files were written from) in the cache for the
+next build, which likewise remakes only the jobs whose inputs changed since.
 
 Outputs, in order:
 - pages: one Markdown page per record, index, entry and directory (irev/pages.py), converted
