@@ -151,13 +151,16 @@ def keep(folder: Path, key: str, value, changed: bool = True) -> None:
     entries.prune({key})
 
 
-def recorded(catalogue: Catalogue, make: Callable[[tuple], object], job: tuple) -> Made:
-    """Make one job, noting what it reads of the catalogue."""
-    catalogue.reads = set()
+def recorded(catalogue: Catalogue, make: Callable, job) -> Made:
+    """Make one job, noting what it reads of the catalogue; made within another job (a value kept
+    for several: `Renderer.summary_text`), what it reads is read by that job too."""
+    outer, catalogue.reads = catalogue.reads, set()
     try:
         return make(job), frozenset(catalogue.reads)
     finally:
-        catalogue.reads = None
+        read, catalogue.reads = catalogue.reads, outer
+        if outer is not None:
+            outer.update(read)
 
 
 def _key(setting: object) -> str:

@@ -342,24 +342,21 @@ class Renderer:
         page (people without consent never); kept, as feeds and descriptions both ask for it, with
         what it read of the catalogue (the entries it mentions): noted again for each job that asks
         for it (irev/incremental.py), or a job would not be remade when one of them changes."""
-        cat = self.catalogue
         found = self.summaries.get(entry.id)
         if found is None:
-            outer, cat.reads = cat.reads, set()
-            try:
-                text = entry.model.resume or ""
-                if "[[" in text:
-                    source = record_uri(entry)
-                    with self.shown_in(entry):
-                        text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
-                            source, kind, ident, label, entry.model.sort_date()))
-                text = html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set())).strip()
-                found = self.summaries[entry.id] = (text, frozenset(cat.reads))
-            finally:
-                cat.reads = outer
-        if cat.reads is not None:
-            cat.reads.update(found[1])
+            found = self.summaries[entry.id] = incremental.recorded(self.catalogue, self._summary, entry)
+        elif self.catalogue.reads is not None:
+            self.catalogue.reads.update(found[1])
         return found[0]
+
+    def _summary(self, entry: Entry) -> str:
+        text = entry.model.resume or ""
+        if "[[" in text:
+            source = record_uri(entry)
+            with self.shown_in(entry):
+                text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
+                    source, kind, ident, label, entry.model.sort_date()))
+        return html.unescape(nh3.clean(_SUMMARY.reset().convert(text), tags=set())).strip()
 
     def search_fields(self, entry: Entry) -> dict:
         """What the search index needs of a record: facets (a record on a narrower theme or a
