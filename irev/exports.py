@@ -87,7 +87,6 @@ TABLES = tuple(Table(m.KIND, m, m.SECTION, pages.SECTION_TITLES[m.KIND]) for m i
     Table(m.KIND, m, pages.ENTITY_SECTIONS[m.KIND], pages.DIRECTORY_TITLES[m.KIND]) for m in models.REGISTRY_TYPES)
 _STEMS = {table.kind: table.stem for table in TABLES}
 _TABLES = {table.stem: table for table in TABLES}
-_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(models.__file__).read_bytes()).digest()  # what makes a CSV
 
 
 def person_shown(cat: Catalogue, ident: str | None, record: Entry | None = None,
@@ -146,26 +145,29 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
     the pages do."""
     cat, sizes, counts, made_rows = renderer.catalogue, {}, {}, {} if rows is None else rows
     written = {} if written is None else written
-    made, tables = iter(lines), []
+    made, by_type, tables = iter(lines), [], []
     for table in TABLES:
         of_table = [next(made) for _ in _entries(cat, table)]
+        by_type.append(of_table)
         counts[table.stem] = len(of_table)
         if not _as_written(folder, written, table.stem, (site_url, of_table), sizes):  # (its schema's address)
             tables.append((table, of_table))
     for table, of_table in tables:
         json_name, csv_name, schema_name = table.names
         data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
-        for name, text in ((json_name, data), (schema_name, _schema_text(table, site_url))):
+        files = {json_name: data, csv_name: _csv(table, of_table, made_rows), schema_name: _schema_text(table, site_url)}
+        for name, text in files.items():
             atomic.write_if_changed(folder / name, text)
             sizes[name] = len(text)
-        sizes[csv_name] = _write_csv(folder / csv_name, table, of_table, data, made_rows)
-        written[table.stem] = _noted(folder, (site_url, of_table), table.names)
+        written[table.stem] = (incremental.fingerprint((site_url, of_table)),
+                               {name: _digest(text) for name, text in files.items()})
     of_types = [written[table.stem][0] for table in TABLES]  # every type's, as written now
     if tables or not _as_written(folder, written, EVERYTHING, of_types, sizes):
         with _Replaced(folder / EVERYTHING) as everything:
-            everything.write("".join(line + "\n" for line in lines).encode())
+            for of_table in by_type:
+                everything.write("".join(line + "\n" for line in of_table).encode())
         sizes[EVERYTHING] = everything.size
-        written[EVERYTHING] = _noted(folder, of_types, (EVERYTHING,))
+        written[EVERYTHING] = (incremental.fingerprint(of_types), {EVERYTHING: (everything.size, everything.digest.hexdigest())})
     if rows is not None:  # kept for the next build: the rows of lines gone are forgotten
         wanted = set(lines)
         for line in [line for line in rows if line not in wanted]:
@@ -179,30 +181,27 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
     return Export([*sizes], pages.Page.of(PAGE, "Données ouvertes", markdown))
 
 
-def _noted(folder: Path, made_of: object, names: tuple[str, ...]) -> tuple:
-    """The fingerprint of what files are made of (a type's lines), each file's size and SHA-256."""
-    return incremental.fingerprint(made_of), {name: _digest(folder / name) for name in names}
-
-
 def _as_written(folder: Path, written: dict, what: str, made_of: object, sizes: dict) -> bool:
-    """Whether files were last written from the same lines and still hold what was written (then
-    their sizes are noted in `sizes`): reading them is quicker than making them again."""
+    """Whether files were last written from the same lines (`written`: the fingerprint of what they
+    were made of, each one's size and SHA-256) and still hold what was written (then their sizes
+    are noted in `sizes`): reading them is quicker than making them again."""
     found = written.get(what)
     if found is None or found[0] != incremental.fingerprint(made_of):
         return False
     for name, noted in found[1].items():
+        path = folder / name
         try:
-            if _digest(folder / name) != noted:
-                return False
+            with path.open("rb") as file:  # read in parts: the file of everything is 100 MB at 10,000 records
+                if (path.stat().st_size, hashlib.file_digest(file, "sha256").hexdigest()) != noted:
+                    return False
         except OSError:
             return False
     sizes.update((name, size) for name, (size, _) in found[1].items())
     return True
 
 
-def _digest(path: Path) -> tuple[int, str]:
-    with path.open("rb") as file:
-        return path.stat().st_size, hashlib.file_digest(file, "sha256").hexdigest()
+def _digest(data: bytes) -> tuple[int, str]:
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def _entries(cat: Catalogue, table: Table) -> list[Entry]:
@@ -314,7 +313,7 @@ class _Replaced:
     """A file written piece by piece beside its place, put there only if its bytes changed."""
 
     def __init__(self, path: Path):
-        self.path, self.size = path, 0
+        self.path, self.size, self.digest = path, 0, hashlib.sha256()
         self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
     def __enter__(self):
@@ -325,6 +324,7 @@ class _Replaced:
     def write(self, data: bytes) -> None:
         self.file.write(data)
         self.size += len(data)
+        self.digest.update(data)
 
     def __exit__(self, kind, *_):
         self.file.close()
@@ -379,23 +379,6 @@ def _joined(info: FieldInfo) -> bool:
         return False
     item = typing.get_args(info.annotation)[0]
     return bool(_ref_kind_in(item)) or typing.get_origin(item) is typing.Literal
-
-
-def _write_csv(path: Path, table: Table, lines: list[str], json_data: bytes, rows: dict) -> int:
-    """A type's CSV (its size), made again only when its JSON changed: beside it, the hash of the
-    JSON it was made from and its own, checked before it is kept (a warm build makes none)."""
-    key = hashlib.sha256(_CODE + json_data).hexdigest()
-    stamp = path.with_name(f".{path.name}.cle")
-    try:
-        kept_key, kept_hash = stamp.read_text(encoding="ascii").split()
-        if kept_key == key and hashlib.sha256(path.read_bytes()).hexdigest() == kept_hash:
-            return path.stat().st_size
-    except (OSError, ValueError):
-        pass  # none yet, or damaged: made again
-    data = _csv(table, lines, rows)
-    atomic.write_if_changed(path, data)
-    stamp.write_text(f"{key} {hashlib.sha256(data).hexdigest()}", encoding="ascii")
-    return len(data)
 
 
 class _Row:

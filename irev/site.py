@@ -89,7 +89,7 @@ class Memos:
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: Recorder = field(default_factory=Recorder)  # the open data: each object's line, the same way
     rows: dict = field(default_factory=dict)  # each line's CSV row
-    open_data: dict = field(default_factory=dict)  # what each type's files were written from, and their dates
+    open_data: dict = field(default_factory=dict)  # what each type's files were written from, and their SHA-256
     events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
 
