@@ -143,7 +143,7 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
     were last written from keeps them, if they still hold what was written (`written` notes both:
     kept between builds). The renderer (of the catalogue to export) names mentioned entries as
     the pages do."""
-    cat, sizes, counts, made_rows = renderer.catalogue, {}, {}, {} if rows is None else rows
+    cat, sizes, counts = renderer.catalogue, {}, {}
     written = {} if written is None else written
     made, by_type, tables = iter(lines), [], []
     for table in TABLES:
@@ -155,7 +155,8 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
     for table, of_table in tables:
         json_name, csv_name, schema_name = table.names
         data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
-        files = {json_name: data, csv_name: _csv(table, of_table, made_rows), schema_name: _schema_text(table, site_url)}
+        csv = _csv(table, of_table, {} if rows is None else rows)  # a build's rows go with their type
+        files = {json_name: data, csv_name: csv, schema_name: _schema_text(table, site_url)}
         for name, text in files.items():
             atomic.write_if_changed(folder / name, text)
             sizes[name] = len(text)

@@ -16,7 +16,6 @@ A preview keeps its recorders in memory between rebuilds; a build keeps them in 
 from __future__ import annotations
 
 import hashlib
-import io
 import pickle
 from array import array
 from dataclasses import dataclass, field
@@ -192,8 +191,15 @@ def fingerprint(value) -> bytes:
     """The same bytes for equal values in any process (pickled without its memo, so objects shared
     or not pickle alike; models by their fields), hashed. A set's order changes from one process to
     the next (the inputs hold none; a setting's are put in order: `_ordered`)."""
-    buffer = io.BytesIO()
-    pickler = _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.blake2b(digest_size=16)
+    pickler = _Pickler(_Hashing(digest), protocol=pickle.HIGHEST_PROTOCOL)  # hashed as pickled: never held whole
     pickler.fast = True
     pickler.dump(value)
-    return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
+    return digest.digest()
+
+
+class _Hashing:
+    """A file that hashes what is written to it (an open data type's lines are tens of megabytes)."""
+
+    def __init__(self, digest):
+        self.write = digest.update
