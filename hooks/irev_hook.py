@@ -97,6 +97,7 @@ def on_config(config):
         (log.info if problem.warning else log.error)(("ATTENTION " if problem.warning else "") + str(problem))
     errors = [str(p) for p in problems if not p.warning]
     if errors and not session.serving:
+        session.abandon()
         raise PluginError(f"Contenu invalide ({options.root}) : {len(errors)} erreur(s), listée(s) ci-dessus. "
                           "Rien n'a été publié.")
     if session.serving:  # the preview shows the problems on every page (overrides/main.html) and goes on serving

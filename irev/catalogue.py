@@ -162,7 +162,7 @@ class Catalogue:
 
     def drop_sources(self) -> None:
         """Forget each entry's YAML text and raw data: validation and the preview need them, page
-        generation does not (about 170 MB at 10,000 records, copied by each forked helper). A
+        generation does not (about 170 MB at 10,000 records). A
         registry entry keeps its first line: its page's edit link points there."""
         for table in self.registries.values():
             for entry in table.values():

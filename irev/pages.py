@@ -10,10 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import gc
 import html
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -74,18 +71,10 @@ def entity_uri(kind: str, ident: str) -> str:
     return f"{ENTITY_SECTIONS[kind]}/{ident}.md"
 
 
-PARALLEL_FROM = 2000  # fewer pages than this are made faster than two processes start
-_shared: Catalogue | None = None  # the catalogue forked workers inherit
-
-
-def generate(catalogue: Catalogue, workers: int = 1) -> list[Page]:
-    """Every generated page: records, their indexes, entity pages and their directories.
-
-    With workers > 1 (on a platform that forks), large sites are made in that many
-    processes, which inherit the catalogue instead of receiving a copy.
-    """
+def generate(catalogue: Catalogue) -> list[Page]:
+    """Every generated page: records, their indexes, entity pages and their directories."""
     renderer = Renderer(catalogue)
-    return [page for page, _ in make(renderer, jobs(renderer), workers)]
+    return [page for page, _ in make(renderer, jobs(renderer))]
 
 
 def jobs(renderer: Renderer) -> list[tuple]:
@@ -101,40 +90,14 @@ def jobs(renderer: Renderer) -> list[tuple]:
     return todo
 
 
-def make(renderer: Renderer, jobs: list[tuple], workers: int = 1) -> list[incremental.Made]:
+def make(renderer: Renderer, jobs: list[tuple]) -> list[incremental.Made]:
     """The pages of these jobs, in their order, each with the inputs it read (irev/incremental.py).
 
-    With workers > 1, this process makes one share and forked helpers the others: they
-    inherit the catalogue instead of receiving a copy, though each copies the parts it
-    touches (reference counts write to every object read). Shares are interleaved, so the
-    long index pages do not all fall to one process.
-    """
-    if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return _make_batch(renderer, jobs)
-    global _shared
-    _shared = renderer.catalogue
-    gc.freeze()  # keeps the helpers' collector off the inherited objects, so memory stays shared
-    try:
-        shares = [jobs[i::workers] for i in range(workers)]
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            theirs = [pool.submit(_make_inherited, share) for share in shares[1:]]
-            made: list = [None] * len(jobs)
-            made[0::workers] = _make_batch(renderer, shares[0])
-            for number, future in enumerate(theirs, start=1):
-                made[number::workers] = future.result()
-            return made
-    finally:
-        gc.unfreeze()
-        _shared = None
-
-
-def _make_inherited(jobs: list[tuple]) -> list[incremental.Made]:
-    return _make_batch(Renderer(_shared), jobs)
-
-
-def _make_batch(renderer: Renderer, jobs: list[tuple]) -> list[incremental.Made]:
-    make = functools.partial(make_one, renderer)
-    return [incremental.recorded(renderer.catalogue, make, job) for job in jobs]
+    In this process only: a forked helper making half of them saved 6 s at 10,000 records but
+    copied most of the catalogue it inherited (reference counts write to every object read),
+    0.8 GB that made the build's peak memory (benchmarks/README.md)."""
+    one = functools.partial(make_one, renderer)
+    return [incremental.recorded(renderer.catalogue, one, job) for job in jobs]
 
 
 def make_one(renderer: Renderer, job: tuple) -> Page:

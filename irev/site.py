@@ -40,13 +40,16 @@ from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (agenda, atomic, attachments, catalogue, exports, feeds, forge, incremental, loading, pages, pdf,
-               rendering, search, settings, sharing)
+from . import (agenda, apart, atomic, attachments, catalogue, exports, feeds, forge, incremental, loading, pages,
+               pdf, rendering, search, settings, sharing)
 from .incremental import Fingerprints, Recorder
 from .problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RECORDERS = "travaux"  # in the cache: each output's jobs, what they made and read (irev/incremental.py)
+# What `make` leaves for the engine: all a build's process gets back from the process that made it.
+MADE = ("timings", "remade", "pages", "keys", "files", "output_pages", "next_events", "downloads", "feeds", "heads",
+        "sources", "search_pages", "search_key", "latest")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class Session:
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
+        self.apart: apart.Apart | None = None  # a build's loading, catalogue and outputs, made in a process of their own
 
     @contextmanager
     def timed(self, step: str):
@@ -132,8 +136,17 @@ class Session:
         return content, sorted(content.problems + catalogue.validate(content))
 
     def prepare(self, options: Options) -> list[Problem]:
-        """Load, validate and catalogue the content; every problem, warnings included, sorted."""
+        """Load, validate and catalogue the content; every problem, warnings included, sorted.
+
+        A build (not the preview, which keeps its state between rebuilds) does it, and then makes
+        its outputs, in a process of its own (irev/apart.py): this one never holds the catalogue."""
         self.options, self.timings = options, {}
+        if self.memos is None and apart.possible():
+            self.apart = apart.Apart(lambda: self._prepare(options), self._made)
+            return self.apart.first()
+        return self._prepare(options)
+
+    def _prepare(self, options: Options) -> list[Problem]:
         memos = self.memos
         if memos is not None:
             # Millions of objects live from one preview build to the next, and each build makes
@@ -151,11 +164,19 @@ class Session:
     def abandon(self) -> None:
         """The content prepared is not made (the preview keeps the last correct site)."""
         self.catalogue = None
+        if self.apart is not None:
+            self.apart.close()
+            self.apart = None
         if self.memos is not None:
             gc.enable()  # see prepare
 
     def make(self) -> None:
         """Every output of the catalogue prepared: pages and their HTML, files, what search indexes."""
+        if self.apart is not None:
+            made, self.apart = self.apart.then(), None
+            for name, value in made.items():
+                setattr(self, name, value)
+            return
         try:
             self._make()
         finally:
@@ -163,9 +184,14 @@ class Session:
                 gc.freeze()
                 gc.enable()
 
+    def _made(self) -> dict:
+        """In the process of a build's making: make, and what is left for the engine."""
+        self._make()
+        return {name: getattr(self, name) for name in MADE}
+
     def _make(self) -> None:
         cat, options = self.catalogue, self.options
-        if self.memos is None:  # no rebuild in this process: what only validation read goes before generation forks
+        if self.memos is None:  # no rebuild in this process: what only validation read goes
             cat.drop_sources()
             free_memory(collect=False)  # freed by reference counting: a collection would find nothing
             self.fingerprints = Fingerprints()  # this build's, dropped with the catalogue
@@ -205,12 +231,11 @@ class Session:
         self.sources = {p.src_uri: (p.source, p.line) for p in generated if p.source}
 
     def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
-        """The pages whose inputs changed since the last build: in two processes for a build; while
-        serving, in one (forking beside the server's threads is unsafe)."""
-        renderer, workers = pages.Renderer(cat), 1 if self.memos else 2
+        """The pages whose inputs changed since the last build."""
+        renderer = pages.Renderer(cat)
         try:
             return self._recorded("pages", cat, self._setting(cat), pages.jobs(renderer),
-                                  lambda todo: pages.make(renderer, todo, workers))
+                                  lambda todo: pages.make(renderer, todo))
         finally:
             renderer.close()
 

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(folder)
         cat, _ = catalogue.build(loading.load(args.content))
         records = {pages.record_uri(entry): entry for entry in cat.records.values()}
-        generated = [page for page in pages.generate(cat, workers=2) if page.searchable]
+        generated = [page for page in pages.generate(cat) if page.searchable]
         keys = rendering.render_pages([(p.src_uri, p.text) for p in generated], *markdown_settings(), work / "html",
                                       workers=2)
 
