@@ -42,6 +42,7 @@ from importlib import metadata
 from pathlib import Path
 
 import watchdog.observers
+from watchdog import events
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
@@ -67,6 +68,8 @@ _build: dict = {"session": Session()}  # this build's session (the preview's, ke
 
 def on_startup(command, dirty):
     _build["session"] = Session(serving=command == "serve")
+    if command == "serve" and dirty:  # MkDocs keeps the pages it wrote: it is handed those that changed
+        _build["handed"] = Handed()
 
 
 def _serving() -> bool:
@@ -141,16 +144,69 @@ def on_files(files, config):
     _build["files"] = files
     with session.timed("fichiers sources"):
         sources = session.options.cache / "sources"
-        session.write_sources(sources)
+        rewritten = session.write_sources(sources)
+        handed = _build.get("handed")  # (the files hold the hand-written pages only, so far)
+        wanted = handed.pages(rewritten, _nav_sources(config["nav"]), files.documentation_pages()) if handed else None
         for page in session.pages:
-            files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
+            if wanted is None or page.src_uri in wanted:
+                files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
         if session.serving:  # MkDocs copies them when they change (--dirty); a build links them (on_post_build)
-            for uri, path in session.files:
+            for uri, path in handed.files(session.files) if handed else session.files:
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
+        if wanted is not None:  # the sitemap of the pages handed only: the one the preview wrote first stays
+            config.theme.static_templates.discard("sitemap.xml")
     contributing = File.generated(config, guide.PAGE, content=guide.page_markdown())  # CONTRIBUER.md, a hand-written page
     contributing.edit_uri = Path(os.path.relpath(guide.SOURCE, config["docs_dir"])).as_posix()  # its edit link: the file itself
     files.append(contributing)
     return files
+
+
+class Handed:
+    """What `mkdocs serve --dirty` is handed of the generated pages and served files. At 10,000
+    records, going through 28,000 of them (navigation, dates of each source and output, sitemap)
+    took MkDocs 1.5 to 2 s a rebuild, for a page or two to write: after its first build, it is handed
+    the pages whose source was rewritten since it last wrote the site, the navigation's (every page
+    shows them), and the files that changed. A rebuild that failed is handed its pages again."""
+
+    def __init__(self):
+        self.first = True  # MkDocs has not written the site yet
+        self.pending: set[str] = set()  # pages whose source was rewritten since MkDocs last wrote the site
+        self.copied: dict[str, tuple] = {}  # site path -> the file's place, size and date when last copied
+        self.copying: dict[str, tuple] = {}
+
+    def pages(self, rewritten: set[str], nav: set[str], hand_written) -> set[str] | None:
+        """The generated pages to hand; None: all of them (the first build, or a hand-written page
+        changed: MkDocs resolves its links among all pages)."""
+        self.pending |= rewritten
+        if self.first or any(file.is_modified() for file in hand_written):
+            return None
+        return self.pending | nav
+
+    def files(self, served: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+        """The served files whose place, size or date changed since MkDocs last copied them."""
+        self.copying, changed = {}, []
+        for uri, path in served:
+            stat = path.stat()
+            self.copying[uri] = (str(path), stat.st_size, stat.st_mtime_ns)
+            if self.copied.get(uri) != self.copying[uri]:
+                changed.append((uri, path))
+        return changed
+
+    def built(self) -> None:
+        """MkDocs wrote what it was handed."""
+        self.first, self.pending, self.copied = False, set(), self.copying
+
+
+def _nav_sources(items) -> set[str]:
+    """The sources the navigation of mkdocs.yml names (`nav`: lists of {title: source or list})."""
+    found: set[str] = set()
+    for item in items or []:
+        for value in (item.values() if isinstance(item, dict) else [item]):
+            if isinstance(value, list):
+                found |= _nav_sources(value)
+            elif isinstance(value, str):
+                found.add(value)
+    return found
 
 
 def on_env(env, config, files):
@@ -316,6 +372,8 @@ def on_post_build(config):
     if not session.serving:
         session.write_files(site)
     session.write_downloads(site)
+    if "handed" in _build:
+        _build["handed"].built()
     if "written" in _build:  # the pages kept: this build's only
         _build.pop("written").prune(set(_build.pop("keys").values()))
         _build.pop("kept")
@@ -382,6 +440,23 @@ def _stop_background_indexing() -> None:
         thread.join()
 
 
+def on_shutdown():
+    _stop_background_indexing()  # its work folder beside the site is removed, not left behind
+
+
+class _ChangesObserver(watchdog.observers.Observer):
+    """The system's notifications of changes only. Watchdog also reports a file opened or closed
+    unwritten, and MkDocs rebuilds on any event: each rebuild, reading the templates and the code it
+    watches, called for the next one, without end."""
+
+    CHANGES = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileDeletedEvent, events.FileMovedEvent,
+               events.FileClosedEvent]
+
+    def schedule(self, event_handler, path, *, recursive=False, event_filter=None, follow_symlink=False):
+        return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or self.CHANGES,
+                                follow_symlink=follow_symlink)
+
+
 def on_serve(server, config, builder):
     """Watch the content tree and the core too, through the system's notifications (inotify,
     FSEvents, ReadDirectoryChangesW): MkDocs polls every half second, walking every file, which
@@ -389,7 +464,7 @@ def on_serve(server, config, builder):
     watched = [config["docs_dir"], config.config_file_path]  # what MkDocs watches already (make serve)
     for path in watched:
         server.unwatch(path)
-    server.observer = watchdog.observers.Observer()
+    server.observer = _ChangesObserver()
     for path in [*watched, str(settings.content_dir()), str(ROOT / "irev"), str(guide.SOURCE)]:
         server.watch(path)
     return server

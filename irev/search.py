@@ -93,7 +93,9 @@ def _index_part(site_dir: Path, pages: list[str], output: Path, cancel: threadin
     """Run Pagefind over some pages: hard links to them in a folder of their own, same paths."""
     selection = output.parent / f"{output.name}-pages"
     try:
-        for page in pages:
+        for number, page in enumerate(pages):
+            if cancel is not None and number % 500 == 0 and cancel.is_set():
+                raise Cancelled  # a newer build waits for this one to stop (3,334 links at 10,000 records)
             target = selection / page
             target.parent.mkdir(parents=True, exist_ok=True)
             try:

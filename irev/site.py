@@ -95,6 +95,7 @@ class Memos:
     open_data: dict = field(default_factory=dict)  # what each type's files were written from, and their SHA-256
     events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
+    calendars: dict = field(default_factory=dict)  # each calendar file: a hash of the bytes written
 
 
 class Session:
@@ -356,9 +357,11 @@ class Session:
                         pass
                 shutil.copyfile(path, target)
 
-    def write_sources(self, folder: Path) -> None:
+    def write_sources(self, folder: Path) -> set[str]:
         """One small source file per page, holding its title and flags: its text changes whenever
-        its HTML does, so an engine rebuilding changed sources only (`--dirty`) remakes just those."""
+        its HTML does, so an engine rebuilding changed sources only (`--dirty`) remakes just those.
+        The pages whose source text changed (while serving: since the last build; else all)."""
+        rewritten = set()
         wanted = {page.src_uri for page in self.pages}
         written = self.memos.sources if self.memos else {}
         if wanted != written.keys():  # a removed or unpublished page must not linger
@@ -375,6 +378,8 @@ class Session:
             if written.get(page.src_uri) != text:  # while serving, what was written is remembered
                 atomic.write_if_changed(folder / page.src_uri, text.encode())
                 written[page.src_uri] = text
+                rewritten.add(page.src_uri)
+        return rewritten
 
     def index(self, site: Path) -> None:
         """The search index of the written site, or the one kept for the same pages."""
@@ -457,7 +462,7 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
         texts = session.made_by_jobs(cat, agenda, "events")
         with session.memo("agenda") as memo:
             made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
-                                settings.build_day(), texts, memo)
+                                settings.build_day(), texts, memo, session.memos and session.memos.calendars)
     session.output_pages.append(made.page)
     session.heads[agenda.PAGE] = made.head
     session.next_events = made.home

@@ -214,6 +214,48 @@ def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser
             page.close()
 
 
+def test_serve_rebuilds_once_an_edit_handing_mkdocs_the_pages_it_changed(seed, tmp_path):
+    """`make serve` rests until an edit (reading its own templates must not call for another build),
+    then rebuilds once, handing MkDocs the pages whose source the edit rewrote and the navigation's,
+    not all of them (at 10,000 records, going through every page took MkDocs seconds): the edited
+    record, the pages listing it and the navigation show the change, the other pages are still
+    served, and the sitemap still lists every page."""
+    import re
+    import time
+    import urllib.request
+
+    from conftest import mkdocs_serve, served
+    log = tmp_path / "mkdocs.log"
+    read = lambda url: urllib.request.urlopen(url, timeout=10).read().decode()  # noqa: E731
+    locations = lambda sitemap: set(re.findall(r"<loc>(.*?)</loc>", sitemap))  # noqa: E731
+
+    def builds() -> list[str]:
+        """MkDocs' log of each build; in each, the pages it was handed that the navigation does not name."""
+        return log.read_text().split("Building documentation...")[1:]
+
+    def handed(build: str) -> int:
+        listed = build.split('not included in the "nav" configuration:\n')[1]
+        return len(re.match(r"(?:  - .*\n)*", listed).group().splitlines())
+
+    with mkdocs_serve(seed, tmp_path, log=log) as base:
+        served(f"{base}/reunions/2022-02-22-reseau-lcd/", "Rencontre régionale des acteurs territoriaux")
+        sitemap = read(f"{base}/sitemap.xml")
+        time.sleep(3)  # nothing changed: no build
+        assert len(builds()) == 1
+        path = seed / MEETING
+        path.write_text(path.read_text().replace("titre: Rencontre régionale", "titre: Journée régionale", 1))
+        served(f"{base}/reunions/2022-02-22-reseau-lcd/", "Journée régionale des acteurs territoriaux")
+        served(f"{base}/reunions/", "Journée régionale des acteurs territoriaux")  # in the navigation
+        served(f"{base}/territoires/grande-synthe/", "Journée régionale des acteurs territoriaux")  # not in it
+        time.sleep(3)
+        assert len(builds()) == 2
+        other = read(f"{base}/fiches/")  # neither remade nor handed
+        assert "md-tabs" in other and "Fiches outils" in other
+        assert locations(read(f"{base}/sitemap.xml")) == locations(sitemap) and len(locations(sitemap)) > 200
+    first, rebuild = builds()
+    assert handed(first) > 200 and 0 < handed(rebuild) < handed(first) / 2, (handed(first), handed(rebuild))
+
+
 def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path, serving):
     """`nommer: false` in a meeting, then a new spelling of that person's name in the registry: the
     meeting's text, and the names it shows from elsewhere, are redacted again (compared with a full build
