@@ -25,10 +25,11 @@ import filecmp
 import functools
 import hashlib
 import json
+import operator
 import os
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from defusedcsv import csv as safe_csv
@@ -134,28 +135,47 @@ def setting(exporter: _Exporter) -> frozenset:
     return exporter.hidden
 
 
-def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], rows: dict | None = None,
+@dataclass
+class Kept:
+    """What a preview (`mkdocs serve`) keeps from one build to the next: each line's CSV row, and the
+    lines each type's files were last written from. A line whose job was not made again is the very
+    same object: a type whose lines all are needs neither its files read back nor its lines hashed
+    (at 10,000 records, 300 MB of files and lines, most of a preview's rebuild of the open data)."""
+
+    rows: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)
+
+    def holds(self, stem: str, lines: list[str]) -> bool:
+        before = self.lines.get(stem)
+        return before is not None and len(before) == len(lines) and all(map(operator.is_, before, lines))
+
+
+def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], kept: Kept | None = None,
           written: dict | None = None) -> Export:
     """Every file of the open data into a folder (a file whose bytes would not change is left as it
     is), and the page that describes them, from the lines of the jobs in order. One type at a time:
-    at 10,000 records, the objects of one type take tens of megabytes as text. `rows` (`mkdocs
-    serve`) keeps each line's CSV row for the next build. A type whose lines are those its files
-    were last written from keeps them, if they still hold what was written (`written` notes both:
-    kept between builds). The renderer (of the catalogue to export) names mentioned entries as
-    the pages do."""
+    at 10,000 records, the objects of one type take tens of megabytes as text. A type whose lines
+    are those its files were last written from keeps them, if they still hold what was written
+    (`written` notes both: kept between builds; `kept`, a preview's, tells it quicker). The
+    renderer (of the catalogue to export) names mentioned entries as the pages do."""
     cat, sizes, counts = renderer.catalogue, {}, {}
     written = {} if written is None else written
-    made, by_type, tables = iter(lines), [], []
+    made, by_type, tables, same = iter(lines), [], [], 0
     for table in TABLES:
         of_table = [next(made) for _ in _entries(cat, table)]
         by_type.append(of_table)
         counts[table.stem] = len(of_table)
-        if not _as_written(folder, written, table.stem, (site_url, of_table), sizes):  # (its schema's address)
+        if kept is not None and table.stem in written and kept.holds(table.stem, of_table):
+            sizes.update((name, size) for name, (size, _) in written[table.stem][1].items())
+            same += 1
+        elif not _as_written(folder, written, table.stem, (site_url, of_table), sizes):  # (its schema's address)
             tables.append((table, of_table))
+        if kept is not None:
+            kept.lines[table.stem] = of_table
     for table, of_table in tables:
         json_name, csv_name, schema_name = table.names
         data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
-        csv = _csv(table, of_table, {} if rows is None else rows)  # a build's rows go with their type
+        csv = _csv(table, of_table, {} if kept is None else kept.rows)  # a build's rows go with their type
         files = {json_name: data, csv_name: csv, schema_name: _schema_text(table, site_url)}
         for name, text in files.items():
             atomic.write_if_changed(folder / name, text)
@@ -163,16 +183,18 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
         written[table.stem] = (incremental.fingerprint((site_url, of_table)),
                                {name: _digest(text) for name, text in files.items()})
     of_types = [written[table.stem][0] for table in TABLES]  # every type's, as written now
-    if tables or not _as_written(folder, written, EVERYTHING, of_types, sizes):
+    if same == len(TABLES) and EVERYTHING in written:
+        sizes[EVERYTHING] = written[EVERYTHING][1][EVERYTHING][0]
+    elif tables or not _as_written(folder, written, EVERYTHING, of_types, sizes):
         with _Replaced(folder / EVERYTHING) as everything:
             for of_table in by_type:
                 everything.write("".join(line + "\n" for line in of_table).encode())
         sizes[EVERYTHING] = everything.size
         written[EVERYTHING] = (incremental.fingerprint(of_types), {EVERYTHING: (everything.size, everything.digest.hexdigest())})
-    if rows is not None:  # kept for the next build: the rows of lines gone are forgotten
+    if kept is not None and tables:  # kept for the next build: the rows of lines gone are forgotten
         wanted = set(lines)
-        for line in [line for line in rows if line not in wanted]:
-            del rows[line]
+        for line in [line for line in kept.rows if line not in wanted]:
+            del kept.rows[line]
     newest = max((entry.model.updated() for entry in cat.records.values()), key=lambda day: day.first_day, default=None)
     markdown = renderer.render(
         "donnees.md.j2", PAGE, tables=TABLES, counts=counts, total=sum(counts.values()), everything=EVERYTHING,

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from . import (agenda, apart, atomic, attachments, catalogue, exports, feeds, forge, incremental, loading, pages,
                pdf, rendering, search, settings, sharing)
+from .exports import Kept
 from .incremental import Fingerprints, Recorder
 from .problems import Problem
 
@@ -91,7 +92,7 @@ class Memos:
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: Recorder = field(default_factory=Recorder)  # the open data: each object's line, the same way
-    rows: dict = field(default_factory=dict)  # each line's CSV row
+    kept_exports: Kept = field(default_factory=Kept)  # each line's CSV row, each type's lines
     open_data: dict = field(default_factory=dict)  # what each type's files were written from, and their SHA-256
     events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
@@ -450,7 +451,7 @@ def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[s
         lines = session.made_by_jobs(cat, exports, "exports")
         with session.memo("open_data") as written:
             made = exports.write(session.describer, session.options.site_url, folder, lines,
-                                 session.memos and session.memos.rows, written)
+                                 session.memos and session.memos.kept_exports, written)
     session.output_pages.append(made.page)
     return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
 
