@@ -305,7 +305,7 @@ def mkdocs_serve(content: Path, tmp_path: Path, log: Path | None = None, **env):
     finally:
         if log:
             output.close()
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs removes its folder, the hook its index under way
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:  # a preview stuck in a build must not hang the tests

@@ -5,6 +5,7 @@ what a fresh build of the same content makes."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import CONTENT, session_options
@@ -254,6 +255,8 @@ def test_serve_rebuilds_once_an_edit_handing_mkdocs_the_pages_it_changed(seed, t
         assert locations(read(f"{base}/sitemap.xml")) == locations(sitemap) and len(locations(sitemap)) > 200
     first, rebuild = builds()
     assert handed(first) > 200 and 0 < handed(rebuild) < handed(first) / 2, (handed(first), handed(rebuild))
+    site = Path(re.search(r"Config value 'site_dir' = '(.*?)'", log.read_text()).group(1))  # stopped as by Ctrl-C:
+    assert not site.exists() and not list(site.parent.glob(f".{site.name}-*"))  # nothing left behind
 
 
 def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path, serving):
