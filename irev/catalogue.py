@@ -87,6 +87,7 @@ class Catalogue:
     attachments: dict[str, int] = field(default_factory=dict)  # hosted file (name under pieces-jointes/) -> bytes
     children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
     _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
+    _kinds: dict = field(default_factory=dict, repr=False)  # see by_kind
     reads: set | None = field(default=None, repr=False)  # while a job is recorded: the inputs it read (see read_by)
     withholding: dict[str, Redactor] = field(default_factory=dict)  # id -> redactor of a record not naming someone
 
@@ -145,8 +146,11 @@ class Catalogue:
     # --- queries --------------------------------------------------------------------------------
 
     def by_kind(self, kind: str) -> list[Entry]:
-        """Records of one kind, newest first (each noted as read: an index shows them all)."""
-        found = _newest_first(e for e in self.records.values() if e.kind == kind)
+        """Records of one kind, newest first (each noted as read: an index shows them all). Sorted once
+        a catalogue: pages, outputs and the comparison of what their jobs read ask for them often."""
+        if kind not in self._kinds:
+            self._kinds[kind] = _newest_first(e for e in self.records.values() if e.kind == kind)
+        found = list(self._kinds[kind])
         if self.reads is not None:
             self.reads.add(("kind", kind))
             self.reads.update(("record", entry.id) for entry in found)
