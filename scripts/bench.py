@@ -170,7 +170,8 @@ def preview_seconds(content: Path, cache: Path) -> dict[str, float]:
     env = {**os.environ, "CONTENT_DIR": str(content), "IREV_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1",
            "IREV_TIMINGS": str(timings)}
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # even if `make bench` ignores it
     try:
         for line in server.stderr:
             if "Serving on" in line:
@@ -189,7 +190,11 @@ def preview_seconds(content: Path, cache: Path) -> dict[str, float]:
         return found
     finally:
         server.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs removes its folder (2.4 GB at 10,000 records)
-        server.wait()
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def _time_edit(record: Path, edit, url: str, wanted: str) -> float:

@@ -299,7 +299,8 @@ def mkdocs_serve(content: Path, tmp_path: Path, log: Path | None = None, **env):
     output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}",
                                *(["--verbose"] if log else [])],
-                              cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=output)
+                              cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=output,
+                              preexec_fn=interruptible)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -311,6 +312,12 @@ def mkdocs_serve(content: Path, tmp_path: Path, log: Path | None = None, **env):
         except subprocess.TimeoutExpired:  # a preview stuck in a build must not hang the tests
             server.kill()
             server.wait()
+
+
+def interruptible() -> None:
+    """In a child about to run a server: Ctrl-C (SIGINT) stops it even where this process ignores
+    it (a command started in the background by a shell does), as the child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def served(url: str, wanted: str, timeout: float = 60) -> str:
