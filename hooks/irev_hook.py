@@ -171,7 +171,7 @@ class Handed:
     def __init__(self):
         self.first = True  # MkDocs has not written the site yet
         self.pending: set[str] = set()  # pages whose source was rewritten since MkDocs last wrote the site
-        self.copied: dict[str, tuple] = {}  # site path -> the file's place, size and date when last copied
+        self.copied: dict[str, tuple] = {}  # site path -> the file's place and stamp when last copied
         self.copying: dict[str, tuple] = {}
 
     def pages(self, rewritten: set[str], nav: set[str], hand_written) -> set[str] | None:
@@ -183,11 +183,10 @@ class Handed:
         return self.pending | nav
 
     def files(self, served: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
-        """The served files whose place, size or date changed since MkDocs last copied them."""
+        """The served files whose place or stamp (atomic.stamp) changed since MkDocs last copied them."""
         self.copying, changed = {}, []
         for uri, path in served:
-            stat = path.stat()
-            self.copying[uri] = (str(path), stat.st_size, stat.st_mtime_ns)
+            self.copying[uri] = (path, atomic.stamp(path))
             if self.copied.get(uri) != self.copying[uri]:
                 changed.append((uri, path))
         return changed
@@ -450,7 +449,7 @@ class _ChangesObserver(watchdog.observers.Observer):
     watches, called for the next one, without end."""
 
     CHANGES = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileDeletedEvent, events.FileMovedEvent,
-               events.FileClosedEvent]
+               events.FileClosedEvent, events.FileAttribEvent]
 
     def schedule(self, event_handler, path, *, recursive=False, event_filter=None, follow_symlink=False):
         return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or self.CHANGES,

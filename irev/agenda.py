@@ -205,11 +205,11 @@ def make_one(calendars: _Calendars, job: tuple) -> dict[str, bytes]:
 
 
 def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: list[dict[str, bytes]],
-          memo: dict | None = None, written: dict | None = None) -> Agenda:
+          memo: dict | None = None, written: atomic.Written | None = None) -> Agenda:
     """The agenda page and the home page's next events as of `day`, and every calendar file into
     `folder` (a file whose bytes would not change is left as it is; one no event makes is removed),
     from each job's event texts (`texts`). A memo keeps each calendar's heading for the next build;
-    `written` (`mkdocs serve`), what each file was last written with, instead of reading it back."""
+    `written` (`mkdocs serve`), what it wrote there last, for it not to be read back."""
     found = events(renderer.catalogue)
     dated = sorted((e for e in found if e.dated), key=lambda e: e.sort)
     upcoming = [e for e in dated if to_come(e.until, day)]
@@ -244,28 +244,22 @@ class _Calendars:
         self.memo, self.used = memo if memo is not None else {}, {}
 
     def write(self, folder: Path, events: dict[str, bytes], dated: list[Event], subscribed: list[Event],
-              written: dict | None = None) -> list[tuple[str, Path]]:
+              written: atomic.Written | None = None) -> list[tuple[str, Path]]:
         """Each event's file, each cycle's, the agenda's (`subscribed`): (site path, file in the folder).
-        `written`: site path -> a hash of the bytes this process last wrote there (a preview's 14,000
-        files at 10,000 records are then neither read back nor listed again)."""
+        `written`: what a preview wrote there last (its 14,000 files at 10,000 records are then neither
+        read back nor listed again)."""
         wanted: dict[str, tuple[str, list[Event]]] = {CALENDAR: ("IREV — agenda", subscribed)}
         for event in dated:
             wanted[event.file] = (event.record.model.titre, [event])
             if event.record.kind == "cycle":
                 whole = beside(record_uri(event.record), ".ics")
                 wanted.setdefault(whole, (event.record.model.titre, []))[1].append(event)
-        made, before, now = [], written or {}, {}
+        made, written = [], written or atomic.Written()
         for uri, (name, group) in wanted.items():
             data = self.calendar(uri, name, [events[e.uid] for e in group], [e.date.year for e in group if e.timed])
-            now[uri] = hash(data)
-            if before.get(uri) != now[uri]:
-                atomic.write_if_changed(folder / uri, data)
+            written.write(folder / uri, data, hash(data))
             made.append((uri, folder / uri))
-        if written is None or before.keys() != now.keys():
-            atomic.keep_only(folder, "*.ics", {path for _, path in made})  # an event gone or undated
-        if written is not None:
-            written.clear()
-            written.update(now)
+        written.keep_only(folder, "*.ics", {path for _, path in made})  # an event gone or undated: its file goes
         self.memo.clear()
         self.memo.update(self.used)
         return made

@@ -137,17 +137,28 @@ def setting(exporter: _Exporter) -> frozenset:
 
 @dataclass
 class Kept:
-    """What a preview (`mkdocs serve`) keeps from one build to the next: each line's CSV row, and the
-    lines each type's files were last written from. A line whose job was not made again is the very
-    same object: a type whose lines all are needs neither its files read back nor its lines hashed
-    (at 10,000 records, 300 MB of files and lines, most of a preview's rebuild of the open data)."""
+    """What a preview (`mkdocs serve`) keeps from one build to the next: each line's CSV row, the
+    lines each type's files were last written from, and the files it wrote. A line whose job was not
+    made again is the very same object: a type whose lines all are, and whose files are still as
+    written, needs neither its files read back nor its lines hashed (at 10,000 records, 300 MB of
+    files and lines, most of a preview's rebuild of the open data)."""
 
     rows: dict = field(default_factory=dict)
     lines: dict = field(default_factory=dict)
+    files: atomic.Written = field(default_factory=atomic.Written)
 
-    def holds(self, stem: str, lines: list[str]) -> bool:
+    def holds(self, folder: Path, stem: str, lines: list[str], noted: tuple) -> bool:
+        """Whether a type's files (`noted`: what `write` noted of them) hold these very lines."""
         before = self.lines.get(stem)
-        return before is not None and len(before) == len(lines) and all(map(operator.is_, before, lines))
+        return (before is not None and len(before) == len(lines) and all(map(operator.is_, before, lines))
+                and self.still(folder, noted))
+
+    def still(self, folder: Path, noted: tuple) -> bool:
+        return all(self.files.holds(folder / name, digest) for name, digest in noted[1].items())
+
+    def note(self, folder: Path, noted: tuple) -> None:
+        for name, digest in noted[1].items():
+            self.files.note(folder / name, digest)
 
 
 def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], kept: Kept | None = None,
@@ -160,30 +171,32 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
     renderer (of the catalogue to export) names mentioned entries as the pages do."""
     cat, sizes, counts = renderer.catalogue, {}, {}
     written = {} if written is None else written
+    rows_kept, kept = kept is not None, kept or Kept()  # a build's rows go with their type
     made, by_type, tables, same = iter(lines), [], [], 0
     for table in TABLES:
         of_table = [next(made) for _ in _entries(cat, table)]
         by_type.append(of_table)
         counts[table.stem] = len(of_table)
-        if kept is not None and table.stem in written and kept.holds(table.stem, of_table):
+        if table.stem in written and kept.holds(folder, table.stem, of_table, written[table.stem]):
             sizes.update((name, size) for name, (size, _) in written[table.stem][1].items())
             same += 1
-        elif not _as_written(folder, written, table.stem, (site_url, of_table), sizes):  # (its schema's address)
+        elif _as_written(folder, written, table.stem, (site_url, of_table), sizes):  # (its schema's address)
+            kept.note(folder, written[table.stem])
+        else:
             tables.append((table, of_table))
-        if kept is not None:
-            kept.lines[table.stem] = of_table
+        kept.lines[table.stem] = of_table
     for table, of_table in tables:
         json_name, csv_name, schema_name = table.names
         data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
-        csv = _csv(table, of_table, {} if kept is None else kept.rows)  # a build's rows go with their type
-        files = {json_name: data, csv_name: csv, schema_name: _schema_text(table, site_url)}
+        files = {json_name: data, csv_name: _csv(table, of_table, kept.rows if rows_kept else {}), schema_name: _schema_text(table, site_url)}
         for name, text in files.items():
             atomic.write_if_changed(folder / name, text)
             sizes[name] = len(text)
         written[table.stem] = (incremental.fingerprint((site_url, of_table)),
                                {name: _digest(text) for name, text in files.items()})
+        kept.note(folder, written[table.stem])
     of_types = [written[table.stem][0] for table in TABLES]  # every type's, as written now
-    if same == len(TABLES) and EVERYTHING in written:
+    if same == len(TABLES) and EVERYTHING in written and kept.still(folder, written[EVERYTHING]):
         sizes[EVERYTHING] = written[EVERYTHING][1][EVERYTHING][0]
     elif tables or not _as_written(folder, written, EVERYTHING, of_types, sizes):
         with _Replaced(folder / EVERYTHING) as everything:
@@ -191,7 +204,8 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
                 everything.write("".join(line + "\n" for line in of_table).encode())
         sizes[EVERYTHING] = everything.size
         written[EVERYTHING] = (incremental.fingerprint(of_types), {EVERYTHING: (everything.size, everything.digest.hexdigest())})
-    if kept is not None and tables:  # kept for the next build: the rows of lines gone are forgotten
+    kept.note(folder, written[EVERYTHING])
+    if rows_kept and tables:  # kept for the next build: the rows of lines gone are forgotten
         wanted = set(lines)
         for line in [line for line in kept.rows if line not in wanted]:
             del kept.rows[line]

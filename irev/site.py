@@ -92,11 +92,11 @@ class Memos:
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: Recorder = field(default_factory=Recorder)  # the open data: each object's line, the same way
-    kept_exports: Kept = field(default_factory=Kept)  # each line's CSV row, each type's lines
+    kept_exports: Kept = field(default_factory=Kept)  # each line's CSV row, each type's lines, the files written
     open_data: dict = field(default_factory=dict)  # what each type's files were written from, and their SHA-256
     events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
-    calendars: dict = field(default_factory=dict)  # each calendar file: a hash of the bytes written
+    calendars: atomic.Written = field(default_factory=atomic.Written)  # the calendar files written
 
 
 class Session:
