@@ -151,7 +151,7 @@ def on_files(files, config):
             if wanted is None or page.src_uri in wanted:
                 files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
         if session.serving:  # MkDocs copies them when they change (--dirty); a build links them (on_post_build)
-            for uri, path in handed.files(session.files) if handed else session.files:
+            for uri, path in handed.files(session.files) if handed else [f for f in session.files if f[1].exists()]:
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
         if wanted is not None:  # the sitemap of the pages handed only: the one the preview wrote first stays
             config.theme.static_templates.discard("sitemap.xml")
@@ -183,11 +183,13 @@ class Handed:
         return self.pending | nav
 
     def files(self, served: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
-        """The served files whose place or stamp (atomic.stamp) changed since MkDocs last copied them."""
+        """The served files whose place or stamp (atomic.stamp) changed since MkDocs last copied them.
+        One gone (an attachment removed while the preview keeps the last correct site) keeps its copy."""
         self.copying, changed = {}, []
         for uri, path in served:
-            self.copying[uri] = (path, atomic.stamp(path))
-            if self.copied.get(uri) != self.copying[uri]:
+            found = atomic.stamp(path)
+            self.copying[uri] = (path, found) if found else self.copied.get(uri)
+            if found and self.copied.get(uri) != self.copying[uri]:
                 changed.append((uri, path))
         return changed
 

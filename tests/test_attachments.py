@@ -173,6 +173,23 @@ def test_a_drafts_attachment_is_published_only_when_drafts_are_shown(tree, tmp_p
         assert served(f"{base}/pieces-jointes/brouillon.pdf", "%PDF")
 
 
+def test_a_cited_file_removed_while_serving_is_a_problem_shown_by_the_preview(tree, tmp_path):
+    """The preview goes on serving the last correct site, the problem in its banner, until the file is back."""
+    import json
+    path = attach(tree, "2022/cr.pdf", PDF)
+    [line] = cite(tree, PUBLISHED, "2022/cr.pdf")
+    with mkdocs_serve(tree, tmp_path, log=tmp_path / "serve.log") as base:
+        assert served(f"{base}/pieces-jointes/2022/cr.pdf", "%PDF")
+        path.unlink()
+        state = json.loads(served(f"{base}/irev-apercu.json", "2022/cr.pdf"))
+        assert state["derniere_version_correcte"] is True
+        assert [p for p in state["problemes"] if p.startswith(f"content/{PUBLISHED}:{line}: documents")]
+        assert served(f"{base}/reunions/2022-03-01-reunion-test/", "Compte rendu")
+        attach(tree, "2022/cr.pdf", PDF + b"%")
+        served(f"{base}/irev-apercu.json", '"problemes": []')
+        assert served(f"{base}/pieces-jointes/2022/cr.pdf", "%PDF").endswith("%")
+
+
 def test_a_file_no_record_cites_is_a_warning_and_is_not_published(tree, tmp_path):
     attach(tree, "oublie.pdf", PDF)
     result, lines = check(tree)
