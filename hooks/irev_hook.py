@@ -146,7 +146,8 @@ def on_files(files, config):
         sources = session.options.cache / "sources"
         rewritten = session.write_sources(sources)
         handed = _build.get("handed")  # (the files hold the hand-written pages only, so far)
-        wanted = handed.pages(rewritten, _nav_sources(config["nav"]), files.documentation_pages()) if handed else None
+        wanted = handed and handed.pages({page.src_uri: _site_path(page.src_uri) for page in session.pages}, rewritten,
+                                         _nav_sources(config["nav"]), files.documentation_pages())
         for page in session.pages:
             if wanted is None or page.src_uri in wanted:
                 files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
@@ -155,10 +156,24 @@ def on_files(files, config):
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
         if wanted is not None:  # the sitemap of the pages handed only: the one the preview wrote first stays
             config.theme.static_templates.discard("sitemap.xml")
+        if handed:
+            _made_again(files, config)
     contributing = File.generated(config, guide.PAGE, content=guide.page_markdown())  # CONTRIBUER.md, a hand-written page
     contributing.edit_uri = Path(os.path.relpath(guide.SOURCE, config["docs_dir"])).as_posix()  # its edit link: the file itself
     files.append(contributing)
     return files
+
+
+def _made_again(files, config) -> None:
+    """Hand-written pages showing the latest records or the next events change with the content, not
+    with their file, by which MkDocs (`--dirty`) tells what to write: they are handed as made now."""
+    for file in files.documentation_pages():
+        text = file.content_string
+        if LATEST_MARKER in text or NEXT_EVENTS_MARKER in text:
+            made = File.generated(config, file.src_uri, content=text)
+            made.edit_uri = file.edit_uri
+            files.remove(file)
+            files.append(made)
 
 
 class Handed:
@@ -173,11 +188,15 @@ class Handed:
         self.pending: set[str] = set()  # pages whose source was rewritten since MkDocs last wrote the site
         self.copied: dict[str, tuple] = {}  # site path -> the file's place and stamp when last copied
         self.copying: dict[str, tuple] = {}
+        self.written: dict[str, str] = {}  # generated page source -> where MkDocs wrote it in the site
+        self.writing: dict[str, str] = {}
 
-    def pages(self, rewritten: set[str], nav: set[str], hand_written) -> set[str] | None:
-        """The generated pages to hand; None: all of them (the first build, or a hand-written page
-        changed: MkDocs resolves its links among all pages)."""
+    def pages(self, generated: dict[str, str], rewritten: set[str], nav: set[str], hand_written) -> set[str] | None:
+        """The generated pages to hand (`generated`: every one, by source, with its place in the site);
+        None: all of them (the first build, or a hand-written page changed: MkDocs resolves its links
+        among all pages)."""
         self.pending |= rewritten
+        self.writing = generated
         if self.first or any(file.is_modified() for file in hand_written):
             return None
         return self.pending | nav
@@ -193,9 +212,19 @@ class Handed:
                 changed.append((uri, path))
         return changed
 
-    def built(self) -> None:
-        """MkDocs wrote what it was handed."""
-        self.first, self.pending, self.copied = False, set(), self.copying
+    def built(self, site: Path) -> None:
+        """MkDocs wrote what it was handed. It leaves in the site the pages and files no longer made
+        (a record deleted, or made a draft): they go."""
+        gone = [self.written[page] for page in self.written.keys() - self.writing.keys()]
+        for path in gone + [uri for uri in self.copied.keys() - self.copying.keys()]:
+            (site / path).unlink(missing_ok=True)
+        self.first, self.pending, self.copied, self.written = False, set(), self.copying, self.writing
+
+
+def _site_path(source: str) -> str:
+    """Where MkDocs writes a page (use_directory_urls): `a/b.md` at `a/b/index.html`."""
+    stem = source.removesuffix(".md")
+    return f"{stem.removesuffix('index')}index.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html"
 
 
 def _nav_sources(items) -> set[str]:
@@ -374,7 +403,7 @@ def on_post_build(config):
         session.write_files(site)
     session.write_downloads(site)
     if "handed" in _build:
-        _build["handed"].built()
+        _build["handed"].built(site)
     if "written" in _build:  # the pages kept: this build's only
         _build.pop("written").prune(set(_build.pop("keys").values()))
         _build.pop("kept")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -242,8 +243,8 @@ def test_serve_rebuilds_once_an_edit_handing_mkdocs_the_pages_it_changed(seed, t
     """`make serve` rests until an edit (reading its own templates must not call for another build),
     then rebuilds once, handing MkDocs the pages whose source the edit rewrote and the navigation's,
     not all of them (at 10,000 records, going through every page took MkDocs seconds): the edited
-    record, the pages listing it and the navigation show the change, the other pages are still
-    served, and the sitemap still lists every page."""
+    record, the pages listing it (the home page's latest records too) and the navigation show the
+    change, the other pages are still served, and the sitemap still lists every page."""
     import os
     import re
     import time
@@ -272,6 +273,7 @@ def test_serve_rebuilds_once_an_edit_handing_mkdocs_the_pages_it_changed(seed, t
         served(f"{base}/reunions/2022-02-22-reseau-lcd/", "Journée régionale des acteurs territoriaux")
         served(f"{base}/reunions/", "Journée régionale des acteurs territoriaux")  # in the navigation
         served(f"{base}/territoires/grande-synthe/", "Journée régionale des acteurs territoriaux")  # not in it
+        served(f"{base}/", "Journée régionale des acteurs territoriaux")  # the home page's latest records
         time.sleep(3)
         assert len(builds()) == 2
         other = read(f"{base}/fiches/")  # neither remade nor handed
@@ -287,6 +289,40 @@ def test_serve_rebuilds_once_an_edit_handing_mkdocs_the_pages_it_changed(seed, t
     assert handed(first) > 200 and 0 < handed(rebuild) < handed(first) / 2, (handed(first), handed(rebuild))
     site = Path(re.search(r"Config value 'site_dir' = '(.*?)'", log.read_text()).group(1))  # stopped as by Ctrl-C:
     assert not site.exists() and not list(site.parent.glob(f".{site.name}-*"))  # nothing left behind
+
+
+def test_serve_takes_down_a_record_made_a_draft_and_puts_it_back(seed, tmp_path):
+    """MkDocs (`--dirty`) leaves the pages and files of a build in its folder: a record made a draft
+    (or deleted) would stay served. Its page and calendar go, and come back with it."""
+    import urllib.error
+    import urllib.request
+
+    from conftest import mkdocs_serve, served
+    page, calendar = "reunions/2022-02-22-reseau-lcd/", "reunions/2022-02-22-reseau-lcd/2022-02-22-reseau-lcd.ics"
+
+    def gone(url: str) -> bool:
+        try:
+            urllib.request.urlopen(url, timeout=10)
+        except urllib.error.HTTPError as error:
+            return error.code == 404
+        return False
+
+    path = seed / MEETING
+    published = path.read_text(encoding="utf-8")
+    with mkdocs_serve(seed, tmp_path) as base:
+        served(f"{base}/{calendar}", "BEGIN:VCALENDAR")
+        path.write_text(published.replace("statut: publie", "statut: brouillon"), encoding="utf-8")
+        served(f"{base}/reunions/", "Réunions")
+        listing = served(f"{base}/territoires/grande-synthe/", "Grande-Synthe")
+        deadline = time.monotonic() + 60
+        while "Rencontre régionale des acteurs territoriaux" in listing and time.monotonic() < deadline:
+            time.sleep(0.2)
+            listing = served(f"{base}/territoires/grande-synthe/", "Grande-Synthe")
+        assert "Rencontre régionale des acteurs territoriaux" not in listing
+        assert gone(f"{base}/{page}") and gone(f"{base}/{calendar}")
+        path.write_text(published, encoding="utf-8")
+        served(f"{base}/{page}", "Rencontre régionale des acteurs territoriaux")
+        served(f"{base}/{calendar}", "BEGIN:VCALENDAR")
 
 
 def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path, serving):
