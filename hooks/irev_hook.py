@@ -11,8 +11,7 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   problems are shown on every page instead, above the last correct version of the site. Then
   the session makes its outputs. Drafts (IREV_BROUILLONS=1) are for the preview only.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
-  `--dirty` rebuilds only those), while serving the session's files (attachments of shown
-  records…), and the editors' guide (CONTRIBUER.md, irev/guide.py) as a hand-written page.
+  `--dirty` rebuilds only those), and the editors' guide (CONTRIBUER.md, irev/guide.py) as a hand-written page.
 - on_nav: a build (not the preview) keeps each generated page as the theme wrote it, by a key of
   all the theme reads; on_page_content / on_page_context / on_post_page write a page so kept as
   it is (overrides/irev-page-gardee.html) and keep the others (the cache's `ecrites/`).
@@ -22,10 +21,10 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   on_page_context: a record or entry shows its section as current (tab, breadcrumb); every page
   gets its « Signaler une erreur » link (irev/forge.py);
   on_post_page / on_post_template: the theme's markup the Nu HTML Checker refuses, made valid.
-- on_post_build: the session links the files it made into the site (feeds, calendars, open data:
-  MkDocs copies them only while serving), writes its downloads (PDFs) and indexes the site for search (in
-  the background while serving), then the complete build is swapped in for the site: a build killed earlier leaves the
-  previous site whole.
+- on_post_build: the session writes its downloads (PDFs), puts the files it made into the site
+  (feeds, calendars, open data, attachments) and indexes the site for search (while serving, those
+  two after the pages are shown, in the background, the files the preview left to write first), then
+  the complete build is swapped in for the site: a build killed earlier leaves the previous site whole.
 - on_build_error: a failed build's folder is removed; the previous site stays.
 """
 
@@ -79,7 +78,7 @@ def _serving() -> bool:
 def on_config(config):
     if not config["use_directory_urls"]:
         raise PluginError("irev_hook suppose use_directory_urls: true")
-    _stop_background_indexing()
+    _finish_background()
     session = _build["session"]
     drafts = os.environ.get("IREV_BROUILLONS") == "1"
     if drafts and not session.serving:
@@ -151,9 +150,6 @@ def on_files(files, config):
         for page in session.pages:
             if wanted is None or page.src_uri in wanted:
                 files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
-        if session.serving:  # MkDocs copies them when they change (--dirty); a build links them (on_post_build)
-            for uri, path in handed.files(session.files) if handed else [f for f in session.files if f[1].exists()]:
-                files.append(File.generated(config, uri, abs_src_path=str(path)))
         if wanted is not None:  # the sitemap of the pages handed only: the one the preview wrote first stays
             config.theme.static_templates.discard("sitemap.xml")
         if handed:
@@ -177,17 +173,15 @@ def _made_again(files, config) -> None:
 
 
 class Handed:
-    """What `mkdocs serve --dirty` is handed of the generated pages and served files. At 10,000
-    records, going through 28,000 of them (navigation, dates of each source and output, sitemap)
-    took MkDocs 1.5 to 2 s a rebuild, for a page or two to write: after its first build, it is handed
-    the pages whose source was rewritten since it last wrote the site, the navigation's (every page
-    shows them), and the files that changed. A rebuild that failed is handed its pages again."""
+    """What `mkdocs serve --dirty` is handed of the generated pages. At 10,000 records, going
+    through 13,000 of them (navigation, dates of each source and output, sitemap) took MkDocs 1.5 to
+    2 s a rebuild, for a page or two to write: after its first build, it is handed the pages whose
+    source was rewritten since it last wrote the site, and the navigation's (every page shows them).
+    A rebuild that failed is handed its pages again."""
 
     def __init__(self):
         self.first = True  # MkDocs has not written the site yet
         self.pending: set[str] = set()  # pages whose source was rewritten since MkDocs last wrote the site
-        self.copied: dict[str, tuple] = {}  # site path -> the file's place and stamp when last copied
-        self.copying: dict[str, tuple] = {}
         self.written: dict[str, str] = {}  # generated page source -> where MkDocs wrote it in the site
         self.writing: dict[str, str] = {}
 
@@ -201,24 +195,12 @@ class Handed:
             return None
         return self.pending | nav
 
-    def files(self, served: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
-        """The served files whose place or stamp (atomic.stamp) changed since MkDocs last copied them.
-        One gone (an attachment removed while the preview keeps the last correct site) keeps its copy."""
-        self.copying, changed = {}, []
-        for uri, path in served:
-            found = atomic.stamp(path)
-            self.copying[uri] = (path, found) if found else self.copied.get(uri)
-            if found and self.copied.get(uri) != self.copying[uri]:
-                changed.append((uri, path))
-        return changed
-
     def built(self, site: Path) -> None:
-        """MkDocs wrote what it was handed. It leaves in the site the pages and files no longer made
-        (a record deleted, or made a draft): they go."""
-        gone = [self.written[page] for page in self.written.keys() - self.writing.keys()]
-        for path in gone + [uri for uri in self.copied.keys() - self.copying.keys()]:
-            (site / path).unlink(missing_ok=True)
-        self.first, self.pending, self.copied, self.written = False, set(), self.copying, self.writing
+        """MkDocs wrote what it was handed. It leaves in the site the pages no longer made (a record
+        deleted, or made a draft): they go."""
+        for page in self.written.keys() - self.writing.keys():
+            (site / self.written[page]).unlink(missing_ok=True)
+        self.first, self.pending, self.written = False, set(), self.writing
 
 
 def _site_path(source: str) -> str:
@@ -399,8 +381,6 @@ def on_post_build(config):
         Path(config["site_dir"], PREVIEW_STATE).write_text(json.dumps(_build["problems"], ensure_ascii=False),
                                                            encoding="utf-8")
     site = Path(config["site_dir"])
-    if not session.serving:
-        session.write_files(site)
     session.write_downloads(site)
     if "handed" in _build:
         _build["handed"].built(site)
@@ -408,8 +388,11 @@ def on_post_build(config):
         _build.pop("written").prune(set(_build.pop("keys").values()))
         _build.pop("kept")
     if session.serving and _build.get("indexed"):
-        _build["background"] = session.index_in_background(site)
+        _build["background"] = session.finish_in_background(site)
     else:
+        with session.timed("fichiers servis"):
+            session.write_later()
+            session.write_files(site)
         if not session.serving:
             _release_pages()
         try:
@@ -462,8 +445,9 @@ def _release() -> None:
         lock.release()
 
 
-def _stop_background_indexing() -> None:
-    """While serving, the index of the previous edit is dropped: the new build gets the processors."""
+def _finish_background() -> None:
+    """While serving, the files of the previous edit are finished and its index dropped: the new build
+    gets the processors."""
     thread, cancel = _build.pop("background", (None, None))
     if thread is not None:
         cancel.set()
@@ -471,7 +455,7 @@ def _stop_background_indexing() -> None:
 
 
 def on_shutdown():
-    _stop_background_indexing()  # its work folder beside the site is removed, not left behind
+    _finish_background()  # the index's work folder beside the site is removed, not left behind
 
 
 class _ChangesObserver(watchdog.observers.Observer):

@@ -29,6 +29,22 @@ def write_if_changed(path: Path, data: bytes) -> None:
         temporary.replace(path)
 
 
+def put(source: Path, target: Path, link: bool) -> None:
+    """A file into a site, replacing what is there in one step: linked (the same file system; a file
+    so linked is replaced, never written in place: the site keeps its bytes) or copied."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    if link:
+        try:
+            os.link(source, temporary)
+        except OSError:  # another file system
+            link = False
+    if not link:
+        shutil.copyfile(source, temporary)
+    temporary.replace(target)
+
+
 def stamp(path: Path) -> tuple[int, int, int] | None:
     """A file's size, date and inode (None: no such file). Writing it again, here or in another
     process (a build sharing the cache), or removing it changes them."""

@@ -20,6 +20,7 @@ same bytes):
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import filecmp
 import functools
@@ -146,6 +147,7 @@ class Kept:
     rows: dict = field(default_factory=dict)
     lines: dict = field(default_factory=dict)
     files: atomic.Written = field(default_factory=atomic.Written)
+    lengths: dict = field(default_factory=dict)  # each line's and row's size in UTF-8
 
     def holds(self, folder: Path, stem: str, lines: list[str], noted: tuple) -> bool:
         """Whether a type's files (`noted`: what `write` noted of them) hold these very lines."""
@@ -162,16 +164,18 @@ class Kept:
 
 
 def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str], kept: Kept | None = None,
-          written: dict | None = None) -> Export:
+          written: dict | None = None, later: list | None = None) -> Export:
     """Every file of the open data into a folder (a file whose bytes would not change is left as it
     is), and the page that describes them, from the lines of the jobs in order. One type at a time:
     at 10,000 records, the objects of one type take tens of megabytes as text. A type whose lines
     are those its files were last written from keeps them, if they still hold what was written
-    (`written` notes both: kept between builds; `kept`, a preview's, tells it quicker). The
-    renderer (of the catalogue to export) names mentioned entries as the pages do."""
+    (`written` notes both: kept between builds; `kept`, a preview's, tells it quicker). `later` (a
+    preview's): the writing is put there, to run once the pages are served (at 10,000 records, 200 MB
+    after an edit), the page's sizes counted from the lines. The renderer (of the catalogue to
+    export) names mentioned entries as the pages do."""
     cat, sizes, counts = renderer.catalogue, {}, {}
     written = {} if written is None else written
-    rows_kept, kept = kept is not None, kept or Kept()  # a build's rows go with their type
+    rows, kept = kept and kept.rows, kept or Kept()  # a build's rows go with their type (rows None)
     made, by_type, tables, same = iter(lines), [], [], 0
     for table in TABLES:
         of_table = [next(made) for _ in _entries(cat, table)]
@@ -184,31 +188,32 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
             kept.note(folder, written[table.stem])
         else:
             tables.append((table, of_table))
+            continue
         kept.lines[table.stem] = of_table
-    for table, of_table in tables:
-        json_name, csv_name, schema_name = table.names
-        data = ("[\n" + ",\n".join(of_table) + "\n]\n" if of_table else "[]\n").encode()
-        files = {json_name: data, csv_name: _csv(table, of_table, kept.rows if rows_kept else {}), schema_name: _schema_text(table, site_url)}
-        for name, text in files.items():
-            atomic.write_if_changed(folder / name, text)
-            sizes[name] = len(text)
-        written[table.stem] = (incremental.fingerprint((site_url, of_table)),
-                               {name: _digest(text) for name, text in files.items()})
-        kept.note(folder, written[table.stem])
-    of_types = [written[table.stem][0] for table in TABLES]  # every type's, as written now
+    writes = [functools.partial(_write_type, folder, table, of_table, site_url, rows, written, kept)
+              for table, of_table in tables]
     if same == len(TABLES) and EVERYTHING in written and kept.still(folder, written[EVERYTHING]):
         sizes[EVERYTHING] = written[EVERYTHING][1][EVERYTHING][0]
-    elif tables or not _as_written(folder, written, EVERYTHING, of_types, sizes):
-        with _Replaced(folder / EVERYTHING) as everything:
-            for of_table in by_type:
-                everything.write("".join(line + "\n" for line in of_table).encode())
-        sizes[EVERYTHING] = everything.size
-        written[EVERYTHING] = (incremental.fingerprint(of_types), {EVERYTHING: (everything.size, everything.digest.hexdigest())})
-    kept.note(folder, written[EVERYTHING])
-    if rows_kept and tables:  # kept for the next build: the rows of lines gone are forgotten
+    elif tables or not _as_written(folder, written, EVERYTHING, [written[t.stem][0] for t in TABLES], sizes):
+        writes.append(functools.partial(_write_everything, folder, by_type, written, kept))
+    else:
+        kept.note(folder, written[EVERYTHING])
+    if later is None:
+        for write_files in writes:
+            sizes.update(write_files())
+    else:
+        later.extend(writes)
+        for table, of_table in tables:
+            sizes.update(_counted(table, of_table, site_url, kept))
+        if len(writes) > len(tables):
+            sizes[EVERYTHING] = sum(_utf8_size(line, kept.lengths) + 1 for of_table in by_type for line in of_table)
+    if rows is not None and tables:  # kept for the next build: the rows of lines gone, and their sizes, are forgotten
         wanted = set(lines)
-        for line in [line for line in kept.rows if line not in wanted]:
-            del kept.rows[line]
+        for line in [line for line in rows if line not in wanted]:
+            del rows[line]
+        wanted.update(rows.values())
+        for text in [text for text in kept.lengths if text not in wanted]:
+            del kept.lengths[text]
     newest = max((entry.model.updated() for entry in cat.records.values()), key=lambda day: day.first_day, default=None)
     markdown = renderer.render(
         "donnees.md.j2", PAGE, tables=TABLES, counts=counts, total=sum(counts.values()), everything=EVERYTHING,
@@ -216,6 +221,53 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
         fields={table.stem: fields(table) for table in TABLES}, address=settings.absolute_url(page_url(PAGE), site_url),
         cell_limit=f"{EXCEL_CELL:,}".replace(",", "\u00a0"), redacted=privacy.REDACTED, unnamed=UNNAMED)
     return Export([*sizes], pages.Page.of(PAGE, "Données ouvertes", markdown))
+
+
+def _write_type(folder: Path, table: Table, of_table: list[str], site_url: str, rows: dict | None, written: dict,
+                kept: Kept) -> dict[str, int]:
+    """A type's files (JSON, CSV, schema), noted in `written` and `kept`: their sizes."""
+    json_name, csv_name, schema_name = table.names
+    files = {json_name: _json_array(of_table).encode(), csv_name: "".join(_csv(table, of_table, {} if rows is None else rows))
+             .encode("utf-8-sig"), schema_name: _schema_text(table, site_url)}
+    for name, text in files.items():
+        atomic.write_if_changed(folder / name, text)
+    written[table.stem] = (incremental.fingerprint((site_url, of_table)),
+                           {name: _digest(text) for name, text in files.items()})
+    kept.note(folder, written[table.stem])
+    kept.lines[table.stem] = of_table
+    return {name: len(text) for name, text in files.items()}
+
+
+def _write_everything(folder: Path, by_type: list[list[str]], written: dict, kept: Kept) -> dict[str, int]:
+    """The file of every object, after every type's (its note is made of theirs)."""
+    with _Replaced(folder / EVERYTHING) as everything:
+        for of_table in by_type:
+            everything.write("".join(line + "\n" for line in of_table).encode())
+    written[EVERYTHING] = (incremental.fingerprint([written[table.stem][0] for table in TABLES]),
+                           {EVERYTHING: (everything.size, everything.digest.hexdigest())})
+    kept.note(folder, written[EVERYTHING])
+    return {EVERYTHING: everything.size}
+
+
+def _json_array(lines: list[str]) -> str:
+    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+
+
+def _counted(table: Table, lines: list[str], site_url: str, kept: Kept) -> dict[str, int]:
+    """The sizes `_write_type` will write, counted from a preview's lines and rows."""
+    json_name, csv_name, schema_name = table.names
+    separators = len(_json_array([""] * len(lines)))
+    return {json_name: separators + sum(_utf8_size(line, kept.lengths) for line in lines),
+            csv_name: len(codecs.BOM_UTF8) + sum(_utf8_size(row, kept.lengths) for row in _csv(table, lines, kept.rows)),
+            schema_name: len(_schema_text(table, site_url))}
+
+
+def _utf8_size(text: str, lengths: dict[str, int]) -> int:
+    """The size of a text in UTF-8, kept by text (the same lines and rows, from one build to the next)."""
+    found = lengths.get(text)
+    if found is None:
+        found = lengths[text] = len(text) if text.isascii() else len(text.encode())
+    return found
 
 
 def _as_written(folder: Path, written: dict, what: str, made_of: object, sizes: dict) -> bool:
@@ -425,11 +477,11 @@ class _Row:
         self.text = text
 
 
-def _csv(table: Table, lines: list[str], rows: dict) -> bytes:
-    """One row per object. A cell holds a value as it is (dates AAAA-MM-JJ, true or false); a list of
-    ids or fixed values « a, b »; any other list, or an object inside a list, as JSON; nothing for
-    null or an empty list. defusedcsv puts a « ' » before a cell that a spreadsheet would run as a
-    formula. `rows`: each line's row, made before or now."""
+def _csv(table: Table, lines: list[str], rows: dict) -> list[str]:
+    """One row per object, after the header. A cell holds a value as it is (dates AAAA-MM-JJ, true or
+    false); a list of ids or fixed values « a, b »; any other list, or an object inside a list, as JSON;
+    nothing for null or an empty list. defusedcsv puts a « ' » before a cell that a spreadsheet would
+    run as a formula. `rows`: each line's row, made before or now. Written in UTF-8 with its BOM."""
     wanted, json_name, row = columns(table), table.names[0], _Row()
     writer = safe_csv.writer(row, **CSV_DIALECT)
     writer.writerow([name for name, _ in wanted])
@@ -440,7 +492,7 @@ def _csv(table: Table, lines: list[str], rows: dict) -> bytes:
             writer.writerow([_cell(_at(data, name), joined, json_name) for name, joined in wanted])
             rows[line] = row.text
         out.append(rows[line])
-    return "".join(out).encode("utf-8-sig")
+    return out
 
 
 def _at(data: dict, column: str):

@@ -97,6 +97,7 @@ class Memos:
     events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
     calendars: atomic.Written = field(default_factory=atomic.Written)  # the calendar files written
+    linked: dict = field(default_factory=dict)  # site path -> the served file and its stamp, when put in the site
 
 
 class Session:
@@ -118,6 +119,7 @@ class Session:
         self.fingerprints: Fingerprints | None = None  # of what the outputs read, while they are made (a build's)
         self.remade: dict[str, list[tuple]] = {}  # the jobs each recorder made in the last build
         self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
+        self.later: list = []  # a preview's writing left for after its pages (irev/exports.py)
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
@@ -205,7 +207,7 @@ class Session:
         self.describer = pages.Renderer(cat)
         with self.timed("en-têtes des pages"):
             self.heads = dict(self.made_by_jobs(cat, sharing, "heads"))
-        self.output_pages = []
+        self.output_pages, self.later = [], []  # (writing an earlier build left undone is made again)
         self.files = [product for output in OUTPUTS for product in output(self, cat)]
         self.describer.close()
         self.describer, self.fingerprints = None, None
@@ -342,21 +344,27 @@ class Session:
                 target.write_bytes(pdf.read(self.options.cache / "pdf", download.key))
                 written[download.uri] = download.key
 
+    def write_later(self) -> None:
+        """What a preview left to write once its pages are served."""
+        while self.later:
+            self.later.pop(0)()
+
     def write_files(self, site: Path) -> None:
         """The files served as they are into the written site: those the build made in the cache
         linked (written by replacing, never in place: a site keeps the bytes it was published with),
-        the editors' attachments copied."""
-        with self.timed("fichiers servis"):
-            for uri, path in self.files:
-                target = site / uri
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if path.is_relative_to(self.options.cache):
-                    try:
-                        os.link(path, target)
-                        continue
-                    except OSError:  # another file system
-                        pass
-                shutil.copyfile(path, target)
+        the editors' attachments copied. While serving, into the folder of the previous build: the
+        files whose stamp changed since (atomic.stamp); those no longer made go; one gone from the
+        content (an attachment, while the preview keeps the last correct site) keeps its copy."""
+        linked = self.memos.linked if self.memos else {}
+        for uri, path in self.files:
+            found = atomic.stamp(path)
+            if self.memos and (found is None or linked.get(uri) == (path, found)):
+                continue
+            atomic.put(path, site / uri, link=path.is_relative_to(self.options.cache))
+            linked[uri] = (path, found)
+        for uri in linked.keys() - {uri for uri, _ in self.files}:
+            (site / uri).unlink(missing_ok=True)
+            del linked[uri]
 
     def write_sources(self, folder: Path) -> set[str]:
         """One small source file per page, holding its title and flags: its text changes whenever
@@ -387,10 +395,16 @@ class Session:
         with self.timed("indexation Pagefind"):
             search.index_site_cached(site, self.search_pages, self.search_key, self.options.cache / "pagefind")
 
-    def index_in_background(self, site: Path) -> tuple[threading.Thread, threading.Event]:
-        """The same while serving: the page shows at once; the next edit's build stops an index under way."""
+    def finish_in_background(self, site: Path) -> tuple[threading.Thread, threading.Event]:
+        """While serving, what follows the pages: the files left to write, served, then indexed. The
+        pages show at once; the next edit's build waits for the files and stops an index under way."""
         cancel = threading.Event()
-        thread = threading.Thread(target=_index_cancellable, args=(site, self.search_pages, cancel), daemon=True)
+
+        def finish():
+            self.write_later()
+            self.write_files(site)
+            _index_cancellable(site, self.search_pages, cancel)
+        thread = threading.Thread(target=finish, daemon=True)
         thread.start()
         return thread, cancel
 
@@ -451,7 +465,8 @@ def _open_data_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[s
         lines = session.made_by_jobs(cat, exports, "exports")
         with session.memo("open_data") as written:
             made = exports.write(session.describer, session.options.site_url, folder, lines,
-                                 session.memos and session.memos.kept_exports, written)
+                                 session.memos and session.memos.kept_exports, written,
+                                 session.later if session.serving else None)
     session.output_pages.append(made.page)
     return [(f"{exports.FOLDER}/{name}", folder / name) for name in made.files]
 

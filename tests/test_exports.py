@@ -228,6 +228,7 @@ def test_preview_remakes_what_an_edit_changed_as_a_fresh_build_does(tmp_path):
     def compare() -> dict[str, bytes]:
         assert not [p for p in serving.prepare(session_options(tree, tmp_path / "serve")) if not p.warning]
         serving.make()
+        serving.write_later()  # what a preview writes once its pages are shown
         fresh = Session()
         fresh.prepare(session_options(tree, tmp_path / "fresh"))
         fresh.make()

@@ -56,6 +56,7 @@ class Preview:
         assert not [p for p in session.prepare(self.options(self.cache)) if not p.warning]
         compiled = pdf.compilations
         session.make()
+        session.write_later()  # what a preview writes once its pages are shown
         self.session, self.made = session, session.remade["pages"]
         self.compiled = pdf.compilations - compiled  # PDFs made in this process
         made = _outputs(session)
