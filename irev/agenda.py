@@ -205,11 +205,12 @@ def make_one(calendars: _Calendars, job: tuple) -> dict[str, bytes]:
 
 
 def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: list[dict[str, bytes]],
-          memo: dict | None = None, written: atomic.Written | None = None) -> Agenda:
+          memo: dict | None = None, written: atomic.Written | None = None, later: list | None = None) -> Agenda:
     """The agenda page and the home page's next events as of `day`, and every calendar file into
     `folder` (a file whose bytes would not change is left as it is; one no event makes is removed),
     from each job's event texts (`texts`). A memo keeps each calendar's heading for the next build;
-    `written` (`mkdocs serve`), what it wrote there last, for it not to be read back."""
+    `written` and `later` (`mkdocs serve`): what it wrote there last, for it not to be read back, and
+    where the files' writing is put, to run once the pages are served."""
     found = events(renderer.catalogue)
     dated = sorted((e for e in found if e.dated), key=lambda e: e.sort)
     upcoming = [e for e in dated if to_come(e.until, day)]
@@ -227,7 +228,7 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: 
     head = {"agenda": True, "description": escape(DESCRIPTION), **({"mise_a_jour": newest.isoformat()} if newest else {})}
     agenda = Agenda(Page.of(PAGE, "Agenda", text), site_urls(home, HOME), head)
     by_uid = {uid: text for made in texts for uid, text in made.items()}
-    agenda.files = _Calendars(renderer, site_url, memo).write(folder, by_uid, dated, subscribed, written)
+    agenda.files = _Calendars(renderer, site_url, memo).write(folder, by_uid, dated, subscribed, written, later)
     return agenda
 
 
@@ -244,24 +245,30 @@ class _Calendars:
         self.memo, self.used = memo if memo is not None else {}, {}
 
     def write(self, folder: Path, events: dict[str, bytes], dated: list[Event], subscribed: list[Event],
-              written: atomic.Written | None = None) -> list[tuple[str, Path]]:
+              written: atomic.Written | None = None, later: list | None = None) -> list[tuple[str, Path]]:
         """Each event's file, each cycle's, the agenda's (`subscribed`): (site path, file in the folder).
         `written`: what a preview wrote there last (its 14,000 files at 10,000 records are then neither
-        read back nor listed again)."""
+        read back nor listed again); `later`: a preview's, where their writing is put, to run once
+        the pages are served."""
         wanted: dict[str, tuple[str, list[Event]]] = {CALENDAR: ("IREV — agenda", subscribed)}
         for event in dated:
             wanted[event.file] = (event.record.model.titre, [event])
             if event.record.kind == "cycle":
                 whole = beside(record_uri(event.record), ".ics")
                 wanted.setdefault(whole, (event.record.model.titre, []))[1].append(event)
-        made, written = [], written or atomic.Written()
-        for uri, (name, group) in wanted.items():
-            data = self.calendar(uri, name, [events[e.uid] for e in group], [e.date.year for e in group if e.timed])
-            written.write(folder / uri, data, hash(data))
-            made.append((uri, folder / uri))
-        written.keep_only(folder, "*.ics", {path for _, path in made})  # an event gone or undated: its file goes
-        self.memo.clear()
-        self.memo.update(self.used)
+        made = [(uri, folder / uri) for uri in wanted]
+
+        def write_all(written=written or atomic.Written()):
+            for (uri, path), (name, group) in zip(made, wanted.values()):
+                data = self.calendar(uri, name, [events[e.uid] for e in group], [e.date.year for e in group if e.timed])
+                written.write(path, data, hash(data))
+            written.keep_only(folder, "*.ics", {path for _, path in made})  # an event gone or undated: its file goes
+            self.memo.clear()
+            self.memo.update(self.used)
+        if later is None:
+            write_all()
+        else:
+            later.append(write_all)
         return made
 
     def event(self, event: Event) -> bytes:

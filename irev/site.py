@@ -119,7 +119,7 @@ class Session:
         self.fingerprints: Fingerprints | None = None  # of what the outputs read, while they are made (a build's)
         self.remade: dict[str, list[tuple]] = {}  # the jobs each recorder made in the last build
         self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
-        self.later: list = []  # a preview's writing left for after its pages (irev/exports.py)
+        self.later: list = []  # a preview's writing left for after its pages (open data, calendars)
         self.search_pages: list[str] = []
         self.search_key = ""
         self.options: Options | None = None
@@ -478,7 +478,8 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
         texts = session.made_by_jobs(cat, agenda, "events")
         with session.memo("agenda") as memo:
             made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
-                                settings.build_day(), texts, memo, session.memos and session.memos.calendars)
+                                settings.build_day(), texts, memo, session.memos and session.memos.calendars,
+                                session.later if session.serving else None)
     session.output_pages.append(made.page)
     session.heads[agenda.PAGE] = made.head
     session.next_events = made.home
