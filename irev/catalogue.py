@@ -406,23 +406,26 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries) + consistency.warnings(content)
     files, sizes = attachments.inspect(content, memo)
-    withholding = _withholding(content, record_refs, redactor)
+    saying = _saying_nommer(content, _Reuse(memo, "nommer"))
+    withholding = _withholding(content, record_refs, redactor, saying)
     problems += _unsafe_markup(content, _Reuse(memo, "markup")) + _names_in_ids(content, redactor, withholding) + files
-    problems += _named_without_consent(content, record_refs)
+    problems += _named_without_consent(content, record_refs, saying)
     return problems, record_refs, record_mentions, sizes, withholding
 
 
-def _may_say_nommer(parsed: Parsed) -> bool:
-    """Whether a record's front matter may hold a `nommer` field (most hold none; a YAML escape could spell it)."""
-    return "nommer" in parsed.text or "\\" in parsed.text
+def _saying_nommer(content: Content, reuse: _Reuse) -> set[str]:
+    """The records whose front matter may hold a `nommer` field (most hold none; a YAML escape could
+    spell it), by file: looked for again only in a file read again (10,000 texts a preview's rebuild)."""
+    return {source.file for source in content.sources if not source.prefix and reuse(
+        source.file, source.parsed, lambda: "nommer" in source.parsed.text or "\\" in source.parsed.text)}
 
 
-def _withholding(content: Content, record_refs: dict, redactor: Redactor) -> dict[str, Redactor]:
+def _withholding(content: Content, record_refs: dict, redactor: Redactor, saying: set[str]) -> dict[str, Redactor]:
     """The redactor of each record that does not name someone (`nommer: false` on any of their
     entries in it), by file: the one consent mechanism, narrowed to that record."""
     people, found = content.registries.get("personne", {}), {}
     for entry in content.records:
-        if _may_say_nommer(entry.parsed):
+        if entry.file in saying:
             withheld = {ident for kind, ident, path in record_refs[entry.file] if kind == "personne" and ident in people
                         and getattr(_at(entry.model, path[:-1]), "nommer", None) is False}
             if withheld:
@@ -430,12 +433,12 @@ def _withholding(content: Content, record_refs: dict, redactor: Redactor) -> dic
     return found
 
 
-def _named_without_consent(content: Content, record_refs: dict) -> list[Problem]:
+def _named_without_consent(content: Content, record_refs: dict, saying: set[str]) -> list[Problem]:
     """`nommer: true` for a person whose registry entry records no consent (read on the raw data,
     so reported even in a record with other problems)."""
     people, problems = content.registries.get("personne", {}), []
     for source in content.sources:
-        if source.prefix or not _may_say_nommer(source.parsed):
+        if source.file not in saying:
             continue
         for kind, ident, path in record_refs[source.file]:
             where = path[:-1] + ("nommer",)
