@@ -147,6 +147,8 @@ def on_files(files, config):
         handed = _build.get("handed")  # (the files hold the hand-written pages only, so far)
         wanted = handed and handed.pages({page.src_uri: _site_path(page.src_uri) for page in session.pages}, rewritten,
                                          _nav_sources(config["nav"]), files.documentation_pages())
+        if wanted is not None:  # MkDocs resolves the home page's links to the latest records among the pages handed
+            wanted |= {pages.record_uri(entry) for entry in session.latest.latest(pages.LATEST_COUNT)}
         for page in session.pages:
             if wanted is None or page.src_uri in wanted:
                 files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
@@ -387,8 +389,10 @@ def on_post_build(config):
     if "written" in _build:  # the pages kept: this build's only
         _build.pop("written").prune(set(_build.pop("keys").values()))
         _build.pop("kept")
-    if session.serving and _build.get("indexed"):
-        _build["background"] = session.finish_in_background(site)
+    if session.serving and _build.get("indexed"):  # the locks held until the files are written: a build
+        locks = _build.pop("locks", [])               # sharing the cache waits for them
+        _build["background"] = session.finish_in_background(site, lambda: _release_locks(locks),
+                                                            lambda error: _failed_in_background(site, error))
     else:
         with session.timed("fichiers servis"):
             session.write_later()
@@ -441,8 +445,21 @@ def _release() -> None:
     counter = _build.pop("warnings", None)
     if counter is not None:
         logging.getLogger("mkdocs").removeHandler(counter)
-    for lock in _build.pop("locks", []):
+    _release_locks(_build.pop("locks", []))
+
+
+def _release_locks(locks: list) -> None:
+    for lock in locks:
         lock.release()
+
+
+def _failed_in_background(site: Path, error: OSError) -> None:
+    """The preview's files not written (a full disk…): said in the terminal and on every page."""
+    message = f"fichiers de l'aperçu non écrits ({error}) : ils le seront à la prochaine modification"
+    log.error(message)
+    state = _build.get("problems", {"problemes": [], "derniere_version_correcte": False})
+    state = {**state, "problemes": [*state["problemes"], message]}
+    (site / PREVIEW_STATE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
 
 def _finish_background() -> None:

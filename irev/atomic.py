@@ -87,13 +87,6 @@ class Written:
             self.listed = kept
 
 
-def keep_only(self, folder: Path, pattern: str, kept: set[Path]) -> None:
-        """As `keep_only`, without listing the folder when this process wrote the same files last."""
-        if kept != self.notes.keys():
-            keep_only(folder, pattern, kept)
-            self.notes = {path: note for path, note in self.notes.items() if path in kept}
-
-
 def keep_only(folder: Path, pattern: str, kept: set[Path]) -> None:
     """Remove the files of a folder matching `pattern` that are not in `kept` (an output's files
     of entries gone: a theme without records left, an event no longer dated)."""
@@ -207,7 +200,8 @@ _paused: set[str] = set()
 def pause(step: str) -> None:
     """For tests only: with IREV_PAUSE=step:file, the first time a build reaches `step` it creates
     `file` and waits as long as that file exists, so a test can kill it at a known moment, or let
-    it go on by removing the file. Steps: render, pages, pagefind, index-part, index-cache, publish."""
+    it go on by removing the file. Steps: render, pages, pagefind, index-part, index-cache, publish,
+    later (a preview's files, written after its pages)."""
     wanted, _, file = os.environ.get("IREV_PAUSE", "").partition(":")
     if wanted != step or step in _paused:
         return

@@ -30,11 +30,10 @@ import dataclasses
 import gc
 import hashlib
 import json
-import os
-import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from html import escape, unescape
 from dataclasses import dataclass, field
@@ -343,6 +342,7 @@ class Session:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(pdf.read(self.options.cache / "pdf", download.key))
                 written[download.uri] = download.key
+            _remove_gone(site, written, {download.uri for download in self.downloads.values()})
 
     def write_later(self) -> None:
         """What a preview left to write once its pages are served."""
@@ -358,13 +358,11 @@ class Session:
         linked = self.memos.linked if self.memos else {}
         for uri, path in self.files:
             found = atomic.stamp(path)
-            if self.memos and (found is None or linked.get(uri) == (path, found)):
-                continue
+            if self.memos and (found is None or linked.get(uri) == (path, found, atomic.stamp(site / uri))):
+                continue  # (the site's copy checked too: MkDocs empties its folder when not --dirty)
             atomic.put(path, site / uri, link=path.is_relative_to(self.options.cache))
-            linked[uri] = (path, found)
-        for uri in linked.keys() - {uri for uri, _ in self.files}:
-            (site / uri).unlink(missing_ok=True)
-            del linked[uri]
+            linked[uri] = (path, found, atomic.stamp(site / uri))
+        _remove_gone(site, linked, {uri for uri, _ in self.files})
 
     def write_sources(self, folder: Path) -> set[str]:
         """One small source file per page, holding its title and flags: its text changes whenever
@@ -395,14 +393,23 @@ class Session:
         with self.timed("indexation Pagefind"):
             search.index_site_cached(site, self.search_pages, self.search_key, self.options.cache / "pagefind")
 
-    def finish_in_background(self, site: Path) -> tuple[threading.Thread, threading.Event]:
-        """While serving, what follows the pages: the files left to write, served, then indexed. The
-        pages show at once; the next edit's build waits for the files and stops an index under way."""
+    def finish_in_background(self, site: Path, written: Callable[[], None],
+                             failed: Callable[[OSError], None]) -> tuple[threading.Thread, threading.Event]:
+        """While serving, what follows the pages: the files left to write, served (then `written`, even
+        if `failed` was told why they could not be), then indexed. The pages show at once; the next
+        edit's build waits for the files and stops an index under way."""
         cancel = threading.Event()
 
         def finish():
-            self.write_later()
-            self.write_files(site)
+            try:
+                atomic.pause("later")
+                for step in (self.write_later, lambda: self.write_files(site)):
+                    try:
+                        step()
+                    except OSError as error:  # a full disk…: written at the next edit (its notes were not made)
+                        failed(error)
+            finally:
+                written()
             _index_cancellable(site, self.search_pages, cancel)
         thread = threading.Thread(target=finish, daemon=True)
         thread.start()
@@ -487,6 +494,13 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
 
 
 OUTPUTS = (_attachment_files, _feed_files, _open_data_files, _agenda_files)  # files served as they are: each gives (site path, file)
+
+
+def _remove_gone(site: Path, written: dict, wanted: set[str]) -> None:
+    """While serving, the files of the site that are no longer made (a record deleted or made a draft)."""
+    for uri in written.keys() - wanted:
+        (site / uri).unlink(missing_ok=True)
+        del written[uri]
 
 
 def _index_cancellable(site: Path, pages_to_index: list[str], cancel: threading.Event) -> None:

@@ -232,3 +232,25 @@ def test_a_build_beside_a_running_preview_leaves_both_whole(tree, reference, tmp
         assert build_site(tree, tmp_path / "site", IREV_CACHE_DIR=cache, **PARTS).returncode == 0
         assert "Ajouté pendant" in page_text(tmp_path / "site", "reunions/2022-03-01-reunion-test")
         assert_cache_whole(tmp_path / "cache", tmp_path)
+
+
+def test_a_build_waits_for_the_files_a_preview_writes_after_its_pages(tree, tmp_path):
+    """The preview writes its open data and calendars once its pages are shown, into the cache a
+    `make site` may share: the build waits for them, and publishes nothing of the drafts the
+    preview shows."""
+    cache, paused = str(tmp_path / "cache"), tmp_path / "paused"
+    draft = tree / "meetings" / "2022-04-01-reunion-brouillon.md"
+    with mkdocs_serve(tree, tmp_path, IREV_CACHE_DIR=cache, IREV_BROUILLONS="1", IREV_PAUSE=f"later:{paused}") as base:
+        served(f"{base}/reunions/2022-04-01-reunion-brouillon/", "Réunion encore en brouillon")
+        draft.write_text(draft.read_text(encoding="utf-8") + "\nAjouté au brouillon.\n", encoding="utf-8")
+        served(f"{base}/reunions/2022-04-01-reunion-brouillon/", "Ajouté au brouillon.")
+        wait_for(lambda: paused.exists(), "preview paused before writing its files")
+        build = start_build(tree, tmp_path / "site", tmp_path / "build.log", IREV_CACHE_DIR=cache)
+        log = lambda: (tmp_path / "build.log").read_text(encoding="utf-8")  # noqa: E731
+        wait_for(lambda: "attente de sa fin" in log() or build.poll() is not None, "build waits for the preview")
+        assert build.poll() is None, log()
+        paused.unlink()
+        assert build.wait() == 0, log()
+    published = snapshot(tmp_path / "site")
+    drafts = ("Réunion encore en brouillon".encode(), b"Ajout\xc3\xa9 au brouillon", b"2022-04-01-reunion-brouillon")
+    assert not [name for name, data in published.items() if any(text in data for text in drafts)]

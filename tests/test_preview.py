@@ -201,6 +201,26 @@ def test_a_build_sharing_the_previews_cache_leaves_what_it_serves_right(seed, tm
     assert not [uri for uri, data in outputs["files"] if b"public.example" in data]
 
 
+def test_files_a_preview_cannot_write_are_said_and_the_others_served(seed, tmp_path):
+    """What a preview writes once its pages are shown, failing (a full disk…): the failure is handed
+    on (the hook shows it on every page), the files made are served, the cache is let go."""
+    import errno
+    session = Session(serving=True)
+    session.prepare(session_options(seed, tmp_path / "cache"))
+    session.make()
+
+    def full():
+        raise OSError(errno.ENOSPC, "No space left on device")
+    session.later.insert(0, full)
+    failures, released, site = [], [], tmp_path / "site"
+    thread, cancel = session.finish_in_background(site, lambda: released.append(True), failures.append)
+    cancel.set()  # no index
+    thread.join()
+    assert [failure.errno for failure in failures] == [errno.ENOSPC] and released == [True]
+    made = [(uri, path) for uri, path in session.files if path.exists()]  # feeds… (not the open data, left to write)
+    assert made and all((site / uri).read_bytes() == path.read_bytes() for uri, path in made)
+
+
 def test_serve_shows_problems_over_the_last_correct_site(tree, tmp_path, browser):
     """While the content is invalid, `make serve` keeps serving the last correct site, with
     the problems (file:line) in a banner on every page; the fix clears them."""
@@ -274,7 +294,8 @@ def test_serve_rebuilds_once_an_edit_handing_mkdocs_the_pages_it_changed(seed, t
         served(f"{base}/reunions/2022-02-22-reseau-lcd/", "Journée régionale des acteurs territoriaux")
         served(f"{base}/reunions/", "Journée régionale des acteurs territoriaux")  # in the navigation
         served(f"{base}/territoires/grande-synthe/", "Journée régionale des acteurs territoriaux")  # not in it
-        served(f"{base}/", "Journée régionale des acteurs territoriaux")  # the home page's latest records
+        home = served(f"{base}/", "Journée régionale des acteurs territoriaux")  # the home page's latest records
+        assert 'href="reunions/2022-02-22-reseau-lcd/"' in home and not re.search(r'href="(?!https:)[^"]*\.md"', home)
         time.sleep(3)
         assert len(builds()) == 2
         other = read(f"{base}/fiches/")  # neither remade nor handed
@@ -299,7 +320,8 @@ def test_serve_takes_down_a_record_made_a_draft_and_puts_it_back(seed, tmp_path)
     import urllib.request
 
     from conftest import mkdocs_serve, served
-    page, calendar = "reunions/2022-02-22-reseau-lcd/", "reunions/2022-02-22-reseau-lcd/2022-02-22-reseau-lcd.ics"
+    page = "reunions/2022-02-22-reseau-lcd/"
+    calendar, download = page + "2022-02-22-reseau-lcd.ics", page + "2022-02-22-reseau-lcd.pdf"
 
     def gone(url: str) -> bool:
         """Whether the server answers 404, within a minute (the calendar goes after the pages are shown)."""
@@ -318,7 +340,7 @@ def test_serve_takes_down_a_record_made_a_draft_and_puts_it_back(seed, tmp_path)
     with mkdocs_serve(seed, tmp_path) as base:
         served(f"{base}/{calendar}", "BEGIN:VCALENDAR")
         path.write_text(published.replace("statut: publie", "statut: brouillon"), encoding="utf-8")
-        assert gone(f"{base}/{page}") and gone(f"{base}/{calendar}")
+        assert gone(f"{base}/{page}") and gone(f"{base}/{calendar}") and gone(f"{base}/{download}")
         assert "Rencontre régionale des acteurs territoriaux" not in served(f"{base}/territoires/grande-synthe/",
                                                                             "Grande-Synthe")
         path.write_text(published, encoding="utf-8")
