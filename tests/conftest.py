@@ -288,17 +288,17 @@ def page_text(site: Path, url_path: str) -> str:
 
 
 @contextlib.contextmanager
-def mkdocs_serve(content: Path, tmp_path: Path, log: Path | None = None, **env):
-    """The real `mkdocs serve --dirty` of a content tree on a free loopback port: its address.
-    `log`: where MkDocs writes its log, with its debug messages."""
+def mkdocs_serve(content: Path, tmp_path: Path, log: Path | None = None, dirty: bool = True, **env):
+    """The real `mkdocs serve --dirty` (as `make serve`) of a content tree on a free loopback port:
+    its address. `log`: where MkDocs writes its log, with its debug messages."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     environment = {**os.environ, "CONTENT_DIR": str(content), "IREV_CACHE_DIR": str(tmp_path / "serve-cache"),
                    "NO_MKDOCS_2_WARNING": "1", **env}
     output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}",
-                               *(["--verbose"] if log else [])],
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", *(["--dirty"] if dirty else []),
+                               "-a", f"127.0.0.1:{port}", *(["--verbose"] if log else [])],
                               cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=output,
                               preexec_fn=interruptible)
     try:

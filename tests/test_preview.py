@@ -348,6 +348,20 @@ def test_serve_takes_down_a_record_made_a_draft_and_puts_it_back(seed, tmp_path)
         served(f"{base}/{calendar}", "BEGIN:VCALENDAR")
 
 
+def test_serve_without_dirty_puts_back_every_served_file(seed, tmp_path):
+    """`mkdocs serve` without --dirty empties its folder before each rebuild: the files served as
+    they are (calendars, open data…) are put back each time, not only those an edit changed."""
+    from conftest import mkdocs_serve, served
+    with mkdocs_serve(seed, tmp_path, dirty=False) as base:
+        served(f"{base}/donnees/fiches.json", "[")
+        path = seed / MEETING
+        path.write_text(path.read_text(encoding="utf-8").replace("\n---\n", "\n---\nParagraphe ajouté.\n", 1),
+                        encoding="utf-8")
+        served(f"{base}/reunions/2022-02-22-reseau-lcd/", "Paragraphe ajouté.")
+        served(f"{base}/donnees/fiches.json", "[")  # unchanged by the edit
+        served(f"{base}/agenda/irev.ics", "BEGIN:VCALENDAR")
+
+
 def test_a_record_not_naming_someone_follows_their_registry_entry(seed, tmp_path, serving):
     """`nommer: false` in a meeting, then a new spelling of that person's name in the registry: the
     meeting's text, and the names it shows from elsewhere, are redacted again (compared with a full build
