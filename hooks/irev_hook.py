@@ -145,7 +145,7 @@ def on_files(files, config):
         sources = session.options.cache / "sources"
         rewritten = session.write_sources(sources)
         handed = _build.get("handed")  # (the files hold the hand-written pages only, so far)
-        wanted = handed and handed.pages({page.src_uri: _site_path(page.src_uri) for page in session.pages}, rewritten,
+        wanted = handed and handed.pages({page.src_uri: rendering.page_url(page.src_uri) + "index.html" for page in session.pages}, rewritten,
                                          _nav_sources(config["nav"]), files.documentation_pages())
         if wanted is not None:  # MkDocs resolves the home page's links to the latest records among the pages handed
             wanted |= {pages.record_uri(entry) for entry in session.latest.latest(pages.LATEST_COUNT)}
@@ -203,12 +203,6 @@ class Handed:
         for page in self.written.keys() - self.writing.keys():
             (site / self.written[page]).unlink(missing_ok=True)
         self.first, self.pending, self.written = False, set(), self.writing
-
-
-def _site_path(source: str) -> str:
-    """Where MkDocs writes a page (use_directory_urls): `a/b.md` at `a/b/index.html`."""
-    stem = source.removesuffix(".md")
-    return f"{stem.removesuffix('index')}index.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html"
 
 
 def _nav_sources(items) -> set[str]:
@@ -379,10 +373,9 @@ def _is_generated(page) -> bool:
 
 def on_post_build(config):
     session = _build["session"]
-    if "problems" in _build:  # read by the preview's banner (overrides/main.html)
-        Path(config["site_dir"], PREVIEW_STATE).write_text(json.dumps(_build["problems"], ensure_ascii=False),
-                                                           encoding="utf-8")
     site = Path(config["site_dir"])
+    if "problems" in _build:
+        _show_problems(site, _build["problems"])
     session.write_downloads(site)
     if "handed" in _build:
         _build["handed"].built(site)
@@ -458,7 +451,11 @@ def _failed_in_background(site: Path, error: OSError) -> None:
     message = f"fichiers de l'aperçu non écrits ({error}) : ils le seront à la prochaine modification"
     log.error(message)
     state = _build.get("problems", {"problemes": [], "derniere_version_correcte": False})
-    state = {**state, "problemes": [*state["problemes"], message]}
+    _show_problems(site, {**state, "problemes": [*state["problemes"], message]})
+
+
+def _show_problems(site: Path, state: dict) -> None:
+    """What the preview's banner reads (overrides/main.html)."""
     (site / PREVIEW_STATE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
 
