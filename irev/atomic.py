@@ -18,13 +18,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+def beside(path: Path) -> Path:
+    """A hidden file beside `path`, this process's own, to write before it replaces `path`."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
 def write_if_changed(path: Path, data: bytes) -> None:
     """Write a file unless it holds these bytes already: its time then tells the site engine
     (`--dirty`) and a copy of the cache what changed. Written beside, then put in its place: a
     site linking the former file (irev/site.py, write_files) keeps it as it was."""
     if not path.exists() or path.read_bytes() != data:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary = beside(path)
         temporary.write_bytes(data)
         temporary.replace(path)
 
@@ -33,7 +38,7 @@ def put(source: Path, target: Path, link: bool) -> None:
     """A file into a site, replacing what is there in one step: linked (the same file system; a file
     so linked is replaced, never written in place: the site keeps its bytes) or copied."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary = beside(target)
     temporary.unlink(missing_ok=True)
     if link:
         try:

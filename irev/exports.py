@@ -27,7 +27,6 @@ import functools
 import hashlib
 import json
 import operator
-import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -403,7 +402,7 @@ class _Replaced:
 
     def __init__(self, path: Path):
         self.path, self.size, self.digest = path, 0, hashlib.sha256()
-        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.temporary = atomic.beside(path)
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
