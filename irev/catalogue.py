@@ -68,10 +68,6 @@ class Link:
         return self.record.id, self.role, self.detail, self.published  # the date as shown: its precision and note
 
 
-def _newest_first(entries):
-    return sorted(entries, key=_recency, reverse=True)
-
-
 def _recency(entry: Entry):
     return entry.model.sort_date(), entry.id
 
@@ -82,12 +78,14 @@ class Catalogue:
     registries: dict[str, dict[str, Entry]] = field(default_factory=dict)
     show_drafts: bool = False
     backlinks: dict[tuple[str, str], list[Link]] = field(default_factory=dict)  # (kind, id) -> links, newest first
-    rank: dict[str, int] = field(default_factory=dict)  # record id -> position, newest first
+    ordered: list[Entry] = field(default_factory=list)  # the shown records, newest first
+    rank: dict[str, int] = field(default_factory=dict)  # record id -> position in `ordered`
     redactor: Redactor | None = None  # removes names without consent from free text
     attachments: dict[str, int] = field(default_factory=dict)  # hosted file (name under pieces-jointes/) -> bytes
     children: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # territory and theme trees
     _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
     _kinds: dict = field(default_factory=dict, repr=False)  # see by_kind
+    _signatures: _Reuse = field(default_factory=lambda: _Reuse(None, "signatures"), repr=False)  # see current
     reads: set | None = field(default=None, repr=False)  # while a job is recorded: the inputs it read (see read_by)
     withholding: dict[str, Redactor] = field(default_factory=dict)  # id -> redactor of a record not naming someone
 
@@ -113,8 +111,9 @@ class Catalogue:
         if what == "entry":  # its page's edit link points at its line
             entry = self.registries.get(args[0], {}).get(args[1])
             return None if entry is None else (entry.model, entry.first_line())
-        if what == "links":
-            return [link.signature for link in self.backlinks.get(tuple(args), [])]
+        if what == "links":  # an entry no edit touched keeps its list of links: its signatures are reused
+            links = self.backlinks.get(tuple(args), [])
+            return self._signatures(tuple(args), links, lambda: [link.signature for link in links])
         if what == "file":
             return self.attachments.get(args[0])
         if what == "kind":
@@ -149,7 +148,7 @@ class Catalogue:
         """Records of one kind, newest first (each noted as read: an index shows them all). Sorted once
         a catalogue: pages, outputs and the comparison of what their jobs read ask for them often."""
         if kind not in self._kinds:
-            self._kinds[kind] = _newest_first(e for e in self.records.values() if e.kind == kind)
+            self._kinds[kind] = [e for e in self.ordered if e.kind == kind]
         found = list(self._kinds[kind])
         if self.reads is not None:
             self.reads.add(("kind", kind))
@@ -157,12 +156,13 @@ class Catalogue:
         return found
 
     def latest(self, count: int) -> list[Entry]:
-        return _newest_first(self.records.values())[:count]
+        return self.ordered[:count]
 
     def latest_only(self, count: int) -> Catalogue:
         """A catalogue of the latest records and the redactor only: what hand-written pages need
         once the generated pages are made (the whole catalogue can then be freed)."""
-        return Catalogue({e.id: e for e in self.latest(count)}, {}, self.show_drafts, redactor=self.redactor)
+        latest = self.latest(count)
+        return Catalogue({e.id: e for e in latest}, {}, self.show_drafts, ordered=latest, redactor=self.redactor)
 
     def drop_sources(self) -> None:
         """Forget each entry's YAML text and raw data: validation and the preview need them, page
@@ -348,11 +348,12 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
             e.id: _redacted(e, withholding[e.file], record_refs[e.file]) if e.file in withholding
             else redacted(e.file, e, lambda: _redacted(e, redactor, record_refs[e.file]))
             for e in content.records if show_drafts or e.model.statut == "publie"})
-        registries = {kind: {ident: _redacted_entry(entry, redactor) for ident, entry in table.items()}
-                      for kind, table in content.registries.items()}
+        redacted_entry = _Reuse(memo, "redacted entries")
+        registries = {kind: {ident: redacted_entry((kind, ident), entry, lambda: _redacted_entry(entry, redactor))
+                             for ident, entry in table.items()} for kind, table in content.registries.items()}
         catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes,
                               withholding={i: withholding[e.file] for i, e in shown.items() if e.file in withholding})
-        _index(catalogue, record_refs, record_mentions, withholding, _Reuse(memo, "links"))
+        _index(catalogue, record_refs, record_mentions, withholding, memo)
     return catalogue, problems
 
 
@@ -600,20 +601,63 @@ def _mentions(entry: Entry):
 
 
 def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, withholding: dict[str, Redactor],
-           reuse: _Reuse) -> None:
-    """Backlinks and trees, in one pass over the shown records (time linear in their size)."""
-    ordered = _newest_first(catalogue.records.values())
-    catalogue.rank = {entry.id: position for position, entry in enumerate(ordered)}
-    for entry in ordered:
+           memo: dict | None) -> None:
+    """The records' order, backlinks and trees (time linear in the records' size; while serving, the
+    work of the records an edit left alone is reused)."""
+    recency = _Reuse(memo, "recency")
+    catalogue.ordered = sorted(catalogue.records.values(), key=lambda e: recency(e.id, e, lambda: _recency(e)),
+                               reverse=True)
+    catalogue.rank = {entry.id: position for position, entry in enumerate(catalogue.ordered)}
+    catalogue._signatures = _Reuse(memo, "signatures")
+    reuse, links = _Reuse(memo, "links"), {}
+    for entry in catalogue.ordered:
         withheld = withholding[entry.file].withheld if entry.file in withholding else frozenset()
-        links = reuse(entry.file, entry, lambda: _links(entry, record_refs[entry.file], record_mentions[entry.file],
-                                                        withheld))
-        for key, link in links:
-            catalogue.backlinks.setdefault(key, []).append(link)
+        links[entry.id] = reuse(entry.file, entry, lambda: _links(entry, record_refs[entry.file],
+                                                                  record_mentions[entry.file], withheld))
+    previous = memo.get("backlinks") if memo is not None else None
+    catalogue.backlinks = _backlinks(catalogue, links, previous)
+    if memo is not None:
+        memo["backlinks"] = (catalogue.records, links, catalogue.backlinks)
     for kind in ("territoire", "theme"):
         for ident, item in catalogue.registries.get(kind, {}).items():
             if item.model.parent:
                 catalogue.children.setdefault((kind, item.model.parent), []).append(ident)
+
+
+def _backlinks(catalogue: Catalogue, links: dict[str, list], previous: tuple | None) -> dict[tuple[str, str], list[Link]]:
+    """The links to each entry, newest first. A preview's rebuild patches its last build's where an
+    edited record's links were or are: the lists of the entries no edit touched stay the same objects
+    (what pages and outputs made from them is then known unchanged at a glance)."""
+    if previous is not None:
+        records, links_before, backlinks = previous
+        edited = {ident for ident, entry in catalogue.records.items() if records.get(ident) is not entry}
+        edited |= records.keys() - catalogue.records.keys()
+        if len(edited) <= len(catalogue.records) // 10:  # (more: a pass over all is quicker)
+            return _patched(backlinks, edited, links_before, links, catalogue.rank)
+    backlinks = {}
+    for entry in catalogue.ordered:
+        for key, link in links[entry.id]:
+            backlinks.setdefault(key, []).append(link)
+    return backlinks
+
+
+def _patched(backlinks: dict, edited: set[str], links_before: dict, links: dict, rank: dict) -> dict:
+    """Backlinks without the edited records' links of before, with their links of now, newest first."""
+    backlinks, touched = dict(backlinks), {}
+    for ident in edited:
+        for key, _ in links_before.get(ident, ()):
+            touched.setdefault(key, [])
+    for ident in edited:
+        for key, link in links.get(ident, ()):
+            touched.setdefault(key, []).append(link)
+    for key, added in touched.items():
+        found = [link for link in backlinks.get(key, ()) if link.record.id not in edited] + added
+        found.sort(key=lambda link: rank[link.record.id])  # stable: a record's links keep their order
+        if found:
+            backlinks[key] = found
+        else:
+            backlinks.pop(key, None)
+    return backlinks
 
 
 def _links(entry: Entry, refs: list, found_mentions: list, withheld: frozenset[str]) -> list[tuple[tuple[str, str], Link]]:

@@ -125,10 +125,10 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
         return
     found = files.scan(root, models.RECORD_TYPES, REGISTRY_FILES, ATTACHMENTS_DIR)
     content.problems += found.problems
+    known, registries = {} if memo is None else memo, {}
     for kind, name in REGISTRY_FILES.items():
         content.registries[kind] = _load_registry(root, found.registries.get(kind), root / name, REGISTRY_MODELS[kind],
-                                                  content)
-    known = {} if memo is None else memo
+                                                  content, known, registries)
     seen_as = known.get(_MEMO_SIGNATURES, {})
     signatures = {} if memo is None else {path: _signature(path) for _, path in found.records}
     outcomes, fresh = {}, {}
@@ -152,6 +152,7 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
     if memo is not None:
         memo.clear()
         memo.update(outcomes)
+        memo.update(registries)
         memo[_MEMO_SIGNATURES] = signatures
     seen: dict[str, str] = {}
     for _, source, entry, problems in outcomes.values():
@@ -202,9 +203,11 @@ def _structure(file: str, field: str, text: str, first_line: int) -> list[Proble
             for finding in sanitize.structure(text)]
 
 
-def _load_registry(root: Path, path: Path | None, expected: Path, model: type[BaseModel],
-                   content: Content) -> dict[str, Entry]:
-    """A registry's valid entries by id (`path`: the file found, None if none; `expected`: where it belongs)."""
+def _load_registry(root: Path, path: Path | None, expected: Path, model: type[BaseModel], content: Content,
+                   known: dict, outcomes: dict) -> dict[str, Entry]:
+    """A registry's valid entries by id (`path`: the file found, None if none; `expected`: where it belongs).
+    While serving, a registry whose text is unchanged gives the very same entries (`known`: the last
+    load's outcomes; this one's are added to `outcomes`): what is made from them is then reused."""
     file, problems = relative(expected, root), content.problems
     if path is None:
         if not os.path.lexists(expected):  # otherwise reported as what it is (a link, a folder)
@@ -215,13 +218,27 @@ def _load_registry(root: Path, path: Path | None, expected: Path, model: type[Ba
     if unreadable:
         problems.append(Problem(file, *unreadable))
         return {}
-    parsed = parse_yaml(text, cache=content.cache)
+    before = known.get(path)
+    outcome = before if before is not None and before[0] == text else (text, *_registry_entries(file, text, model,
+                                                                                                  content.cache))
+    outcomes[path] = outcome
+    _, entries, sources, found = outcome
+    content.sources += sources
+    problems += found
+    return entries
+
+
+def _registry_entries(file: str, text: str, model: type[BaseModel],
+                      cache: ParseCache) -> tuple[dict[str, Entry], list[Source], list[Problem]]:
+    """A registry file's valid entries by id, the raw data of each, and its problems."""
+    problems, sources = [], []
+    parsed = parse_yaml(text, cache=cache)
     _report_parse(parsed, file, problems)
     data = parsed.data if parsed.data is not None else []
     if not isinstance(data, list):
         problems.append(Problem(file, 1, "", "le registre doit être une liste d'entrées",
                                 "chaque entrée commence par « - » en début de ligne"))
-        return {}
+        return {}, sources, problems
     entries: dict[str, Entry] = {}
     reference = referentiel.load() if model is models.Territoire else None
     for index, item in enumerate(data):
@@ -233,7 +250,7 @@ def _load_registry(root: Path, path: Path | None, expected: Path, model: type[Ba
                                         "vérifiez le code, ou ignorez cet avertissement pour un territoire hors région",
                                         warning=True))
         ident = item.get("id") if isinstance(item, dict) else None
-        content.sources.append(Source(model, ident if isinstance(ident, str) else None, item, file, parsed, (index,)))
+        sources.append(Source(model, ident if isinstance(ident, str) else None, item, file, parsed, (index,)))
         alone = referentiel.code_alone_unknown(item, reference) if reference is not None else None
         if alone:
             problems.append(Problem(file, parsed.line_of((index, "code")), "code", alone, _CODE_HINT))
@@ -252,7 +269,7 @@ def _load_registry(root: Path, path: Path | None, expected: Path, model: type[Ba
                                     "chaque entrée a un identifiant unique"))
             continue
         entries[instance.id] = Entry(instance.id, model.KIND, instance, file, parsed, (index,))
-    return entries
+    return entries, sources, problems
 
 
 _CODE_HINT = ("vérifiez le code (commune : code INSEE à 5 caractères, EPCI : SIREN ; voir referentiel/) ; un territoire "

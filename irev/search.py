@@ -45,8 +45,7 @@ def part_pages() -> int:
 
 def record_pages(catalogue: Catalogue) -> list[str]:
     """The built record pages (`reunions/x/index.html`), newest first."""
-    ordered = sorted(catalogue.records.values(), key=lambda entry: catalogue.rank[entry.id])
-    return [page_url(record_uri(entry)) + "index.html" for entry in ordered]
+    return [page_url(record_uri(entry)) + "index.html" for entry in catalogue.ordered]
 
 
 class Cancelled(Exception):
