@@ -86,6 +86,7 @@ class Catalogue:
     _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
     _kinds: dict = field(default_factory=dict, repr=False)  # see by_kind
     _signatures: _Reuse = field(default_factory=lambda: _Reuse(None, "signatures"), repr=False)  # see current
+    _memo: dict | None = field(default=None, repr=False)  # a preview's, kept between its builds (see reuse)
     reads: set | None = field(default=None, repr=False)  # while a job is recorded: the inputs it read (see read_by)
     withholding: dict[str, Redactor] = field(default_factory=dict)  # id -> redactor of a record not naming someone
 
@@ -119,6 +120,11 @@ class Catalogue:
         if what == "kind":
             return [entry.id for entry in self.by_kind(args[0])]
         return list(self.children.get(tuple(args), []))  # "children"
+
+    def reuse(self, table: str) -> _Reuse:
+        """Results an output computes from parts of the catalogue, reused in a preview's next build
+        where computed from the very same parts (`_Reuse`; forgotten when consent changes)."""
+        return _Reuse(self._memo, table)
 
     def record(self, ident) -> Entry | None:
         """A shown record, or None (unknown or draft; a reference that describes something without a
@@ -351,7 +357,7 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
         redacted_entry = _Reuse(memo, "redacted entries")
         registries = {kind: {ident: redacted_entry((kind, ident), entry, lambda: _redacted_entry(entry, redactor))
                              for ident, entry in table.items()} for kind, table in content.registries.items()}
-        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes,
+        catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes, _memo=memo,
                               withholding={i: withholding[e.file] for i, e in shown.items() if e.file in withholding})
         _index(catalogue, record_refs, record_mentions, withholding, memo)
     return catalogue, problems
@@ -359,7 +365,7 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
 
 class _Reuse:
     """The previous build's results (`mkdocs serve`), by key, reused when computed from the very
-    same object: the loading memo hands back the same objects for unchanged files."""
+    same object (or tuple of objects): the loading memo hands back the same objects for unchanged files."""
 
     def __init__(self, memo: dict | None, table: str):
         self.previous = {} if memo is None else memo.get(table, {})
@@ -369,9 +375,15 @@ class _Reuse:
 
     def __call__(self, key, origin, compute):
         before = self.previous.get(key)
-        result = before[1] if before is not None and before[0] is origin else compute()
+        result = before[1] if before is not None and _same(before[0], origin) else compute()
         self.current[key] = (origin, result)
         return result
+
+
+def _same(before, now) -> bool:
+    if type(now) is tuple and type(before) is tuple:
+        return len(now) == len(before) and all(a is b for a, b in zip(before, now))
+    return before is now
 
 
 def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tuple[list[Problem], dict, dict, dict, dict]:
@@ -383,35 +395,53 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
     for source in content.sources:
         if source.ident is not None:
             known.setdefault(source.model.KIND, set()).add(source.ident)
-    problems, hints = [], {}
+    if memo is not None and memo.get("known") != known:  # an id added or removed: every reference looked at again
+        memo["known"] = known
+        memo.pop("checked", None)
+    checked, problems, hints = _Reuse(memo, "checked"), [], {}
     record_refs: dict[str, list] = {}
     for source in content.sources:
         refs = walked((source.file, source.prefix), source.data, lambda: references(source.model, source.data))
         if not source.prefix:
             record_refs[source.file] = refs
-        for kind, ident, path in refs:
-            if ident not in known.get(kind, ()):
-                problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
-                                         kind, ident, known, hints, _describable(source.model, path)))
-            elif (kind, ident) == (source.model.KIND, source.ident) and not source.prefix:
-                problems.append(Problem(source.file, source.parsed.line_of(path), dotted(path),
-                                        f"la ressource « {ident} » se désigne elle-même", "donnez l'identifiant d'une autre ressource"))
+        problems += checked((source.file, source.prefix), source, lambda: _reference_problems(source, refs, known, hints))
     record_mentions = {entry.file: mentioned(entry.file, entry, lambda: list(_mentions(entry))) for entry in content.records}
     for entry in content.records:
-        for kind, ident, _, line, where in record_mentions[entry.file]:
-            if kind is None:
-                problems.append(Problem(entry.file, line, where, f"mention mal formée « {shown(ident)} »",
-                                        "écrivez [[personne:identifiant]] (ou organisation, territoire, theme, reunion, cycle, plan, fiche)"))
-            elif ident not in known.get(kind, ()):
-                problems.append(_unknown(entry.file, line, where, kind, ident, known, hints))
+        problems += checked(entry.file, entry, lambda: _mention_problems(entry, record_mentions[entry.file], known, hints))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     problems += similar.warnings(content.registries) + consistency.warnings(content)
     files, sizes = attachments.inspect(content, memo)
     saying = _saying_nommer(content, _Reuse(memo, "nommer"))
     withholding = _withholding(content, record_refs, redactor, saying)
-    problems += _unsafe_markup(content, _Reuse(memo, "markup")) + _names_in_ids(content, redactor, withholding) + files
+    problems += _unsafe_markup(content, _Reuse(memo, "markup")) + _names_in_ids(content, redactor, withholding,
+                                                                                  _Reuse(memo, "names in ids")) + files
     problems += _named_without_consent(content, record_refs, saying)
     return problems, record_refs, record_mentions, sizes, withholding
+
+
+def _reference_problems(source, refs: list, known: dict[str, set], hints: dict) -> list[Problem]:
+    """A source's references to nothing known, and to itself."""
+    problems = []
+    for kind, ident, path in refs:
+        if ident not in known.get(kind, ()):
+            problems.append(_unknown(source.file, source.parsed.line_of(source.prefix + path), dotted(path),
+                                     kind, ident, known, hints, _describable(source.model, path)))
+        elif (kind, ident) == (source.model.KIND, source.ident) and not source.prefix:
+            problems.append(Problem(source.file, source.parsed.line_of(path), dotted(path),
+                                    f"la ressource « {ident} » se désigne elle-même", "donnez l'identifiant d'une autre ressource"))
+    return problems
+
+
+def _mention_problems(entry: Entry, found: list, known: dict[str, set], hints: dict) -> list[Problem]:
+    """A record's ill-formed mentions, and those of nothing known."""
+    problems = []
+    for kind, ident, _, line, where in found:
+        if kind is None:
+            problems.append(Problem(entry.file, line, where, f"mention mal formée « {shown(ident)} »",
+                                    "écrivez [[personne:identifiant]] (ou organisation, territoire, theme, reunion, cycle, plan, fiche)"))
+        elif ident not in known.get(kind, ()):
+            problems.append(_unknown(entry.file, line, where, kind, ident, known, hints))
+    return problems
 
 
 def _saying_nommer(content: Content, reuse: _Reuse) -> set[str]:
@@ -456,27 +486,36 @@ def _named_without_consent(content: Content, record_refs: dict, saying: set[str]
 _HOLDS_A_NAME = "contient le nom d'une personne qui n'a pas consenti à être nommée"
 
 
-def _names_in_ids(content: Content, redactor: Redactor, withholding: dict[str, Redactor]) -> list[Problem]:
+def _names_in_ids(content: Content, redactor: Redactor, withholding: dict[str, Redactor], reuse: _Reuse) -> list[Problem]:
     """Ids become URLs and file names become ids: one holding the name of a person without
     consent (or of one the record does not name) cannot be published (the id of a person without
     consent is never shown)."""
-    found = [entry for entry in content.records if withholding.get(entry.file, redactor).needed(entry.id)]
-    found += [entry for table in content.registries.values() for entry in table.values()
-              if redactor.needed(entry.id) and getattr(entry.model, "consentement_publication", True)]
-    problems = [Problem(entry.file, entry.line_of(("id",)) if entry.prefix else 1, "id" if entry.prefix else "",
-                        f"l'identifiant « {entry.id} » {_HOLDS_A_NAME}",
-                        "choisissez un identifiant sans ce nom" + ("" if entry.prefix else " et renommez le fichier"))
-                for entry in found]
-    problems += [Problem(entry.file, entry.line_of(("documents", index, "fichier")), f"documents[{index}].fichier",
-                         f"le nom de fichier « {document.fichier} » {_HOLDS_A_NAME}", "renommez le fichier sans ce nom")
-                 for entry in content.records for index, document in enumerate(entry.model.documents)
-                 if document.fichier and withholding.get(entry.file, redactor).needed(document.fichier)]
+    problems = []
+    for entry in content.records:  # (a record not naming someone is looked at again each build: rare)
+        problems += _record_names_in_ids(entry, withholding[entry.file]) if entry.file in withholding else reuse(
+            entry.file, entry, lambda: _record_names_in_ids(entry, redactor))
+    problems += [_id_holds_a_name(entry) for table in content.registries.values() for entry in table.values()
+                 if redactor.needed(entry.id) and getattr(entry.model, "consentement_publication", True)]
     for entry in content.registries.get("personne", {}).values():
         if not entry.model.consentement_publication and not privacy.can_protect(entry.model):
             problems.append(Problem(entry.file, entry.line_of(("nom",)), "nom",
                                     "nom sans lettre latine : il ne pourrait pas être retiré des textes",
                                     "écrivez le nom en lettres latines (ajoutez l'autre écriture dans autres_graphies)"))
     return problems
+
+
+def _record_names_in_ids(entry: Entry, redactor: Redactor) -> list[Problem]:
+    problems = [_id_holds_a_name(entry)] if redactor.needed(entry.id) else []
+    return problems + [Problem(entry.file, entry.line_of(("documents", index, "fichier")), f"documents[{index}].fichier",
+                               f"le nom de fichier « {document.fichier} » {_HOLDS_A_NAME}", "renommez le fichier sans ce nom")
+                       for index, document in enumerate(entry.model.documents)
+                       if document.fichier and redactor.needed(document.fichier)]
+
+
+def _id_holds_a_name(entry: Entry) -> Problem:
+    return Problem(entry.file, entry.line_of(("id",)) if entry.prefix else 1, "id" if entry.prefix else "",
+                   f"l'identifiant « {entry.id} » {_HOLDS_A_NAME}",
+                   "choisissez un identifiant sans ce nom" + ("" if entry.prefix else " et renommez le fichier"))
 
 
 def _unsafe_markup(content: Content, reuse: _Reuse) -> list[Problem]:

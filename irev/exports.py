@@ -311,11 +311,13 @@ class _Exporter:
         """The records holding a reference the export makes null (to a person not shown there, to a
         record not published: the catalogue's links hold every reference of every shown record),
         and the records referred to but not published."""
-        found, hidden = set(), set()
+        found, hidden, people = set(), set(), cat.registries.get("personne", {})
+        reuse = cat.reuse("export withheld")  # a preview's rebuild: only where links or the person changed
         for (kind, ident), links in cat.backlinks.items():
             if kind == "personne":
-                found.update(link.record.id for link in links
-                             if link.role != "mention" and not person_shown(cat, ident, link.record, link.detail))
+                found.update(reuse(ident, (links, people.get(ident)), lambda: [
+                    link.record.id for link in links
+                    if link.role != "mention" and not person_shown(cat, ident, link.record, link.detail)]))
             elif kind in RECORD_KINDS and cat.get(kind, ident) is None:
                 found.update(link.record.id for link in links)
                 hidden.add((kind, ident))

@@ -50,10 +50,16 @@ class Recorder:
         setting = fingerprint(_ordered(setting))
         if setting != self.setting:
             self.made, self.inputs, self.values, self.reads, self.setting, self.kept = {}, [], [], {}, setting, False
-        current = [fingerprints(catalogue, key) for key in self.inputs]
-        changed = {position for position, (now, before) in enumerate(zip(current, self.values)) if now != before}
-        self.remade = [job for job in jobs if job not in self.made or (changed and not changed.isdisjoint(self.reads[job]))]
         positions = {key: position for position, key in enumerate(self.inputs)}
+        changed_keys = fingerprints.changed(catalogue)
+        if changed_keys is None:  # a build: every input compared with what the cache kept
+            current = [fingerprints(catalogue, key) for key in self.inputs]
+            changed = {position for position, (now, before) in enumerate(zip(current, self.values)) if now != before}
+        else:  # a preview's rebuild: the inputs that changed are known already
+            current, changed = self.values, {positions[key] for key in changed_keys if key in positions}
+            for position in changed:
+                current[position] = fingerprints(catalogue, self.inputs[position])
+        self.remade = [job for job in jobs if job not in self.made or (changed and not changed.isdisjoint(self.reads[job]))]
         unread = False  # whether an input may no longer be read by any job
         for job, (made, inputs) in zip(self.remade, make_all(self.remade)):
             before = self.reads.get(job)
@@ -110,13 +116,21 @@ class Fingerprints:
 
     def __init__(self):
         self.current: dict[tuple, tuple[object, bytes]] = {}
-        self.previous: dict[tuple, tuple[object, bytes]] = {}
+        self.previous: dict[tuple, tuple[object, bytes]] | None = None  # the last build's (while serving)
+        self._changed: set[tuple] | None = None
+
+    def changed(self, catalogue: Catalogue) -> set[tuple] | None:
+        """While serving, the inputs read by the last build whose value is now another: each input
+        compared once, whatever the number of recorders reading it (None: a build, or the first)."""
+        if self._changed is None and self.previous:
+            self._changed = {key for key in self.previous if self(catalogue, key) != self.previous[key][1]}
+        return self._changed
 
     def __call__(self, catalogue: Catalogue, key: tuple) -> bytes:
         found = self.current.get(key)
         if found is not None:
             return found[1]
-        value, found = catalogue.current(key), self.previous.get(key)
+        value, found = catalogue.current(key), self.previous.get(key) if self.previous else None
         if found is None or not (found[0] is value or found[0] == value):
             found = (value, fingerprint(value))
         self.current[key] = found
@@ -124,7 +138,7 @@ class Fingerprints:
 
     def next_build(self) -> None:
         """A new build: its inputs' values are read again (compared with the last build's, then forgotten)."""
-        self.previous, self.current = self.current, {}
+        self.previous, self.current, self._changed = self.current, {}, None
 
 
 # --- between builds ------------------------------------------------------------------------------
@@ -168,9 +182,14 @@ def _key(setting: object) -> str:
 
 
 def _ordered(value):
-    """A setting with its sets as sorted lists of their items' fingerprints, at any depth."""
+    """A setting with its sets as sorted lists, at any depth (of their items' fingerprints if these
+    do not compare: of different types)."""
     if isinstance(value, (set, frozenset)):
-        return sorted(fingerprint(_ordered(item)) for item in value)
+        items = [_ordered(item) for item in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            return sorted(fingerprint(item) for item in items)
     if isinstance(value, (tuple, list)):
         return [_ordered(item) for item in value]
     return value
