@@ -331,8 +331,11 @@ def validate(content: Content) -> list[Problem]:
         return _check(content, _redactor(content))[0]
 
 
-def _redactor(content: Content) -> Redactor:
-    return Redactor(e.model for e in content.registries.get("personne", {}).values())
+def _redactor(content: Content, memo: dict | None = None) -> Redactor:
+    """Who may be named and how each other person's name is written (the preview's last one while
+    the registry of people is the same table)."""
+    people = content.registries.get("personne", {})
+    return _Reuse(memo, "redactor of")("", people, lambda: Redactor(e.model for e in people.values()))
 
 
 def build(content: Content, show_drafts: bool = False, memo: dict | None = None) -> tuple[Catalogue, list[Problem]]:
@@ -342,10 +345,11 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
     unchanged records again.
     """
     with gc_paused():
-        redactor = _redactor(content)
+        redactor = _redactor(content, memo)
         if memo is not None and memo.get("redactor") != redactor.key:
+            kept = memo.get("redactor of")
             memo.clear()  # consent changed: every record's redaction, and so its links, may differ
-            memo["redactor"] = redactor.key
+            memo["redactor"], memo["redactor of"] = redactor.key, kept
         problems, record_refs, record_mentions, sizes, withholding = _check(content, redactor, memo)
         redacted = _Reuse(memo, "redacted")
         # A record that does not name someone is redacted again each build (rare): its redaction also
@@ -375,7 +379,7 @@ class _Reuse:
 
     def __call__(self, key, origin, compute):
         before = self.previous.get(key)
-        result = before[1] if before is not None and _same(before[0], origin) else compute()
+        result = before[1] if before is not None and (before[0] is origin or _same(before[0], origin)) else compute()
         self.current[key] = (origin, result)
         return result
 
@@ -409,7 +413,9 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
     for entry in content.records:
         problems += checked(entry.file, entry, lambda: _mention_problems(entry, record_mentions[entry.file], known, hints))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
-    problems += similar.warnings(content.registries) + consistency.warnings(content)
+    registries = content.registries  # (the same tables while a preview's edits leave the registry alone)
+    problems += _Reuse(memo, "similar")("", (registries.get("personne"), registries.get("organisation")),
+                                        lambda: similar.warnings(registries)) + consistency.warnings(content)
     files, sizes = attachments.inspect(content, memo)
     saying = _saying_nommer(content, _Reuse(memo, "nommer"))
     withholding = _withholding(content, record_refs, redactor, saying)
