@@ -116,9 +116,16 @@ def to_come(until: str, day: dt.date) -> bool:
     return day.isoformat()[:len(until)] <= until
 
 
-def events(cat) -> list[Event]:
-    """Every event of the shown records, in no particular order."""
-    return [event for entry in cat.records.values() if entry.kind in EVENT_KINDS for event in _events_of(cat, entry)]
+def events(cat, kept: dict | None = None, remade: list[tuple] = ()) -> list[Event]:
+    """Every event of the shown records, in no particular order. A preview keeps each record's events
+    (`kept`), made again for the records whose job was `remade` (it reads all that they are made from)."""
+    remade = {ident for _, ident in remade}
+    found = {entry.id: kept[entry.id] if kept and entry.id in kept and entry.id not in remade else _events_of(cat, entry)
+             for entry in cat.records.values() if entry.kind in EVENT_KINDS}
+    if kept is not None:
+        kept.clear()
+        kept.update(found)
+    return [event for made in found.values() for event in made]
 
 
 def _events_of(cat, entry: Entry) -> list[Event]:
@@ -205,13 +212,15 @@ def make_one(calendars: _Calendars, job: tuple) -> dict[str, bytes]:
 
 
 def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: list[dict[str, bytes]],
-          memo: dict | None = None, written: atomic.Written | None = None, later: list | None = None) -> Agenda:
+          memo: dict | None = None, written: atomic.Written | None = None, later: list | None = None,
+          kept: dict | None = None, remade: list[tuple] = ()) -> Agenda:
     """The agenda page and the home page's next events as of `day`, and every calendar file into
     `folder` (a file whose bytes would not change is left as it is; one no event makes is removed),
     from each job's event texts (`texts`). A memo keeps each calendar's heading for the next build;
     `written` and `later` (`mkdocs serve`): what it wrote there last, for it not to be read back, and
-    where the files' writing is put, to run once the pages are served."""
-    found = events(renderer.catalogue)
+    where the files' writing is put, to run once the pages are served; `kept` and `remade`, its
+    events of the last build and the jobs remade since (see `events`)."""
+    found = events(renderer.catalogue, kept, remade)
     dated = sorted((e for e in found if e.dated), key=lambda e: e.sort)
     upcoming = [e for e in dated if to_come(e.until, day)]
     past = [e for e in reversed(dated) if not to_come(e.until, day)]

@@ -390,17 +390,24 @@ class Renderer:
         if kind == "organisation":
             nom, sigle = model.name_on(as_of) if as_of else (model.nom, model.sigle)
             return self.shown(f"{nom} ({sigle})" if sigle and sigle != nom else nom)
+        return self._label(model)
+
+    def _label(self, model) -> str:
         return self.shown(getattr(model, "libelle", None) or getattr(model, "nom", None) or model.titre)
 
     def entity_target(self, from_uri: str, kind: str, ident: str | None,
                       as_of: dt.date | None = None) -> tuple[str, str]:
         """(name, relative link) of an entry; no link ('') where it has no page."""
+        if kind in RECORD_KINDS:  # (looked up once: the long generated lists hold thousands)
+            entry = self.catalogue.record(ident)
+            if entry is None or entry.kind != kind:
+                return "", ""
+            return self._label(entry.model), _relative(from_uri, record_uri(entry))
         if kind == "personne" and not self.has_page(kind, ident):
             return privacy.UNNAMED, ""
         if not self.has_page(kind, ident):
             return self.name(ident, kind, as_of), ""
-        uri = entity_uri(kind, ident) if kind in ENTITY_SECTIONS else record_uri(self.catalogue.record(ident))
-        return self.name(ident, kind, as_of), _relative(from_uri, uri)
+        return self.name(ident, kind, as_of), _relative(from_uri, entity_uri(kind, ident))
 
     def entity_markdown(self, from_uri: str, kind: str, ident: str | None, label: str | None = None,
                         as_of: dt.date | None = None) -> Markup:

@@ -94,6 +94,7 @@ class Memos:
     kept_exports: Kept = field(default_factory=Kept)  # each line's CSV row, each type's lines, the files written
     open_data: dict = field(default_factory=dict)  # what each type's files were written from, and their SHA-256
     events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
+    events_of: dict = field(default_factory=dict)  # the agenda: each record's events (made again with its texts)
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
     calendars: atomic.Written = field(default_factory=atomic.Written)  # the calendar files written
     linked: dict = field(default_factory=dict)  # site path -> the served file and its stamp, when put in the site
@@ -486,7 +487,8 @@ def _agenda_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str,
         with session.memo("agenda") as memo:
             made = agenda.write(session.describer, session.options.site_url, session.options.cache / agenda.FOLDER,
                                 settings.build_day(), texts, memo, session.memos and session.memos.calendars,
-                                session.later if session.serving else None)
+                                session.later if session.serving else None,
+                                session.memos and session.memos.events_of, session.remade["events"])
     session.output_pages.append(made.page)
     session.heads[agenda.PAGE] = made.head
     session.next_events = made.home
