@@ -87,7 +87,7 @@ class Memos:
     fingerprints: Fingerprints = field(default_factory=Fingerprints)  # of what they read
     rendered: dict = field(default_factory=dict)  # HTML by key
     keyed: dict = field(default_factory=dict)  # each page's text and the key of its HTML
-    sources: dict = field(default_factory=dict)  # what each page's source file holds
+    sources: dict = field(default_factory=dict)  # what each page's source file is made from, and holds
     downloads: dict = field(default_factory=dict)  # page source -> ((HTML key, PDF metadata), its Download)
     written: dict = field(default_factory=dict)  # site path -> cache key of the download written there
     exports: Recorder = field(default_factory=Recorder)  # the open data: each object's line, the same way
@@ -378,15 +378,19 @@ class Session:
             for gone in written.keys() - wanted:
                 del written[gone]
         for page in self.pages:
-            meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[page.src_uri]}
-            meta.update(self.heads.get(page.src_uri, {}))
-            if page.src_uri in self.feeds:
-                meta["flux"] = self.feeds[page.src_uri]
+            uri = page.src_uri
+            made_from = (page.title, page.searchable, self.keys[uri], self.heads.get(uri, {}), self.feeds.get(uri))
+            before = written.get(uri)  # while serving, what was written is remembered
+            if before is not None and before[0] == made_from:
+                continue  # (a head kept by its job is the same object: compared at once)
+            meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[uri], **made_from[3]}
+            if made_from[4]:
+                meta["flux"] = made_from[4]
             text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
-            if written.get(page.src_uri) != text:  # while serving, what was written is remembered
-                atomic.write_if_changed(folder / page.src_uri, text.encode())
-                written[page.src_uri] = text
-                rewritten.add(page.src_uri)
+            if before is None or before[1] != text:
+                atomic.write_if_changed(folder / uri, text.encode())
+                rewritten.add(uri)
+            written[uri] = (made_from, text)
         return rewritten
 
     def index(self, site: Path) -> None:
