@@ -383,6 +383,14 @@ class _Reuse:
         self.current[key] = (origin, result)
         return result
 
+    def unless_found(self, key, origin, compute) -> list:
+        """The same, for a list of problems reused only when empty: those found are looked for again
+        (the hints of unknown ids depend on all of them, in order: _unknown)."""
+        result = self(key, origin, compute)
+        if result:
+            del self.current[key]
+        return result
+
 
 def _same(before, now) -> bool:
     if type(now) is tuple and type(before) is tuple:
@@ -408,10 +416,12 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
         refs = walked((source.file, source.prefix), source.data, lambda: references(source.model, source.data))
         if not source.prefix:
             record_refs[source.file] = refs
-        problems += checked((source.file, source.prefix), source, lambda: _reference_problems(source, refs, known, hints))
+        problems += checked.unless_found((source.file, source.prefix), source,
+                                         lambda: _reference_problems(source, refs, known, hints))
     record_mentions = {entry.file: mentioned(entry.file, entry, lambda: list(_mentions(entry))) for entry in content.records}
     for entry in content.records:
-        problems += checked(entry.file, entry, lambda: _mention_problems(entry, record_mentions[entry.file], known, hints))
+        problems += checked.unless_found(entry.file, entry,
+                                         lambda: _mention_problems(entry, record_mentions[entry.file], known, hints))
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     registries = content.registries  # (the same tables while a preview's edits leave the registry alone)
     problems += _Reuse(memo, "similar")("", (registries.get("personne"), registries.get("organisation")),

@@ -41,6 +41,7 @@ class Recorder:
     values: list[bytes] = field(default_factory=list)
     reads: dict[tuple, array] = field(default_factory=dict)  # job -> the positions of the inputs it read
     remade: list[tuple] = field(default_factory=list)  # the jobs the last run made
+    compared: int = -1  # while serving, the build (Fingerprints.builds) whose values `values` holds
     kept: bool = False  # the cache holds this recorder as it is (read back, verified, and unchanged since)
 
     def run(self, catalogue: Catalogue, setting: object, jobs: list[tuple],
@@ -51,12 +52,13 @@ class Recorder:
         if setting != self.setting:
             self.made, self.inputs, self.values, self.reads, self.setting, self.kept = {}, [], [], {}, setting, False
         positions = {key: position for position, key in enumerate(self.inputs)}
-        changed_keys = fingerprints.changed(catalogue)
-        if changed_keys is None:  # a build: every input compared with what the cache kept
+        # A preview's rebuild following this recorder's last run: the inputs that changed are known already.
+        changed_keys = fingerprints.changed(catalogue) if self.compared == fingerprints.builds - 1 else None
+        if changed_keys is None:  # a build (or a rebuild after one that stopped): every input compared
             current = [fingerprints(catalogue, key) for key in self.inputs]
             changed = {position for position, (now, before) in enumerate(zip(current, self.values)) if now != before}
-        else:  # a preview's rebuild: the inputs that changed are known already
-            current, changed = self.values, {positions[key] for key in changed_keys if key in positions}
+        else:
+            current, changed = list(self.values), {positions[key] for key in changed_keys if key in positions}
             for position in changed:
                 current[position] = fingerprints(catalogue, self.inputs[position])
         self.remade = [job for job in jobs if job not in self.made or (changed and not changed.isdisjoint(self.reads[job]))]
@@ -71,7 +73,7 @@ class Recorder:
             del self.made[gone], self.reads[gone]
             unread = True
         self.kept = self.kept and not (self.remade or unread)
-        self.values = current
+        self.values, self.compared = current, fingerprints.builds
         if unread:
             self._forget_unread()
         return [self.made[job] for job in jobs]
@@ -118,10 +120,13 @@ class Fingerprints:
         self.current: dict[tuple, tuple[object, bytes]] = {}
         self.previous: dict[tuple, tuple[object, bytes]] | None = None  # the last build's (while serving)
         self._changed: set[tuple] | None = None
+        self.builds = 0  # while serving, the builds begun
 
     def changed(self, catalogue: Catalogue) -> set[tuple] | None:
         """While serving, the inputs read by the last build whose value is now another: each input
-        compared once, whatever the number of recorders reading it (None: a build, or the first)."""
+        compared once, whatever the number of recorders reading it (None: a build, or the first).
+        A recorder that did not run to its end in the last build (it stopped on an error) compares
+        its own inputs instead."""
         if self._changed is None and self.previous:
             self._changed = {key for key in self.previous if self(catalogue, key) != self.previous[key][1]}
         return self._changed
@@ -139,6 +144,7 @@ class Fingerprints:
     def next_build(self) -> None:
         """A new build: its inputs' values are read again (compared with the last build's, then forgotten)."""
         self.previous, self.current, self._changed = self.current, {}, None
+        self.builds += 1
 
 
 # --- between builds ------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ class Preview:
 
     def rebuild(self) -> dict:
         session = self.session if self.serving else Session()
-        assert not [p for p in session.prepare(self.options(self.cache)) if not p.warning]
+        problems = [(str(p), p.warning) for p in session.prepare(self.options(self.cache))]
+        assert all(warning for _, warning in problems)
         compiled = pdf.compilations
         session.make()
         session.write_later()  # what a preview writes once its pages are shown
@@ -62,7 +63,7 @@ class Preview:
         made = _outputs(session)
         shutil.rmtree(self.fresh_cache / RECORDERS, ignore_errors=True)
         fresh = Session()
-        fresh.prepare(self.options(self.fresh_cache))
+        assert problems == [(str(p), p.warning) for p in fresh.prepare(self.options(self.fresh_cache))]  # warnings
         fresh.make()
         assert made == _outputs(fresh)  # what a full build makes
         return made
@@ -199,6 +200,42 @@ def test_a_build_sharing_the_previews_cache_leaves_what_it_serves_right(seed, tm
     outputs = preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n")
     assert calendar.exists()
     assert not [uri for uri, data in outputs["files"] if b"public.example" in data]
+
+
+@pytest.mark.parametrize("failing", ["write_if_changed", "make"])
+def test_a_rebuild_stopped_by_an_error_leaves_the_next_one_whole(seed, tmp_path, monkeypatch, failing):
+    """A rebuild that stops on an error (a full disk while writing the feeds, a fault in a page's job)
+    has remade part of the jobs only: the next one, after another edit, still makes what a full build does."""
+    import errno
+    from irev import atomic, pages
+    preview = Preview(seed, tmp_path)
+    (seed / MEETING).write_text((seed / MEETING).read_text().replace("titre: Rencontre régionale",
+                                                                     "titre: Rencontre renommée", 1))
+
+    def fail(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    with monkeypatch.context() as patched:
+        patched.setattr(atomic if failing == "write_if_changed" else pages, failing, fail)
+        preview.session.prepare(preview.options(preview.cache))
+        with pytest.raises(OSError):
+            preview.session.make()
+    preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
+
+
+def test_the_hints_of_unknown_ids_are_a_full_builds(seed, tmp_path):
+    """Past a number of unknown ids, the rest get no hint (`HINTED_IDS`): which ones do depends on all of
+    them, in order; a preview's rebuild, reusing what it found in unchanged files, gives the same."""
+    from irev import catalogue
+    meeting, plan = seed / "meetings/2022-06-22-reseau-lcd.md", seed / "plans/2017-ptlcd-valenciennes-metropole.md"
+    unknown = "".join(f"  - nord{i}\n" for i in range(catalogue.HINTED_IDS))
+    meeting.write_text(meeting.read_text().replace("territoires:\n", "territoires:\n" + unknown, 1))
+    plan.write_text(plan.read_text().replace("territoires:\n", "territoires:\n  - nord-x\n", 1))
+    session = Session(serving=True)
+    session.prepare(session_options(seed, tmp_path / "cache"))
+    plan.write_text(plan.read_text().replace("\n---\n", "\n---\nTexte.\n", 1))
+    again = [str(p) for p in session.prepare(session_options(seed, tmp_path / "cache"))]
+    assert [p for p in again if "nord-x" in p]
+    assert again == [str(p) for p in Session().prepare(session_options(seed, tmp_path / "fresh"))]
 
 
 def test_files_a_preview_cannot_write_are_said_and_the_others_served(seed, tmp_path):
