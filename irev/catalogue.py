@@ -687,7 +687,7 @@ def _backlinks(catalogue: Catalogue, links: dict[str, list], previous: tuple | N
         records, links_before, backlinks = previous
         edited = {ident for ident, entry in catalogue.records.items() if records.get(ident) is not entry}
         edited |= records.keys() - catalogue.records.keys()
-        if len(edited) <= len(catalogue.records) // 10:  # (more: a pass over all is quicker)
+        if len(edited) <= max(100, len(catalogue.records) // 10):  # (more: a pass over all is quicker)
             return _patched(backlinks, edited, links_before, links, catalogue.rank)
     backlinks = {}
     for entry in catalogue.ordered:
