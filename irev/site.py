@@ -345,9 +345,10 @@ class Session:
                 written[download.uri] = download.key
             _remove_gone(site, written, {download.uri for download in self.downloads.values()})
 
-    def write_later(self) -> None:
-        """What a preview left to write once its pages are served."""
-        while self.later:
+    def write_later(self, cancel: threading.Event | None = None) -> None:
+        """What a preview left to write once its pages are served, write by write (each notes what it
+        wrote only once written); stopped between two by `cancel`: the next build makes its own."""
+        while self.later and not (cancel and cancel.is_set()):
             self.later.pop(0)()
 
     def write_files(self, site: Path) -> None:
@@ -402,15 +403,16 @@ class Session:
                              failed: Callable[[OSError], None]) -> tuple[threading.Thread, threading.Event]:
         """While serving, what follows the pages: the files left to write, served (then `written`, even
         if `failed` was told why they could not be), then indexed. The pages show at once; the next
-        edit's build waits for the files and stops an index under way."""
+        edit's build stops them (between two files: it waits for the write under way) and the index."""
         cancel = threading.Event()
 
         def finish():
             try:
                 atomic.pause("later")
-                for step in (self.write_later, lambda: self.write_files(site)):
+                for step in (lambda: self.write_later(cancel), lambda: self.write_files(site)):
                     try:
-                        step()
+                        if not cancel.is_set():  # (a newer build puts the files it makes into the site)
+                            step()
                     except OSError as error:  # a full disk…: written at the next edit (its notes were not made)
                         failed(error)
             finally:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, session_options
+from conftest import CONTENT, session_options, wait_for
 
 from irev import agenda, loading, pdf
 from irev.site import RECORDERS, Session
@@ -219,6 +219,30 @@ def test_a_rebuild_stopped_by_an_error_leaves_the_next_one_whole(seed, tmp_path,
         preview.session.prepare(preview.options(preview.cache))
         with pytest.raises(OSError):
             preview.session.make()
+    preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
+
+
+def test_a_newer_build_stops_the_files_a_preview_left_to_write(seed, tmp_path, monkeypatch):
+    """The open data and calendars a preview writes after its pages are stopped by the next edit's
+    build (it waits for the file being written only), which then makes them from its own content."""
+    from irev import atomic
+    preview = Preview(seed, tmp_path)
+    (seed / MEETING).write_text((seed / MEETING).read_text().replace("titre: Rencontre régionale",
+                                                                     "titre: Rencontre renommée", 1))
+    session = preview.session
+    session.prepare(preview.options(preview.cache))
+    session.make()
+    left = len(session.later)
+    paused = tmp_path / "paused"
+    monkeypatch.setenv("IREV_PAUSE", f"later:{paused}")
+    monkeypatch.setattr(atomic, "_paused", set())
+    released = []
+    thread, cancel = session.finish_in_background(tmp_path / "site", lambda: released.append(True), pytest.fail)
+    wait_for(paused.exists, "the background paused before writing")
+    cancel.set()  # as the next build does (hooks/irev_hook.py, _finish_background)
+    paused.unlink()
+    thread.join()
+    assert left and len(session.later) == left and released == [True]  # nothing written, the cache let go
     preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
 
 
