@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+
 def beside(path: Path) -> Path:
     """A hidden file beside `path`, this process's own, to write before it replaces `path`."""
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -52,7 +52,8 @@ class Recorder:
         if setting != self.setting:
             self.made, self.inputs, self.values, self.reads, self.setting, self.kept = {}, [], [], {}, setting, False
         positions = {key: position for position, key in enumerate(self.inputs)}
-        # A preview's rebuild following this recorder's last run: the inputs that changed are known already.
+        # A preview's rebuild following this recorder's last run: the inputs that changed are known already
+        # (one that did not run to its end in the last build, stopped by an error, compares its own).
         changed_keys = fingerprints.changed(catalogue) if self.compared == fingerprints.builds - 1 else None
         if changed_keys is None:  # a build (or a rebuild after one that stopped): every input compared
             current = [fingerprints(catalogue, key) for key in self.inputs]
@@ -124,9 +125,7 @@ class Fingerprints:
 
     def changed(self, catalogue: Catalogue) -> set[tuple] | None:
         """While serving, the inputs read by the last build whose value is now another: each input
-        compared once, whatever the number of recorders reading it (None: a build, or the first).
-        A recorder that did not run to its end in the last build (it stopped on an error) compares
-        its own inputs instead."""
+        compared once, whatever the number of recorders reading it (None: a build, or the first)."""
         if self._changed is None and self.previous:
             self._changed = {key for key in self.previous if self(catalogue, key) != self.previous[key][1]}
         return self._changed

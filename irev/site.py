@@ -380,13 +380,14 @@ class Session:
                 del written[gone]
         for page in self.pages:
             uri = page.src_uri
-            made_from = (page.title, page.searchable, self.keys[uri], self.heads.get(uri, {}), self.feeds.get(uri))
+            head, feed = self.heads.get(uri, {}), self.feeds.get(uri)
+            made_from = (page.title, page.searchable, self.keys[uri], head, feed)
             before = written.get(uri)  # while serving, what was written is remembered
             if before is not None and before[0] == made_from:
                 continue  # (a head kept by its job is the same object: compared at once)
-            meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[uri], **made_from[3]}
-            if made_from[4]:
-                meta["flux"] = made_from[4]
+            meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[uri], **head}
+            if feed:
+                meta["flux"] = feed
             text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
             if before is None or before[1] != text:
                 atomic.write_if_changed(folder / uri, text.encode())
