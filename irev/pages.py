@@ -235,8 +235,9 @@ class Renderer:
     record is made `shown_in` it: the names it shows are as that record shows them.
     """
 
-    def __init__(self, catalogue: Catalogue):
+    def __init__(self, catalogue: Catalogue, items: dict | None = None):
         self.catalogue = catalogue
+        self.items = {} if items is None else items  # the long lists' items (_record_item); the preview's kept
         self.within: Entry | None = None  # the record being made, if it does not name someone (shown_in)
         # Autoescape: every field is plain text wherever a template writes it; helpers that make
         # Markdown links return Markup, and a record's body (Markdown) is marked safe where shown.
@@ -444,9 +445,24 @@ class Renderer:
         """The items of a generated list of records (`<li>` lines): made here, not by the template,
         as a page may list thousands."""
         from_uri = ctx["from_uri"]
-        return Markup("\n".join(
-            f"<li>{self.entity_html(from_uri, r.kind, r.id)} — {SECTION_TITLES[r.kind] + ', ' if with_type else ''}"
-            f"{escape(format_date(r.model.date_as_published()))}</li>" for r in records))
+        folder = from_uri.rpartition("/")[0]
+        return Markup("\n".join(self._record_item(from_uri, folder, r, with_type) for r in records))
+
+    def _record_item(self, from_uri: str, folder: str, record: Entry, with_type: bool) -> str:
+        """One item, kept by the record's model for the pages of the same folder (its link is relative):
+        a record is listed on many pages, and the preview's next build remakes those listing an edited
+        one. Kept only where no record's redaction applies (`shown_in`), the model deciding the rest."""
+        shown = self.catalogue.record(record.id)  # noted as read, as entity_html does
+        key = (record.id, folder, with_type)
+        kept = self.items.get(key) if self.within is None and shown is not None else None
+        if kept is not None and kept[0] is shown.model:
+            return kept[1]
+        item = (f"<li>{self.entity_html(from_uri, record.kind, record.id)} — "
+                f"{SECTION_TITLES[record.kind] + ', ' if with_type else ''}"
+                f"{escape(format_date(record.model.date_as_published()))}</li>")
+        if self.within is None and shown is not None:
+            self.items[key] = (shown.model, item)
+        return item
 
     @jinja2.pass_context
     def _entity_items(self, ctx, idents, kind: str, counted: bool = False) -> Markup:

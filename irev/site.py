@@ -85,6 +85,7 @@ class Memos:
     heads: Recorder = field(default_factory=Recorder)  # what each page says of itself, the same way
     feeds: Recorder = field(default_factory=Recorder)  # each feed, the same way
     fingerprints: Fingerprints = field(default_factory=Fingerprints)  # of what they read
+    items: dict = field(default_factory=dict)  # the items of the pages' long lists (pages.Renderer)
     rendered: dict = field(default_factory=dict)  # HTML by key
     keyed: dict = field(default_factory=dict)  # each page's text and the key of its HTML
     sources: dict = field(default_factory=dict)  # what each page's source file is made from, and holds
@@ -236,7 +237,7 @@ class Session:
 
     def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
         """The pages whose inputs changed since the last build."""
-        renderer = pages.Renderer(cat)
+        renderer = pages.Renderer(cat, self.memos and self.memos.items)
         try:
             return self._recorded("pages", cat, self._setting(cat), pages.jobs(renderer),
                                   lambda todo: pages.make(renderer, todo))
