@@ -33,6 +33,7 @@ UNKNOWN = {
 RELATED_SCAN = 200
 # Links a record page lists in a section of its own (its ateliers, its twin), not again under « Cité dans ».
 SHOWN_APART = ("parent", "publie-avec")
+ATTENDING = frozenset(("participant", "excuse", "intervenant"))  # an organisation's roles at a meeting it attended
 HINTED_IDS = 300  # unknown ids given a closest-id hint per run: each hint compares with every known id
 # The role a reference plays, from the nearest field name on its path (read from the end).
 ROLES = {
@@ -92,7 +93,7 @@ class Catalogue:
 
     # --- what a job read (irev/incremental.py) -------------------------------------------------
     # Every query below notes the input it reads: ("record", id) a shown record's fields,
-    # ("body", id) its body, ("entry", kind, id) a registry entry, ("links", kind, id) the
+    # ("body", id) its body, ("updated", id) its last update, ("entry", kind, id) a registry entry, ("links", kind, id) the
     # records linking to an entry, ("kind", kind) the records of a kind, ("children", kind, id)
     # the entries just below one, ("file", name) the size of a hosted file. `current` gives an input's value, compared between builds.
 
@@ -109,6 +110,9 @@ class Catalogue:
         if what == "body":
             entry = self.records.get(args[0])
             return None if entry is None else entry.body
+        if what == "updated":
+            entry = self.records.get(args[0])
+            return None if entry is None else entry.model.updated()
         if what == "entry":  # its page's edit link points at its line
             entry = self.registries.get(args[0], {}).get(args[1])
             return None if entry is None else (entry.model, entry.first_line())
@@ -153,12 +157,19 @@ class Catalogue:
     def by_kind(self, kind: str) -> list[Entry]:
         """Records of one kind, newest first (each noted as read: an index shows them all). Sorted once
         a catalogue: pages, outputs and the comparison of what their jobs read ask for them often."""
+        return self._of_kind(kind, "record")
+
+    def updates(self, kind: str) -> list[models.PartialDate]:
+        """When each record of a kind was last updated, newest record first (only their dates noted as read)."""
+        return [entry.model.updated() for entry in self._of_kind(kind, "updated")]
+
+    def _of_kind(self, kind: str, noted: str) -> list[Entry]:
         if kind not in self._kinds:
             self._kinds[kind] = [e for e in self.ordered if e.kind == kind]
         found = list(self._kinds[kind])
         if self.reads is not None:
             self.reads.add(("kind", kind))
-            self.reads.update(("record", entry.id) for entry in found)
+            self.reads.update((noted, entry.id) for entry in found)
         return found
 
     def latest(self, count: int) -> list[Entry]:
@@ -203,6 +214,13 @@ class Catalogue:
             return None
         return f"{person.prenom} {person.nom}"
 
+    def updated(self, ident: str) -> models.PartialDate | None:
+        """When a shown record was last updated (None: unknown or draft): what a list dated by its
+        newest record reads of each, so that another edit of them does not make it again."""
+        self._read("updated", ident)
+        entry = self.records.get(ident)
+        return None if entry is None else entry.model.updated()
+
     def get(self, kind: str, ident: str | None) -> BaseModel | None:
         """A registry entry's model or a shown record's model, or None (unknown or draft)."""
         if ident is None:
@@ -218,7 +236,7 @@ class Catalogue:
         """Links to an entry from shown records, newest first, optionally of some roles only."""
         self._read("links", kind, ident)
         links = self.backlinks.get((kind, ident), [])
-        return [link for link in links if roles is None or link.role in roles]
+        return list(links) if roles is None else [link for link in links if link.role in roles]
 
     def records_linking(self, kind: str, ident: str, roles: tuple[str, ...] | None = None,
                         besides: tuple[str, ...] = ()) -> list[Entry]:
@@ -250,13 +268,15 @@ class Catalogue:
         return [i for i in self.registries.get("organisation", {}) if self.get("organisation", i).territoire in places]
 
     def meetings_attended(self, organisations: list[str]) -> list[Entry]:
-        """Meetings where any of these organisations took part, was excused or spoke, newest first."""
+        """Meetings where any of these organisations took part, was excused or spoke, newest first
+        (a region's page asks this of a thousand organisations: their links are read as they are)."""
         found: dict[str, Entry] = {}
         for organisation in organisations:
-            for record in self.records_linking("organisation", organisation, ("participant", "excuse", "intervenant")):
-                if record.kind == "reunion":
-                    found.setdefault(record.id, record)
-        return sorted(found.values(), key=lambda entry: entry.model.sort_date(), reverse=True)
+            self._read("links", "organisation", organisation)
+            for link in self.backlinks.get(("organisation", organisation), ()):
+                if link.role in ATTENDING and link.record.kind == "reunion":
+                    found[link.record.id] = link.record
+        return sorted(found.values(), key=lambda entry: self.rank[entry.id])
 
     def records_on(self, kind: str, ident: str) -> list[Entry]:
         """Records classed under a territory or theme, or under anything below it."""

@@ -51,17 +51,17 @@ def make_one(describer: Describer, job: tuple) -> tuple[str, dict]:
     if what == "entity":
         kind, ident = arguments
         head = describer.entity(kind, ident) if kind != "theme" else {}
-        listed = [cat.record(e.id) for e in cat.records_linking(kind, ident)]  # their dates read: noted
-        return entity_uri(kind, ident), {**head, **_newest(listed)}
+        dates = [cat.updated(e.id) for e in cat.records_linking(kind, ident)]  # noted: only their dates are read
+        return entity_uri(kind, ident), {**head, **_newest(dates)}
     kind = arguments[0]  # a section's index, or a directory: the newest of what it lists
-    listed = cat.by_kind(kind) if kind in RECORD_KINDS else [e for k in RECORD_KINDS for e in cat.by_kind(k)]
-    return index_uri(kind), _newest(listed)
+    kinds = (kind,) if kind in RECORD_KINDS else RECORD_KINDS
+    return index_uri(kind), _newest([date for k in kinds for date in cat.updates(k)])
 
 
-def _newest(entries) -> dict:
+def _newest(dates: list[models.PartialDate]) -> dict:
     """The newest update of the records a page lists, as its `mise_a_jour` (none if it lists none)."""
-    dates = [entry.model.updated().first_day for entry in entries]  # a partial date at its first day
-    return {"mise_a_jour": max(dates).isoformat()} if dates else {}
+    firsts = [date.first_day for date in dates]  # a partial date at its first day
+    return {"mise_a_jour": max(firsts).isoformat()} if firsts else {}
 
 
 def script_json(data: dict) -> str:

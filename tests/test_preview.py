@@ -126,6 +126,7 @@ THEMES = "registre/themes.yml"
 @pytest.mark.parametrize("name, old, new", [
     (MEETING, "titre: Rencontre régionale", "titre: Rencontre renommée"),  # shown in every list and link
     (MEETING, "date: 2022-02-22", "date: 2021-02-22"),  # the order of every list holding it
+    (MEETING, "date: 2022-02-22\n", "date: 2022-02-22\nmise_a_jour: 2026-06-01\n"),  # the update of the pages listing it
     (MEETING, "  - evaluation\n", "  - discriminations-logement\n"),  # related records, theme pages
     (MEETING, "  - ca-de-lens-lievin\n", ""),  # territory pages and their broader ones
     (MEETING, "suivante: 2022-06-22-reseau-lcd\n", ""),  # the series
@@ -143,6 +144,14 @@ def test_an_edit_remakes_the_pages_that_read_what_it_changed(seed, tmp_path, ser
     total = len(preview.made)
     preview.edit(name, old, new)  # Preview.rebuild compares with a full build
     assert 0 < len(preview.made) < total / 2
+
+
+def test_a_title_edit_leaves_the_heads_of_the_pages_listing_it(seed, tmp_path, serving):
+    """They give the newest update of what they list: only the records' dates are read."""
+    preview = Preview(seed, tmp_path, serving)
+    preview.edit(MEETING, "titre: Rencontre régionale", "titre: Rencontre renommée")
+    assert preview.session.remade["heads"] == [("record", "2022-02-22-reseau-lcd")]
+    assert len(preview.made) > 10  # while the pages listing it are made again
 
 
 def test_a_themes_parent_moves_it_in_both_trees(seed, tmp_path, serving):
