@@ -245,11 +245,11 @@ class Renderer:
             loader=jinja2.PackageLoader("irev", "templates"), autoescape=True, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_COMPILED)
         linked = {name: getattr(self, f"_{name}") for name in (
-            "who", "acting", "partner", "entity", "link", "reference", "record_items", "entity_items", "role_items")}
+            "who", "acting", "partner", "entity", "link", "reference", "record_items", "summary_items", "entity_items",
+            "role_items")}
         self.env.filters.update(date=format_date, date_phrase=date_phrase, date_of=date_of, until=format_until,
                                 time=format_time, cell=cell, label=label, name=self.name,
-                                link_text=lambda text: Markup(link_text(text)), tel=tel_href,
-                                mentions_shown_in=self._mentions_shown_in, **linked)
+                                link_text=lambda text: Markup(link_text(text)), tel=tel_href, **linked)
         self.env.globals.update(cat=catalogue, details_public=self.details_public, record_uri=record_uri,
                                 index_uri=index_uri, entity_uri=entity_uri,
                                 SECTION_TITLES=SECTION_TITLES, DIRECTORY_TITLES=DIRECTORY_TITLES, LIST_LIMIT=LIST_LIMIT,
@@ -431,36 +431,51 @@ class Renderer:
         return self.entity_markdown(ctx["from_uri"], kind, ident, label, ctx["as_of"])
 
     @jinja2.pass_context
-    def _mentions_shown_in(self, ctx, text: str, record: Entry) -> str | Markup:
-        """A record's text on another page (an index), its mentions named as that record shows them (else
-        named with the page's other mentions, by `render`)."""
-        if "[[" not in text or not self.catalogue.withholds(record):
-            return text
-        with self.shown_in(record):
-            return Markup(mentions.replace(str(escape(text)), lambda kind, ident, label: self.entity_markdown(
-                ctx["from_uri"], kind, ident, label, ctx["as_of"])))
-
-    @jinja2.pass_context
     def _record_items(self, ctx, records: list[Entry], with_type: bool = False) -> Markup:
         """The items of a generated list of records (`<li>` lines): made here, not by the template,
         as a page may list thousands."""
         from_uri = ctx["from_uri"]
-        folder = from_uri.rpartition("/")[0]
-        return Markup("\n".join(self._record_item(from_uri, folder, r, with_type) for r in records))
+        return Markup("\n".join(self._kept(from_uri, r, with_type, lambda r=r: (
+            f"<li>{self.entity_html(from_uri, r.kind, r.id)} — {SECTION_TITLES[r.kind] + ', ' if with_type else ''}"
+            f"{escape(format_date(r.model.date_as_published()))}</li>")) for r in records))
 
-    def _record_item(self, from_uri: str, folder: str, record: Entry, with_type: bool) -> str:
-        """One item, kept by the record's model for the pages of the same folder (its link is relative):
-        a record is listed on many pages, and the preview's next build remakes those listing an edited
-        one. Kept only where no record's redaction applies (`shown_in`), the model deciding the rest."""
-        shown = self.catalogue.record(record.id)  # noted as read, as entity_html does
-        key = (record.id, folder, with_type)
-        kept = self.items.get(key) if self.within is None and shown is not None else None
+    @jinja2.pass_context
+    def _summary_items(self, ctx, records: list[Entry]) -> Markup:
+        """The items of a section's index: each record's title, date and summary (its Markdown
+        converted here, the list being set aside from the page's conversion: irev/rendering.py)."""
+        from_uri = ctx["from_uri"]
+        return Markup("\n".join(self._kept(from_uri, r, "résumé", lambda r=r: self._summary_item(from_uri, r),
+                                            keep="[[" not in (r.model.resume or "")) for r in records))
+
+    def _summary_item(self, from_uri: str, record: Entry) -> str:
+        model = record.model
+        item = (f'<li><a href="{_relative(from_uri, record_uri(record))}">{escape(model.titre)}</a> — '
+                f"{escape(format_date(model.date_as_published()))}")
+        if model.resume:
+            text = str(escape(model.resume))
+            if "[[" in text:
+                with self.shown_in(record):
+                    text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
+                        from_uri, kind, ident, label))
+            converted = _SUMMARY.reset().convert(text)
+            paragraph = converted.startswith("<p>") and converted.count("<p>") == 1
+            item += "<br>\n" + (converted[3:-4] if paragraph else converted)
+        return item + "</li>"
+
+    def _kept(self, from_uri: str, record: Entry, variant, make, keep: bool = True) -> str:
+        """An item of a long list, kept by the record's model for the pages of the same folder (its
+        link is relative): a record is listed on many pages, and the preview's next build remakes
+        those listing an edited one. Kept only where the model decides it all (`keep`): not where a
+        record's redaction applies (`shown_in`), nor where it names other entries (what it read of
+        them would not be noted when it is reused)."""
+        shown = self.catalogue.record(record.id)  # noted as read
+        key = (record.id, from_uri.rpartition("/")[0], variant)
+        keep = keep and self.within is None and shown is not None
+        kept = self.items.get(key) if keep else None
         if kept is not None and kept[0] is shown.model:
             return kept[1]
-        item = (f"<li>{self.entity_html(from_uri, record.kind, record.id)} — "
-                f"{SECTION_TITLES[record.kind] + ', ' if with_type else ''}"
-                f"{escape(format_date(record.model.date_as_published()))}</li>")
-        if self.within is None and shown is not None:
+        item = make()
+        if keep:
             self.items[key] = (shown.model, item)
         return item
 

@@ -86,6 +86,23 @@ def test_mentions_render_as_links_and_count_as_backlinks(tree, tmp_path):
     assert "Cité dans Réunion de test du réseau" in page_text(site, "cycles/2021-04-cycle-test")
 
 
+def test_a_sections_index_shows_each_summary_as_on_its_page(tree, tmp_path):
+    """Its list is made apart from the page's Markdown (irev/pages.py, _summary_items): a summary's
+    Markdown, mentions and escaping as the record's page has them."""
+    path = tree / "meetings" / "2022-03-01-reunion-test.md"
+    path.write_text(path.read_text().replace(
+        "resume: Une réunion pour les tests.",
+        'resume: "Un *point* sur [[theme:discriminations]] avec [[personne:ada-martin]], [[personne:paul-secret]] '
+        'et 1 < 2 & 3."'))
+    site = tmp_path / "site"
+    assert build_site(tree, site).returncode == 0
+    html = (site / "reunions/index.html").read_text()
+    assert ('<li><a href="2022-03-01-reunion-test/">Réunion de test du réseau</a> — 1er mars 2022<br>\n'
+            'Un <em>point</em> sur <a href="../thematiques/discriminations/">Discriminations</a> avec '
+            '<a href="../personnes/ada-martin/">Ada MARTIN</a>, une personne non nommée et 1 &lt; 2 &amp; 3.'
+            '</li>') in html
+
+
 def test_unknown_mention_fails_the_build_with_file_and_line(tree, tmp_path):
     path = tree / "meetings" / "2022-03-01-reunion-test.md"
     path.write_text(path.read_text() + "\nSuite.\n\nVoir [[personne:ada-martn]] et [[personne Ada]].\n")
