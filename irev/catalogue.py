@@ -87,6 +87,7 @@ class Catalogue:
     _recent: dict = field(default_factory=dict, repr=False)  # see _classed_recently
     _kinds: dict = field(default_factory=dict, repr=False)  # see by_kind
     _signatures: _Reuse = field(default_factory=lambda: _Reuse(None, "signatures"), repr=False)  # see current
+    _linked: _Reuse = field(default_factory=lambda: _Reuse(None, "linking"), repr=False)  # see _linking
     _memo: dict | None = field(default=None, repr=False)  # a preview's, kept between its builds (see reuse)
     reads: set | None = field(default=None, repr=False)  # while a job is recorded: the inputs it read (see read_by)
     withholding: dict[str, Redactor] = field(default_factory=dict)  # id -> redactor of a record not naming someone
@@ -268,24 +269,29 @@ class Catalogue:
         return [i for i in self.registries.get("organisation", {}) if self.get("organisation", i).territoire in places]
 
     def meetings_attended(self, organisations: list[str]) -> list[Entry]:
-        """Meetings where any of these organisations took part, was excused or spoke, newest first
-        (a region's page asks this of a thousand organisations: their links are read as they are)."""
+        """Meetings where any of these organisations took part, was excused or spoke, newest first."""
         found: dict[str, Entry] = {}
         for organisation in organisations:
-            self._read("links", "organisation", organisation)
-            for link in self.backlinks.get(("organisation", organisation), ()):
-                if link.role in ATTENDING and link.record.kind == "reunion":
-                    found[link.record.id] = link.record
+            found.update(self._linking("organisation", organisation, ATTENDING, "reunion"))
         return sorted(found.values(), key=lambda entry: self.rank[entry.id])
 
     def records_on(self, kind: str, ident: str) -> list[Entry]:
         """Records classed under a territory or theme, or under anything below it."""
-        role = "territoire" if kind == "territoire" else "theme"
-        found = {}
+        roles = frozenset(("territoire" if kind == "territoire" else "theme",))
+        found: dict[str, Entry] = {}
         for sub in self.descendants(kind, ident):
-            for link in self.links_to(kind, sub, (role,)):
-                found[link.record.id] = link.record
+            found.update(self._linking(kind, sub, roles))
         return sorted(found.values(), key=lambda e: self.rank[e.id])
+
+    def _linking(self, kind: str, ident: str, roles: frozenset[str], record_kind: str | None = None) -> dict[str, Entry]:
+        """The records (of a kind) linking to an entry in some roles, by id. A region's page gathers
+        them from a thousand organisations: a preview's next build reuses them where the entry's
+        list of links is the same object (no edit touched it: _backlinks)."""
+        self._read("links", kind, ident)
+        links = self.backlinks.get((kind, ident), ())
+        return self._linked((kind, ident, roles, record_kind), links, lambda: {
+            link.record.id: link.record for link in links
+            if link.role in roles and (record_kind is None or link.record.kind == record_kind)})
 
     def related(self, entry: Entry, count: int = 5) -> list[Entry]:
         """Records sharing themes (2 points each) or territories (1 point each) with a record.
@@ -684,6 +690,7 @@ def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, withh
                                reverse=True)
     catalogue.rank = {entry.id: position for position, entry in enumerate(catalogue.ordered)}
     catalogue._signatures = _Reuse(memo, "signatures")
+    catalogue._linked = _Reuse(memo, "linking")
     reuse, links = _Reuse(memo, "links"), {}
     for entry in catalogue.ordered:
         withheld = withholding[entry.file].withheld if entry.file in withholding else frozenset()
