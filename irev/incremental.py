@@ -127,7 +127,15 @@ class Fingerprints:
         """While serving, the inputs read by the last build whose value is now another: each input
         compared once, whatever the number of recorders reading it (None: a build, or the first)."""
         if self._changed is None and self.previous:
-            self._changed = {key for key in self.previous if self(catalogue, key) != self.previous[key][1]}
+            self._changed = set()
+            for key, before in self.previous.items():  # (`__call__` inlined: 50,000 inputs at 10,000 records)
+                found = self.current.get(key)
+                if found is None:
+                    value = catalogue.current(key)
+                    found = self.current[key] = before if before[0] is value or before[0] == value else \
+                        (value, fingerprint(value))
+                if found[1] != before[1]:
+                    self._changed.add(key)
         return self._changed
 
     def __call__(self, catalogue: Catalogue, key: tuple) -> bytes:
