@@ -46,6 +46,10 @@ from .incremental import Fingerprints, Recorder
 from .problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# While serving, the seconds without an edit before the files a page does not need are written (open
+# data, calendars: seconds of work at 10,000 records, which the build of an edit following closely
+# would otherwise share the processor with, and wait for).
+QUIET = 2.0
 RECORDERS = "travaux"  # in the cache: each output's jobs, what they made and read (irev/incremental.py)
 # What `make` leaves for the engine: all a build's process gets back from the process that made it.
 MADE = ("timings", "remade", "pages", "keys", "files", "output_pages", "next_events", "downloads", "feeds", "heads",
@@ -401,16 +405,19 @@ class Session:
         with self.timed("indexation Pagefind"):
             search.index_site_cached(site, self.search_pages, self.search_key, self.options.cache / "pagefind")
 
-    def finish_in_background(self, site: Path, written: Callable[[], None],
-                             failed: Callable[[OSError], None]) -> tuple[threading.Thread, threading.Event]:
+    def finish_in_background(self, site: Path, written: Callable[[], None], failed: Callable[[OSError], None],
+                             quiet: float = QUIET) -> tuple[threading.Thread, threading.Event]:
         """While serving, what follows the pages: the files left to write, served (then `written`, even
-        if `failed` was told why they could not be), then indexed. The pages show at once; the next
-        edit's build stops them (between two files: it waits for the write under way) and the index."""
+        if `failed` was told why they could not be), then indexed. The pages show at once; the files
+        wait for the editor to pause (`quiet` seconds without an edit); the next edit's build stops
+        them (between two files: it waits for the write under way) and the index."""
         cancel = threading.Event()
 
         def finish():
             try:
                 atomic.pause("later")
+                if cancel.wait(quiet):  # a newer edit: its build makes them from its own content
+                    return
                 for step in (lambda: self.write_later(cancel), lambda: self.write_files(site)):
                     try:
                         if not cancel.is_set():  # (a newer build puts the files it makes into the site)

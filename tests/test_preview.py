@@ -246,13 +246,35 @@ def test_a_newer_build_stops_the_files_a_preview_left_to_write(seed, tmp_path, m
     monkeypatch.setenv("IREV_PAUSE", f"later:{paused}")
     monkeypatch.setattr(atomic, "_paused", set())
     released = []
-    thread, cancel = session.finish_in_background(tmp_path / "site", lambda: released.append(True), pytest.fail)
+    thread, cancel = session.finish_in_background(tmp_path / "site", lambda: released.append(True), pytest.fail,
+                                                  quiet=0)
     wait_for(paused.exists, "the background paused before writing")
     cancel.set()  # as the next build does (hooks/irev_hook.py, _finish_background)
     paused.unlink()
     thread.join()
     assert left and len(session.later) == left and released == [True]  # nothing written, the cache let go
     preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
+
+
+def test_a_preview_writes_its_files_once_the_editor_pauses(seed, tmp_path):
+    """The files a page does not need (open data, calendars) wait for a pause in the edits: an edit
+    coming before finds them unwritten, and its build makes them."""
+    import time
+    session = Session(serving=True)
+    session.prepare(session_options(seed, tmp_path / "cache"))
+    session.make()
+    left, released = len(session.later), []
+    thread, cancel = session.finish_in_background(tmp_path / "site", lambda: released.append(True), pytest.fail,
+                                                  quiet=30)
+    time.sleep(1)
+    assert thread.is_alive() and left and len(session.later) == left and released == []
+    cancel.set()  # an edit: its build stops what is left
+    thread.join()
+    assert len(session.later) == left and released == [True]
+    session.search_pages = []  # (no pages written here to index)
+    thread, _ = session.finish_in_background(tmp_path / "site", lambda: released.append(True), pytest.fail, quiet=0.1)
+    thread.join()  # no edit: written
+    assert session.later == [] and (tmp_path / "site" / "donnees").is_dir()
 
 
 def test_the_hints_of_unknown_ids_are_a_full_builds(seed, tmp_path):
@@ -283,7 +305,7 @@ def test_files_a_preview_cannot_write_are_said_and_the_others_served(seed, tmp_p
         raise OSError(errno.ENOSPC, "No space left on device")
     session.later.insert(0, full)
     failures, released, site = [], [], tmp_path / "site"
-    thread, cancel = session.finish_in_background(site, lambda: released.append(True), failures.append)
+    thread, cancel = session.finish_in_background(site, lambda: released.append(True), failures.append, quiet=0)
     cancel.set()  # no index
     thread.join()
     assert [failure.errno for failure in failures] == [errno.ENOSPC] and released == [True]
