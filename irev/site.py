@@ -300,8 +300,8 @@ class Session:
         todo = {uri: document for uri, document in documents.items() if uri not in found}
         items = ((self.keys[uri], meta, lambda uri=uri: self.html(uri).html) for uri, (meta, _) in todo.items())
         keys = pdf.cached_many(items, folder, workers=2)  # in processes of a small server: safe while serving
-        if self.memos is None:
-            pdf.prune(folder, set(keys))  # while serving, the next build prunes
+        if not before:  # a build, or a preview's first (see rendering.render_pages)
+            pdf.prune(folder, set(keys))
         for (uri, (_, name)), key in zip(todo.items(), keys):
             size = attachments.size_label(pdf.size(folder, key))
             found[uri] = Download(sharing.download_uri(uri), key,

@@ -277,6 +277,23 @@ def test_a_preview_writes_its_files_once_the_editor_pauses(seed, tmp_path):
     assert session.later == [] and (tmp_path / "site" / "donnees").is_dir()
 
 
+def test_a_previews_first_build_leaves_in_the_cache_only_what_its_pages_use(seed, tmp_path):
+    """HTML and PDFs of earlier versions of the code or content go, as a build's would (a preview
+    started after each change of the code otherwise kept 1.7 GB more of PDFs at 10,000 records)."""
+    from irev import pdf, rendering
+    cache = tmp_path / "cache"
+    stale = [rendering._entries(cache / "html").path("0" * 64), pdf._entries(cache / "pdf").path("0" * 64)]
+    for path in stale:
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"an entry of an earlier version")
+    session = Session(serving=True)
+    session.prepare(session_options(seed, cache))
+    session.make()
+    assert [path.exists() for path in stale] == [False, False]
+    assert session.keys and all(rendering._entries(cache / "html").path(key).exists() for key in session.keys.values())
+    assert session.downloads and all(pdf._entries(cache / "pdf").path(d.key).exists() for d in session.downloads.values())
+
+
 def test_the_hints_of_unknown_ids_are_a_full_builds(seed, tmp_path):
     """Past a number of unknown ids, the rest get no hint (`HINTED_IDS`): which ones do depends on all of
     them, in order; a preview's rebuild, reusing what it found in unchanged files, gives the same."""
