@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import html
+import re
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -457,9 +458,7 @@ class Renderer:
                 with self.shown_in(record):
                     text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
                         from_uri, kind, ident, label))
-            converted = _SUMMARY.reset().convert(text)
-            paragraph = converted.startswith("<p>") and converted.count("<p>") == 1
-            item += "<br>\n" + (converted[3:-4] if paragraph else converted)
+            item += "<br>\n" + _item_html(_SUMMARY.reset().convert(text))
         return item + "</li>"
 
     def _kept(self, from_uri: str, record: Entry, variant, make, keep: bool = True) -> str:
@@ -563,6 +562,16 @@ def records_by_role(links) -> dict[str, list[Entry]]:
     for link in links:
         groups.setdefault(link.detail.role, {}).setdefault(link.record.id, link.record)
     return {role: list(records.values()) for role, records in groups.items()}
+
+
+def _item_html(converted: str) -> str:
+    """A summary's HTML inside a ready list's item: one paragraph as its text; and no line beginning
+    with a tag, so none closes the list early (`</ul>` alone on its line: rendering._READY). The
+    line breaks it drops are between tags (the text of a code block is escaped: it holds no `<`)."""
+    inner = converted[3:-4]
+    if converted.startswith("<p>") and converted.endswith("</p>") and "<p>" not in inner:
+        converted = inner
+    return re.sub(r"\n(?=<)", "", converted)
 
 
 def _sort_key(text: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import shutil
 
-from conftest import CONTENT, build_site, page_text, run, site_text, write
+import pytest
+
+from conftest import CONTENT, build_site, page_text, run, session_options, site_text, write
 
 
 def test_territory_page_has_breadcrumb_children_organisations_and_records(real_site):
@@ -88,7 +90,7 @@ def test_mentions_render_as_links_and_count_as_backlinks(tree, tmp_path):
 
 def test_a_sections_index_shows_each_summary_as_on_its_page(tree, tmp_path):
     """Its list is made apart from the page's Markdown (irev/pages.py, _summary_items): a summary's
-    Markdown, mentions and escaping as the record's page has them."""
+    Markdown (core Markdown, as in feeds), mentions and escaping."""
     path = tree / "meetings" / "2022-03-01-reunion-test.md"
     path.write_text(path.read_text().replace(
         "resume: Une réunion pour les tests.",
@@ -101,6 +103,35 @@ def test_a_sections_index_shows_each_summary_as_on_its_page(tree, tmp_path):
             'Un <em>point</em> sur <a href="../thematiques/discriminations/">Discriminations</a> avec '
             '<a href="../personnes/ada-martin/">Ada MARTIN</a>, une personne non nommée et 1 &lt; 2 &amp; 3.'
             '</li>') in html
+
+
+@pytest.mark.parametrize("summary", [
+    "Une échelle en cinq niveaux :\n\n- découvrir\n- agir",  # a paragraph, then a list
+    "- découvrir\n    - agir\n- évaluer",  # a nested list: a line « </ul> » would end the ready list
+    "- découvrir\n- agir\n\nPour les entreprises.",  # a list, then a paragraph
+    "Exemple :\n\n    niveau 1\n    niveau 2",  # a code block
+])
+def test_a_summary_written_in_blocks_keeps_its_sections_index_whole(tmp_path, summary):
+    """Every record of the section listed at the top level, each year's heading outside any list."""
+    from irev.site import Session
+    tree = tmp_path / "content"
+    shutil.copytree(CONTENT, tree)
+    path = tree / "fiches/2022-echelle-de-maturite-concept-rse.md"
+    text = re.sub(r"resume: >-\n(  .*\n)+", "resume: |-\n" + "".join(f"  {line}\n" for line in summary.split("\n")),
+                  path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    session = Session()
+    assert all(problem.warning for problem in session.prepare(session_options(tree, tmp_path / "cache")))
+    session.make()
+    html = session.html("fiches/index.md").html
+    assert "IREVLISTEPRETE" not in html
+    assert "découvrir" in html or "niveau 2" in html
+    for year in ("2020", "2021", "2022"):
+        before = html[:html.index(f'<h2 id="{year}">')]
+        assert before.count("<ul") == before.count("</ul>"), f"« {year} » inside a list"
+    for record in ("2020-testing-preuve-devant-le-juge-defenseur-des-droits", "2022-echelle-de-maturite-contrats-de-ville",
+                   "2021-grille-marqueurs-efh-valenciennes-metropole", "2022-echelle-de-maturite-concept-rse"):
+        assert f'href="{record}/"' in html
 
 
 def test_unknown_mention_fails_the_build_with_file_and_line(tree, tmp_path):
