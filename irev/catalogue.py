@@ -397,9 +397,11 @@ class _Reuse:
     """The previous build's results (`mkdocs serve`), by key, reused when computed from the very
     same object (or tuple of objects): the loading memo hands back the same objects for unchanged files."""
 
-    def __init__(self, memo: dict | None, table: str):
+    def __init__(self, memo: dict | None, table: str, carried: bool = False):
         self.previous = {} if memo is None else memo.get(table, {})
         self.current: dict = {}
+        if carried:  # results kept until asked again, however many builds later (and reused within a build)
+            self.current = self.previous = dict(self.previous)
         if memo is not None:
             memo[table] = self.current
 
@@ -690,7 +692,7 @@ def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, withh
                                reverse=True)
     catalogue.rank = {entry.id: position for position, entry in enumerate(catalogue.ordered)}
     catalogue._signatures = _Reuse(memo, "signatures")
-    catalogue._linked = _Reuse(memo, "linking")
+    catalogue._linked = _Reuse(memo, "linking", carried=True)  # only the pages a build remakes ask
     reuse, links = _Reuse(memo, "links"), {}
     for entry in catalogue.ordered:
         withheld = withholding[entry.file].withheld if entry.file in withholding else frozenset()
