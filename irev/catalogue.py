@@ -94,9 +94,10 @@ class Catalogue:
 
     # --- what a job read (irev/incremental.py) -------------------------------------------------
     # Every query below notes the input it reads: ("record", id) a shown record's fields,
-    # ("body", id) its body, ("updated", id) its last update, ("entry", kind, id) a registry entry, ("links", kind, id) the
-    # records linking to an entry, ("kind", kind) the records of a kind, ("children", kind, id)
-    # the entries just below one, ("file", name) the size of a hosted file. `current` gives an input's value, compared between builds.
+    # ("body", id) its body, ("updated", id) its last update, ("entry", kind, id) a registry entry,
+    # ("links", kind, id) the records linking to an entry, ("kind", kind) the records of a kind,
+    # ("children", kind, id) the entries just below one, ("file", name) the size of a hosted file.
+    # `current` gives an input's value, compared between builds.
 
     def _read(self, *key) -> None:
         if self.reads is not None:

@@ -238,7 +238,7 @@ class Renderer:
 
     def __init__(self, catalogue: Catalogue, items: dict | None = None):
         self.catalogue = catalogue
-        self.items = {} if items is None else items  # the long lists' items (_record_item); the preview's kept
+        self.items = {} if items is None else items  # the long lists' items (_kept): the preview's, kept between builds
         self.within: Entry | None = None  # the record being made, if it does not name someone (shown_in)
         # Autoescape: every field is plain text wherever a template writes it; helpers that make
         # Markdown links return Markup, and a record's body (Markdown) is marked safe where shown.

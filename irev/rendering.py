@@ -105,8 +105,10 @@ def render_pages(pages: list[tuple[str, bytes]], extensions: list, configs: dict
         _write(cache_dir, rendered.key, rendered)
         if memo is not None:
             kept[rendered.key] = rendered
-    if not memo:  # a build, or a preview's first: a preview's next builds leave what they replace (listing
-        _entries(cache_dir).prune(set(keys.values()))  # the cache costs more than an edit), its next run or a build prunes
+    # A build, or a preview's first, prunes; a preview's next builds leave what they replace (listing the
+    # cache costs more than an edit): its next run, or a build, prunes.
+    if not memo:
+        _entries(cache_dir).prune(set(keys.values()))
     if memo is not None:
         memo.clear()
         memo.update(kept)
