@@ -220,8 +220,7 @@ class Catalogue:
         """When a shown record was last updated (None: unknown or draft): what a list dated by its
         newest record reads of each, so that another edit of them does not make it again."""
         self._read("updated", ident)
-        entry = self.records.get(ident)
-        return None if entry is None else entry.model.updated()
+        return self.current(("updated", ident))
 
     def get(self, kind: str, ident: str | None) -> BaseModel | None:
         """A registry entry's model or a shown record's model, or None (unknown or draft)."""

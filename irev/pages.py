@@ -437,8 +437,13 @@ class Renderer:
         as a page may list thousands."""
         from_uri = ctx["from_uri"]
         return Markup("\n".join(self._kept(from_uri, r, with_type, lambda r=r: (
-            f"<li>{self.entity_html(from_uri, r.kind, r.id)} — {SECTION_TITLES[r.kind] + ', ' if with_type else ''}"
-            f"{escape(format_date(r.model.date_as_published()))}</li>")) for r in records))
+            f"<li>{self._record_line(from_uri, r, with_type)}</li>")) for r in records))
+
+    def _record_line(self, from_uri: str, record: Entry, with_type: bool = False) -> str:
+        """A record's link, type (`with_type`) and date, as the generated lists show it."""
+        return (f"{self.entity_html(from_uri, record.kind, record.id)} — "
+                f"{SECTION_TITLES[record.kind] + ', ' if with_type else ''}"
+                f"{escape(format_date(record.model.date_as_published()))}")
 
     @jinja2.pass_context
     def _summary_items(self, ctx, records: list[Entry]) -> Markup:
@@ -449,11 +454,9 @@ class Renderer:
                                             keep="[[" not in (r.model.resume or "")) for r in records))
 
     def _summary_item(self, from_uri: str, record: Entry) -> str:
-        model = record.model
-        item = (f'<li><a href="{_relative(from_uri, record_uri(record))}">{escape(model.titre)}</a> — '
-                f"{escape(format_date(model.date_as_published()))}")
-        if model.resume:
-            text = str(escape(model.resume))
+        item, summary = f"<li>{self._record_line(from_uri, record)}", record.model.resume
+        if summary:
+            text = str(escape(summary))
             if "[[" in text:
                 with self.shown_in(record):
                     text = mentions.replace(text, lambda kind, ident, label: self.entity_markdown(
