@@ -91,6 +91,10 @@ class Catalogue:
     _memo: dict | None = field(default=None, repr=False)  # a preview's, kept between its builds (see reuse)
     reads: set | None = field(default=None, repr=False)  # while a job is recorded: the inputs it read (see read_by)
     withholding: dict[str, Redactor] = field(default_factory=dict)  # id -> redactor of a record not naming someone
+    # A preview's rebuild: the inputs (see current) whose value may differ from the catalogue of the
+    # last build's (its token): all others are the very same objects. None: any may (a build).
+    changes: tuple[object, set[tuple]] | None = field(default=None, repr=False)
+    token: object = field(default_factory=object, repr=False)
 
     # --- what a job read (irev/incremental.py) -------------------------------------------------
     # Every query below notes the input it reads: ("record", id) a shown record's fields,
@@ -390,7 +394,37 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
         catalogue = Catalogue(shown, registries, show_drafts, redactor=redactor, attachments=sizes, _memo=memo,
                               withholding={i: withholding[e.file] for i, e in shown.items() if e.file in withholding})
         _index(catalogue, record_refs, record_mentions, withholding, memo)
+        if memo is not None:
+            before = memo.get("catalogue")
+            catalogue.changes = before and (before.token, _changes(catalogue, before))
+            memo["catalogue"] = catalogue
     return catalogue, problems
+
+
+def _changes(now: Catalogue, before: Catalogue) -> set[tuple]:
+    """The inputs whose value may differ between two catalogues: those of the records, registry
+    entries and lists of links that are other objects (the loading memo and _Reuse hand back the
+    very same ones for what no edit touched), the trees and the hosted files compared."""
+    changes = set()
+    edited = _others(now.records, before.records)
+    for ident in edited:
+        changes.update((("record", ident), ("body", ident), ("updated", ident)))
+    if edited:
+        changes.update(("kind", kind) for kind in RECORD_KINDS)
+    for kind in now.registries.keys() | before.registries.keys():
+        changes.update(("entry", kind, ident) for ident in _others(now.registries.get(kind, {}),
+                                                                   before.registries.get(kind, {})))
+    changes.update(("links", *key) for key in _others(now.backlinks, before.backlinks))
+    if now.children != before.children:
+        changes.update(("children", *key) for key in now.children.keys() | before.children.keys())
+    changes.update(("file", name) for name in now.attachments.keys() | before.attachments.keys()
+                   if now.attachments.get(name) != before.attachments.get(name))
+    return changes
+
+
+def _others(now: dict, before: dict) -> set:
+    """The keys of two tables whose values are not the same object."""
+    return {key for key, value in now.items() if before.get(key) is not value} | (before.keys() - now.keys())
 
 
 class _Reuse:

@@ -231,6 +231,25 @@ def test_a_rebuild_stopped_by_an_error_leaves_the_next_one_whole(seed, tmp_path,
     preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
 
 
+def test_an_edit_made_while_the_content_is_invalid_shows_once_it_is_fixed(seed, tmp_path):
+    """While the content has an error the preview keeps its last correct site (the hook abandons the
+    build prepared); what was edited meanwhile shows at the next correct build, as a full build makes it
+    (that build's catalogue is compared with the last one made, not with the one abandoned)."""
+    preview = Preview(seed, tmp_path)
+    fiche = seed / "fiches/2022-echelle-de-maturite-concept-rse.md"
+    text = fiche.read_text(encoding="utf-8")
+    fiche.write_text(text.replace("  - evaluation\n", "  - theme-inconnu\n", 1), encoding="utf-8")
+    meeting = seed / MEETING
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("titre: Rencontre régionale", "titre: Rencontre renommée", 1),
+                       encoding="utf-8")
+    problems = preview.session.prepare(preview.options(preview.cache))
+    assert [p.field for p in problems if not p.warning] == ["themes[0]"]
+    preview.session.abandon()
+    fiche.write_text(text, encoding="utf-8")
+    preview.rebuild()
+    assert "Rencontre renommée" in preview.html(MEETING)
+
+
 def test_a_newer_build_stops_the_files_a_preview_left_to_write(seed, tmp_path, monkeypatch):
     """The open data and calendars a preview writes after its pages are stopped by the next edit's
     build (it waits for the file being written only), which then makes them from its own content."""
