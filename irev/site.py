@@ -205,7 +205,7 @@ class Session:
             free_memory(collect=False)  # freed by reference counting: a collection would find nothing
             self.fingerprints = Fingerprints()  # this build's, dropped with the catalogue
         else:
-            self.memos.fingerprints.next_build()
+            self.memos.fingerprints.next_build(cat)
         with self.timed("génération des pages"):
             generated = self._generate(cat)
         self.search_pages = search.record_pages(cat)
@@ -235,8 +235,9 @@ class Session:
             self.search_pages, [self.keys[p.src_uri] for p in generated if p.searchable]
             + [download.key for download in self.downloads.values()],
             settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
-        # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records).
-        self.pages = [dataclasses.replace(p, text=b"") for p in generated]
+        # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records;
+        # a preview's recorder keeps the pages it made whole).
+        self.pages = generated if self.memos else [dataclasses.replace(p, text=b"") for p in generated]
         self.sources = {p.src_uri: (p.source, p.line) for p in generated if p.source}
 
     def _generate(self, cat: catalogue.Catalogue) -> list[pages.Page]:
@@ -438,14 +439,17 @@ class Session:
 
 
 def _documents(cat: catalogue.Catalogue, site_url: str) -> dict[str, tuple[pdf.Meta, str]]:
-    """What each record's PDF says of it, and what its page calls it (« la fiche »), by page source."""
-    found = {}
-    for entry in cat.records.values():
-        model, uri = entry.model, pages.record_uri(entry)
-        meta = pdf.Meta(model.titre, model.kind_label(), settings.absolute_url(rendering.page_url(uri), site_url),
-                        model.updated())
-        found[uri] = (meta, type(model).DOCUMENT)
-    return found
+    """What each record's PDF says of it, and what its page calls it (« la fiche »), by page source
+    (a preview's rebuild reuses those of the records no edit touched)."""
+    reuse = cat.reuse("documents")
+    return dict(reuse((entry.id, site_url), entry, lambda: _document(entry, site_url)) for entry in cat.records.values())
+
+
+def _document(entry: loading.Entry, site_url: str) -> tuple[str, tuple[pdf.Meta, str]]:
+    model, uri = entry.model, pages.record_uri(entry)
+    meta = pdf.Meta(model.titre, model.kind_label(), settings.absolute_url(rendering.page_url(uri), site_url),
+                    model.updated())
+    return uri, (meta, type(model).DOCUMENT)
 
 
 def _with_download(html: str, download: Download) -> str:
