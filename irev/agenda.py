@@ -244,6 +244,13 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: 
 # --- the calendar files -----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 15)
+def _file(folder: Path, uri: str) -> Path:
+    """A calendar's file in the cache folder: asked for every calendar at every build (14,000 at 10,000
+    records), and a path is slow to join."""
+    return folder / uri
+
+
 class _Calendars:
     """The calendar files. Each event is written by icalendar once (by a job: make_one), and its text
     put in every file that holds it; a memo keeps each calendar's heading by what icalendar was given."""
@@ -265,7 +272,7 @@ class _Calendars:
             if event.record.kind == "cycle":
                 whole = beside(record_uri(event.record), ".ics")
                 wanted.setdefault(whole, (event.record.model.titre, []))[1].append(event)
-        made = [(uri, folder / uri) for uri in wanted]
+        made = [(uri, _file(folder, uri)) for uri in wanted]
 
         def write_all(written=written or atomic.Written()):
             for (uri, path), (name, group) in zip(made, wanted.values()):

@@ -26,7 +26,6 @@ import filecmp
 import functools
 import hashlib
 import json
-import operator
 import types
 import typing
 from dataclasses import dataclass, field
@@ -149,10 +148,13 @@ class Kept:
     lengths: dict = field(default_factory=dict)  # each line's and row's size in UTF-8
 
     def holds(self, folder: Path, stem: str, lines: list[str], noted: tuple) -> bool:
-        """Whether a type's files (`noted`: what `write` noted of them) hold these very lines."""
-        before = self.lines.get(stem)
-        return (before is not None and len(before) == len(lines) and all(map(operator.is_, before, lines))
-                and self.still(folder, noted))
+        """Whether a type's files (`noted`: what `write` noted of them) hold these lines (the very
+        same objects but those an edit made again: compared at once)."""
+        return self.lines.get(stem) == lines and self.still(folder, noted)
+
+    def other(self, stem: str, lines: list[str]) -> bool:
+        """Whether a type's files were written from other lines (a preview's): then they are not read back."""
+        return stem in self.lines and self.lines[stem] != lines
 
     def still(self, folder: Path, noted: tuple) -> bool:
         return all(self.files.holds(folder / name, digest) for name, digest in noted[1].items())
@@ -183,7 +185,8 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
         if table.stem in written and kept.holds(folder, table.stem, of_table, written[table.stem]):
             sizes.update((name, size) for name, (size, _) in written[table.stem][1].items())
             same += 1
-        elif _as_written(folder, written, table.stem, (site_url, of_table), sizes):  # (its schema's address)
+        elif not kept.other(table.stem, of_table) and _as_written(folder, written, table.stem, (site_url, of_table),
+                                                                   sizes):  # (its schema's address)
             kept.note(folder, written[table.stem])
         else:
             tables.append((table, of_table))
