@@ -487,7 +487,8 @@ def _check(content: Content, redactor: Redactor, memo: dict | None = None) -> tu
     problems += _parent_loops(content.registries.get("territoire", {})) + _parent_loops(content.registries.get("theme", {}))
     registries = content.registries  # (the same tables while a preview's edits leave the registry alone)
     problems += _Reuse(memo, "similar")("", (registries.get("personne"), registries.get("organisation")),
-                                        lambda: similar.warnings(registries)) + consistency.warnings(content)
+                                        lambda: similar.warnings(registries)) + consistency.warnings(content,
+                                                                                                     _Reuse(memo, "alone"))
     files, sizes = attachments.inspect(content, memo)
     saying = _saying_nommer(content, _Reuse(memo, "nommer"))
     withholding = _withholding(content, record_refs, redactor, saying)
@@ -572,14 +573,20 @@ def _names_in_ids(content: Content, redactor: Redactor, withholding: dict[str, R
     for entry in content.records:  # (a record not naming someone is looked at again each build: rare)
         problems += _record_names_in_ids(entry, withholding[entry.file]) if entry.file in withholding else reuse(
             entry.file, entry, lambda: _record_names_in_ids(entry, redactor))
-    problems += [_id_holds_a_name(entry) for table in content.registries.values() for entry in table.values()
-                 if redactor.needed(entry.id) and getattr(entry.model, "consentement_publication", True)]
+    problems += [problem for table in content.registries.values() for entry in table.values()
+                 for problem in reuse((entry.file, entry.id), (entry, redactor), lambda: _entry_names_in_id(entry, redactor))]
     for entry in content.registries.get("personne", {}).values():
         if not entry.model.consentement_publication and not privacy.can_protect(entry.model):
             problems.append(Problem(entry.file, entry.line_of(("nom",)), "nom",
                                     "nom sans lettre latine : il ne pourrait pas être retiré des textes",
                                     "écrivez le nom en lettres latines (ajoutez l'autre écriture dans autres_graphies)"))
     return problems
+
+
+def _entry_names_in_id(entry: Entry, redactor: Redactor) -> list[Problem]:
+    """A registry entry's id holding a name (the id of a person without consent is never shown)."""
+    holds = redactor.needed(entry.id) and getattr(entry.model, "consentement_publication", True)
+    return [_id_holds_a_name(entry)] if holds else []
 
 
 def _record_names_in_ids(entry: Entry, redactor: Redactor) -> list[Problem]:

@@ -13,6 +13,7 @@ A file under pieces-jointes/ that no record cites is reported with the attachmen
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from .loading import Content, Entry
 from .models import Reunion
@@ -21,23 +22,27 @@ from .problems import Problem
 SIDES = (("suivante", "precedente"), ("precedente", "suivante"))  # a link of a series, and the one facing it
 
 
-def warnings(content: Content) -> list[Problem]:
+def warnings(content: Content, reuse: Callable | None = None) -> list[Problem]:
+    """`reuse` (a preview's: catalogue._Reuse): what a record alone tells, looked at again only in an edited one."""
     meetings = {entry.id: entry for entry in content.records if entry.kind == Reunion.KIND}
-    return _counts(meetings.values()) + _series(meetings) + _unclassed(content.records)
+    alone = [problem for entry in content.records for problem in (
+        reuse(entry.file, entry, lambda: _alone(entry)) if reuse else _alone(entry))]
+    return alone + _series(meetings)
 
 
-def _counts(meetings) -> list[Problem]:
-    found = []
-    for entry in meetings:
-        model = entry.model
-        named = sum(1 for p in model.participants if p.presence == "present" and p.organisation != model.organisateur)
-        if model.nombre_participants is not None and model.nombre_participants < named:
-            found.append(Problem(
-                entry.file, entry.line_of(("nombre_participants",)), "nombre_participants",
-                f"{model.nombre_participants} participants annoncés, mais « participants » en nomme {named} présents "
-                f"(hors équipe de l'organisateur « {model.organisateur} »)",
-                "corrigez le nombre, ou marquez les absents excusés « presence: excuse »", warning=True))
-    return found
+def _alone(entry: Entry) -> list[Problem]:
+    return (_count(entry) if entry.kind == Reunion.KIND else []) + _unclassed(entry)
+
+
+def _count(entry: Entry) -> list[Problem]:
+    model = entry.model
+    named = sum(1 for p in model.participants if p.presence == "present" and p.organisation != model.organisateur)
+    if model.nombre_participants is None or model.nombre_participants >= named:
+        return []
+    return [Problem(entry.file, entry.line_of(("nombre_participants",)), "nombre_participants",
+                    f"{model.nombre_participants} participants annoncés, mais « participants » en nomme {named} présents "
+                    f"(hors équipe de l'organisateur « {model.organisateur} »)",
+                    "corrigez le nombre, ou marquez les absents excusés « presence: excuse »", warning=True)]
 
 
 def _series(meetings: dict[str, Entry]) -> list[Problem]:
@@ -93,18 +98,15 @@ def with_series(records: dict[str, Entry]) -> dict[str, Entry]:
             if ident in updates else entry for ident, entry in records.items()}
 
 
-def _unclassed(records: list[Entry]) -> list[Problem]:
-    found = []
-    for entry in records:
-        model = entry.model
-        if model.statut != "publie":
-            continue
-        if not model.themes:
-            found.append(_unclassed_problem(entry, "themes", "thème",
-                                            "une ou plusieurs thématiques du registre des thèmes"))
-        if not model.territoires and not getattr(model, "territoire", None):  # a plan's own territory counts
-            found.append(_unclassed_problem(entry, "territoires", "territoire", "les territoires concernés "
-                                            "(hauts-de-france pour une ressource régionale ou nationale)"))
+def _unclassed(entry: Entry) -> list[Problem]:
+    found, model = [], entry.model
+    if model.statut != "publie":
+        return found
+    if not model.themes:
+        found.append(_unclassed_problem(entry, "themes", "thème", "une ou plusieurs thématiques du registre des thèmes"))
+    if not model.territoires and not getattr(model, "territoire", None):  # a plan's own territory counts
+        found.append(_unclassed_problem(entry, "territoires", "territoire", "les territoires concernés "
+                                        "(hauts-de-france pour une ressource régionale ou nationale)"))
     return found
 
 
