@@ -470,6 +470,7 @@ def _finish_background() -> None:
 
 def on_shutdown():
     _finish_background()  # the index's work folder beside the site is removed, not left behind
+    _build["session"].close()
 
 
 class _ChangesObserver(watchdog.observers.Observer):

@@ -33,6 +33,7 @@ Calendar choices:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 
-from . import atomic, models, settings
+from . import atomic, files, models, settings
 from .loading import Entry
 from .pages import Page, Renderer, format_date, format_time, record_uri
 from .rendering import beside, page_url, site_urls
@@ -116,15 +117,97 @@ def to_come(until: str, day: dt.date) -> bool:
     return day.isoformat()[:len(until)] <= until
 
 
-def events(cat, kept: dict | None = None, remade: list[tuple] = ()) -> list[Event]:
+@dataclass
+class Kept:
+    """What a preview keeps of the agenda from one build to the next: each record's events (made again
+    with its texts), and all of them in order, patched where an edit made some again (12,000 events
+    sorted and sifted at each rebuild, at 10,000 records)."""
+
+    events: dict[str, list[Event]] = field(default_factory=dict)  # by record id
+    found: list[Event] = field(default_factory=list)
+    order: Order | None = None
+
+    def ordered(self, found: list[Event], day: dt.date) -> Order:
+        """The events in order, those of the last build's patched if it is the same day and a few changed."""
+        order, before, now = self.order, {id(event) for event in self.found}, {id(event) for event in found}
+        gone = [event for event in self.found if id(event) not in now]
+        added = [event for event in found if id(event) not in before]
+        if order is None or order.day != day or len(added) + len(gone) > PATCHED:
+            order = Order.of(found, day)
+        elif added or gone:
+            order = order.patched(found, gone, added)
+        self.found, self.order = found, order
+        return order
+
+
+PATCHED = 500  # events made again above which sorting them all is quicker than patching
+
+
+@dataclass(frozen=True)
+class Order:
+    """The events as the agenda shows them on a day. Each list is in the order of its key, then of
+    the events' place in the list they come from (a sort keeps ties in place)."""
+
+    day: dt.date
+    dated: list[Event]  # with a full day, by day and start
+    upcoming: list[Event]
+    ended: list[Event]  # the past ones, by day and start (the agenda shows the latest first)
+    subscribed: list[Event]  # what the agenda's calendar holds
+    undated: list[Event]  # to come, their day not known yet
+    newest: dt.date | None  # the latest update of the records
+
+    @classmethod
+    def of(cls, found: list[Event], day: dt.date) -> Order:
+        dated = sorted((e for e in found if e.dated), key=_by_day)
+        return cls(day, dated, [e for e in dated if to_come(e.until, day)],
+                   [e for e in dated if not to_come(e.until, day)],
+                   [e for e in dated if to_come(e.until, day - SUBSCRIBED_PAST)],
+                   sorted((e for e in found if not e.dated and to_come(e.until, day)), key=_by_period),
+                   max(map(_updated, found), default=None))
+
+    def patched(self, found: list[Event], gone: list[Event], added: list[Event]) -> Order:
+        """The same order without the events gone and with those added (of `found`, the events now)."""
+        place, removed = {id(event): position for position, event in enumerate(found)}, {id(event) for event in gone}
+        day = self.day
+
+        def patch(events: list[Event], belongs, key) -> list[Event]:
+            events = [e for e in events if id(e) not in removed]
+            for event in added:
+                if belongs(event):
+                    bisect.insort(events, event, key=lambda e: (key(e), place[id(e)]))
+            return events
+        dated = patch(self.dated, lambda e: e.dated, _by_day)
+        if any(_updated(e) == self.newest for e in gone):  # (the newest may be gone)
+            newest = max(map(_updated, found), default=None)
+        else:
+            newest = max([self.newest, *map(_updated, added)], key=lambda d: d or dt.date.min)
+        return Order(day, dated, patch(self.upcoming, lambda e: e.dated and to_come(e.until, day), _by_day),
+                     patch(self.ended, lambda e: e.dated and not to_come(e.until, day), _by_day),
+                     patch(self.subscribed, lambda e: e.dated and to_come(e.until, day - SUBSCRIBED_PAST), _by_day),
+                     patch(self.undated, lambda e: not e.dated and to_come(e.until, day), _by_period), newest)
+
+
+def _updated(event: Event) -> dt.date:
+    return event.record.model.updated().first_day
+
+
+def _by_day(event: Event) -> str:
+    return event.sort
+
+
+def _by_period(event: Event) -> tuple:
+    return event.date.first_day if event.date else dt.date.max, event.until
+
+
+def events(cat, kept: Kept | None = None, remade: list[tuple] = ()) -> list[Event]:
     """Every event of the shown records, in no particular order. A preview keeps each record's events
     (`kept`), made again for the records whose job was `remade` (it reads all that they are made from)."""
     remade = {ident for _, ident in remade}
-    found = {entry.id: kept[entry.id] if kept and entry.id in kept and entry.id not in remade else _events_of(cat, entry)
+    before = kept.events if kept is not None else {}
+    found = {entry.id: before[entry.id] if entry.id in before and entry.id not in remade else _events_of(cat, entry)
              for entry in cat.records.values() if entry.kind in EVENT_KINDS}
     if kept is not None:
-        kept.clear()
-        kept.update(found)
+        kept.events = found
     return [event for made in found.values() for event in made]
 
 
@@ -213,7 +296,7 @@ def make_one(calendars: _Calendars, job: tuple) -> dict[str, bytes]:
 
 def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: list[dict[str, bytes]],
           memo: dict | None = None, written: atomic.Written | None = None, later: list | None = None,
-          kept: dict | None = None, remade: list[tuple] = ()) -> Agenda:
+          kept: Kept | None = None, remade: list[tuple] = ()) -> Agenda:
     """The agenda page and the home page's next events as of `day`, and every calendar file into
     `folder` (a file whose bytes would not change is left as it is; one no event makes is removed),
     from each job's event texts (`texts`). A memo keeps each calendar's heading for the next build;
@@ -221,34 +304,24 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: 
     where the files' writing is put, to run once the pages are served; `kept` and `remade`, its
     events of the last build and the jobs remade since (see `events`)."""
     found = events(renderer.catalogue, kept, remade)
-    dated = sorted((e for e in found if e.dated), key=lambda e: e.sort)
-    upcoming = [e for e in dated if to_come(e.until, day)]
-    past = [e for e in reversed(dated) if not to_come(e.until, day)]
-    subscribed = [e for e in dated if to_come(e.until, day - SUBSCRIBED_PAST)]
-    undated = sorted((e for e in found if not e.dated and to_come(e.until, day)),
-                     key=lambda e: (e.date.first_day if e.date else dt.date.max, e.until))
+    order = kept.ordered(found, day) if kept is not None else Order.of(found, day)
+    upcoming, past = order.upcoming, order.ended[::-1]
     context = {"day": day, "calendar": CALENDAR, "address": settings.absolute_url(CALENDAR, site_url),
                "registration": registration}
-    text = renderer.render("agenda.md.j2", PAGE, upcoming=upcoming, undated=undated, **context,
+    text = renderer.render("agenda.md.j2", PAGE, upcoming=upcoming, undated=order.undated, **context,
                            past=[(year, list(group)) for year, group in groupby(past[:PAST_SHOWN], key=lambda e: e.date.year)],
                            more=len(past) > PAST_SHOWN, past_shown=PAST_SHOWN, subscribed_days=SUBSCRIBED_PAST.days)
     home = renderer.render("prochains.md.j2", HOME, upcoming=upcoming[:HOME_HELD], shown=HOME_SHOWN, **context)
-    newest = max((e.record.model.updated().first_day for e in found), default=None)
+    newest = order.newest
     head = {"agenda": True, "description": escape(DESCRIPTION), **({"mise_a_jour": newest.isoformat()} if newest else {})}
     agenda = Agenda(Page.of(PAGE, "Agenda", text), site_urls(home, HOME), head)
     by_uid = {uid: text for made in texts for uid, text in made.items()}
-    agenda.files = _Calendars(renderer, site_url, memo).write(folder, by_uid, dated, subscribed, written, later)
+    agenda.files = _Calendars(renderer, site_url, memo).write(folder, by_uid, order.dated, order.subscribed, written, later)
     return agenda
 
 
 # --- the calendar files -----------------------------------------------------------------------
 
-
-@functools.lru_cache(maxsize=1 << 15)
-def _file(folder: Path, uri: str) -> Path:
-    """A calendar's file in the cache folder: asked for every calendar at every build (14,000 at 10,000
-    records), and a path is slow to join."""
-    return folder / uri
 
 
 class _Calendars:
@@ -272,7 +345,7 @@ class _Calendars:
             if event.record.kind == "cycle":
                 whole = beside(record_uri(event.record), ".ics")
                 wanted.setdefault(whole, (event.record.model.titre, []))[1].append(event)
-        made = [(uri, _file(folder, uri)) for uri in wanted]
+        made = [(uri, files.child(folder, uri)) for uri in wanted]
 
         def write_all(written=written or atomic.Written()):
             for (uri, path), (name, group) in zip(made, wanted.values()):

@@ -39,8 +39,8 @@ from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (agenda, apart, atomic, attachments, catalogue, exports, feeds, forge, incremental, loading, pages,
-               pdf, rendering, search, settings, sharing)
+from . import (agenda, apart, atomic, attachments, catalogue, exports, feeds, files, forge, incremental, loading,
+               pages, pdf, rendering, search, settings, sharing)
 from .exports import Kept
 from .incremental import Fingerprints, Recorder
 from .problems import Problem
@@ -88,6 +88,7 @@ class Memos:
     pages: Recorder = field(default_factory=Recorder)  # each page, with the inputs it read
     heads: Recorder = field(default_factory=Recorder)  # what each page says of itself, the same way
     feeds: Recorder = field(default_factory=Recorder)  # each feed, the same way
+    feed_files: atomic.Written = field(default_factory=atomic.Written)  # the feeds' files written
     fingerprints: Fingerprints = field(default_factory=Fingerprints)  # of what they read
     items: dict = field(default_factory=dict)  # the items of the pages' long lists (pages.Renderer)
     rendered: dict = field(default_factory=dict)  # HTML by key
@@ -99,10 +100,11 @@ class Memos:
     kept_exports: Kept = field(default_factory=Kept)  # each line's CSV row, each type's lines, the files written
     open_data: dict = field(default_factory=dict)  # what each type's files were written from, and their SHA-256
     events: Recorder = field(default_factory=Recorder)  # the agenda: each record's events as calendar texts, the same way
-    events_of: dict = field(default_factory=dict)  # the agenda: each record's events (made again with its texts)
+    events_of: agenda.Kept = field(default_factory=agenda.Kept)  # the agenda: each record's events, all in order
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
     calendars: atomic.Written = field(default_factory=atomic.Written)  # the calendar files written
     linked: dict = field(default_factory=dict)  # site path -> the served file and its stamp, when put in the site
+    converters: rendering.Workers = field(default_factory=rendering.Workers)  # the HTML's worker processes
 
 
 class Session:
@@ -228,7 +230,8 @@ class Session:
             self.keys = rendering.render_pages([(p.src_uri, p.text) for p in generated], options.markdown_extensions,
                                                options.markdown_configs, options.cache / "html",
                                                memo=self.memos and self.memos.rendered,
-                                               keyed=self.memos and self.memos.keyed)
+                                               keyed=self.memos and self.memos.keyed,
+                                               processes=self.memos and self.memos.converters)
         with self.timed("PDF"):
             self.downloads = self._downloads(documents)
         self.search_key = search.index_key(
@@ -432,6 +435,11 @@ class Session:
         thread.start()
         return thread, cancel
 
+    def close(self) -> None:
+        """The end of a preview: its worker processes stop."""
+        if self.memos is not None:
+            self.memos.converters.close()
+
     def release(self) -> None:
         """Hand memory back before the search index is made: Pagefind needs most of the machine."""
         self.pages, self.keys, self.latest, self.sources = [], {}, None, {}
@@ -472,15 +480,17 @@ def _attachment_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[
 def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
     """The Atom feeds (irev/feeds.py), kept in the cache folder (rewritten only when they change)."""
     folder, made = session.options.cache / "flux", []
+    written = session.memos.feed_files if session.memos else atomic.Written()  # (a preview's: written again if changed)
     session.feeds = {}
     with session.timed("flux Atom"):
         built = session.made_by_jobs(cat, feeds, "feeds")
     for feed in filter(None, built):
-        atomic.write_if_changed(folder / feed.uri, feed.xml)
-        made.append((feed.uri, folder / feed.uri))
+        path = files.child(folder, feed.uri)
+        written.write(path, feed.xml, feed.xml)
+        made.append((feed.uri, path))
         if feed.page:
             session.feeds[feed.page] = feed.uri
-    atomic.keep_only(folder, feeds.FILE, {path for _, path in made})
+    written.keep_only(folder, feeds.FILE, {path for _, path in made})
     return made
 
 

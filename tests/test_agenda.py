@@ -4,6 +4,7 @@ build day set here (SOURCE_DATE_EPOCH); the browser tests set the page's clock."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -356,3 +357,31 @@ def test_a_long_past_is_cut_and_the_subscribed_calendar_keeps_a_year(tmp_path):
     whole = icalendar.Calendar.from_ical(files["agenda/irev.ics"].read_bytes())
     assert whole.events and min(map(last_day, whole.events)) >= day - dt.timedelta(days=365)
     assert len(whole.events) < len(dated)
+
+
+def test_a_previews_agenda_patched_after_edits_is_the_agenda_sorted_afresh(tmp_path):
+    """A preview keeps its events in order and patches the lists where an edit made some again: ties,
+    past and to come, dated or not, the latest update, as sorting every event again gives them."""
+    root = tmp_path / "content"
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_corpus.py"), "--records", "250", "--out",
+                             str(root)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    found, day, kept = agenda.events(catalogue.build(loading.load(root))[0]), dt.date(2025, 7, 1), agenda.Kept()
+    kept.ordered(found, day)
+    dated, undated = [e for e in found if e.dated], [e for e in found if not e.dated]
+    assert len(dated) > 100 and undated
+    edited = list(found)
+    for moved, onto in ((dated[5], dated[40]), (dated[60], undated[0]), (undated[-1], dated[-3]), (dated[-1], dated[0])):
+        edited[found.index(moved)] = dataclasses.replace(moved, date=onto.date, until=onto.until, start=onto.start)
+    edited.remove(dated[80])
+    later = models.PartialDate.model_validate(dt.date(2099, 1, 1))  # an update newer than any: the newest, until undone
+    record = dataclasses.replace(dated[20].record, model=dated[20].record.model.model_copy(update={"mise_a_jour": later}))
+    edited[found.index(dated[20])] = dataclasses.replace(dated[20], record=record)
+    edited.insert(7, dataclasses.replace(dated[90]))  # another object, the same event: a tie with it
+
+    def lists(order: agenda.Order) -> list:
+        return [[id(e) for e in getattr(order, name)] for name in ("dated", "upcoming", "ended", "subscribed", "undated")]
+    latest = max(found, key=lambda e: e.record.model.updated().first_day).record
+    for now in (edited, found, [e for e in found if e.record is not latest]):  # an edit, undone, the latest record gone
+        patched = kept.ordered(now, day)
+        assert lists(patched) == lists(agenda.Order.of(now, day)) and patched.newest == agenda.Order.of(now, day).newest

@@ -39,6 +39,23 @@ def test_second_render_uses_the_cache(tmp_path, monkeypatch):
     assert page.toc[0]["name"] == "A"
 
 
+def test_a_preview_converts_in_worker_processes_kept_between_its_rebuilds(tmp_path, monkeypatch):
+    """Starting the processes cost as much as converting what a title edit changes: a preview keeps them."""
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 0)  # (a title edit at 10,000 records: 8 MB of Markdown)
+    workers = rendering.Workers()
+    try:
+        rendering.render_pages([("a.md", b"# A"), ("b.md", b"# B")], EXTENSIONS, {}, tmp_path, processes=workers)
+        started = workers.pool
+        assert started is not None
+        keys = rendering.render_pages([("a.md", "# A modifié".encode()), ("b.md", b"# B")], EXTENSIONS, {}, tmp_path,
+                                      processes=workers)
+        assert workers.pool is started
+    finally:
+        workers.close()
+    assert rendering.read(tmp_path, keys["a.md"]).html == rendering.convert_batch([("a.md", "# A modifié".encode())],
+                                                                                EXTENSIONS, {})[0][1]
+
+
 def test_any_change_of_text_or_settings_renders_again(tmp_path, monkeypatch):
     converted = count_conversions(monkeypatch)
     rendering.render_pages([("a.md", b"# A")], EXTENSIONS, {}, tmp_path)
