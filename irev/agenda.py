@@ -158,33 +158,34 @@ class Order:
 
     @classmethod
     def of(cls, found: list[Event], day: dt.date) -> Order:
-        dated = sorted((e for e in found if e.dated), key=_by_day)
-        return cls(day, dated, [e for e in dated if to_come(e.until, day)],
-                   [e for e in dated if not to_come(e.until, day)],
-                   [e for e in dated if to_come(e.until, day - SUBSCRIBED_PAST)],
-                   sorted((e for e in found if not e.dated and to_come(e.until, day)), key=_by_period),
-                   max(map(_updated, found), default=None))
+        return cls(day, **{name: sorted(filter(belongs, found), key=key) for name, (belongs, key) in _lists(day).items()},
+                   newest=max(map(_updated, found), default=None))
 
     def patched(self, found: list[Event], gone: list[Event], added: list[Event]) -> Order:
         """The same order without the events gone and with those added (of `found`, the events now)."""
         place, removed = {id(event): position for position, event in enumerate(found)}, {id(event) for event in gone}
-        day = self.day
 
         def patch(events: list[Event], belongs, key) -> list[Event]:
             events = [e for e in events if id(e) not in removed]
-            for event in added:
-                if belongs(event):
-                    bisect.insort(events, event, key=lambda e: (key(e), place[id(e)]))
+            for event in filter(belongs, added):
+                bisect.insort(events, event, key=lambda e: (key(e), place[id(e)]))
             return events
-        dated = patch(self.dated, lambda e: e.dated, _by_day)
         if any(_updated(e) == self.newest for e in gone):  # (the newest may be gone)
             newest = max(map(_updated, found), default=None)
         else:
             newest = max([self.newest, *map(_updated, added)], key=lambda d: d or dt.date.min)
-        return Order(day, dated, patch(self.upcoming, lambda e: e.dated and to_come(e.until, day), _by_day),
-                     patch(self.ended, lambda e: e.dated and not to_come(e.until, day), _by_day),
-                     patch(self.subscribed, lambda e: e.dated and to_come(e.until, day - SUBSCRIBED_PAST), _by_day),
-                     patch(self.undated, lambda e: not e.dated and to_come(e.until, day), _by_period), newest)
+        return Order(self.day, **{name: patch(getattr(self, name), belongs, key)
+                                  for name, (belongs, key) in _lists(self.day).items()}, newest=newest)
+
+
+def _lists(day: dt.date) -> dict[str, tuple]:
+    """Each list of an Order on a day: which events it holds, and the key they sort by (a sort keeps ties
+    in their place: Order.patched inserts by the key, then by the place)."""
+    return {"dated": (lambda e: e.dated, _by_day),
+            "upcoming": (lambda e: e.dated and to_come(e.until, day), _by_day),
+            "ended": (lambda e: e.dated and not to_come(e.until, day), _by_day),
+            "subscribed": (lambda e: e.dated and to_come(e.until, day - SUBSCRIBED_PAST), _by_day),
+            "undated": (lambda e: not e.dated and to_come(e.until, day), _by_period)}
 
 
 def _updated(event: Event) -> dt.date:
@@ -321,7 +322,6 @@ def write(renderer: Renderer, site_url: str, folder: Path, day: dt.date, texts: 
 
 
 # --- the calendar files -----------------------------------------------------------------------
-
 
 
 class _Calendars:
