@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 
 import filetype
 
-from .loading import ATTACHMENTS_DIR, Content, Entry
+from .loading import ATTACHMENTS_DIR, Content, Entry, Source
 from .models import SLUG_PATTERN
 from .parsing import dotted
 from .problems import Problem, closest, relative, shown
@@ -196,21 +196,23 @@ def check(content: Content, memo: dict | None = None) -> list[Problem]:
     return inspect(content, memo)[0]
 
 
-def inspect(content: Content, memo: dict | None = None) -> tuple[list[Problem], dict[str, int]]:
+def inspect(content: Content, memo: dict | None = None,
+            cited: Iterable[tuple[Source, list]] | None = None) -> tuple[list[Problem], dict[str, int]]:
     """Every problem of the attachments folder and of the records' documents (`fichier`, and the
     `poids` and `format` written beside it), and the size in bytes of each accepted file by name
     (what record pages show: one small integer per file, whatever the number of records).
 
     A memo (`mkdocs serve`) keeps each file's verdict with its inode, size and times, so an
-    unchanged file is not read again.
+    unchanged file is not read again; `cited` (a preview's), each record's source with its
+    `citations`, those of the files no edit touched kept from the last build.
     """
     scan = _Scanner(content.root, memo).scan()
     problems = list(scan.problems)
     referenced = set()
-    for source in content.sources:
-        if source.prefix:
-            continue  # a registry entry: no documents
-        for path, name, document in _references(source.data):
+    if cited is None:  # (a registry entry has no documents)
+        cited = ((source, citations(source.data)) for source in content.sources if not source.prefix)
+    for source, found in cited:
+        for path, name, document in found:
             referenced.add(name)
             refusal = _reference_refusal(name, scan)
             if refusal:
@@ -224,12 +226,12 @@ def inspect(content: Content, memo: dict | None = None) -> tuple[list[Problem], 
     return problems, scan.accepted
 
 
-def _references(data) -> Iterable[tuple[tuple, str, dict]]:
+def citations(data) -> list[tuple[tuple, str, dict]]:
     """(path, name, document) of each `documents[i].fichier` of a record's raw data, valid or not."""
     documents = data.get("documents") if isinstance(data, dict) else None
-    for index, document in enumerate(documents if isinstance(documents, list) else ()):
-        if isinstance(document, dict) and isinstance(document.get("fichier"), str):
-            yield ("documents", index, "fichier"), document["fichier"], document
+    return [(("documents", index, "fichier"), document["fichier"], document)
+            for index, document in enumerate(documents if isinstance(documents, list) else ())
+            if isinstance(document, dict) and isinstance(document.get("fichier"), str)]
 
 
 _COMPUTED = "retirez « {} » : il est calculé à partir du fichier"

@@ -22,12 +22,12 @@ from .problems import Problem
 SIDES = (("suivante", "precedente"), ("precedente", "suivante"))  # a link of a series, and the one facing it
 
 
-def warnings(content: Content, reuse: Callable | None = None) -> list[Problem]:
-    """`reuse` (a preview's: catalogue._Reuse): what a record alone tells, looked at again only in an edited one."""
+def warnings(content: Content, each: Callable | None = None) -> list[Problem]:
+    """`each` (a preview's, see catalogue._each): what each record alone tells, by file, looked at
+    again only in an edited one."""
     meetings = {entry.id: entry for entry in content.records if entry.kind == Reunion.KIND}
-    alone = [problem for entry in content.records for problem in (
-        reuse(entry.file, entry, lambda: _alone(entry)) if reuse else _alone(entry))]
-    return alone + _series(meetings)
+    alone = each(_alone) if each else {entry.file: _alone(entry) for entry in content.records}
+    return [problem for found in alone.values() for problem in found] + _series(meetings)
 
 
 def _alone(entry: Entry) -> list[Problem]:
