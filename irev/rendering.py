@@ -16,6 +16,7 @@ import hashlib
 import json
 import posixpath
 import re
+import secrets
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -35,7 +36,6 @@ PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs 
 # the Markdown is converted, as Python-Markdown does with its own raw HTML, since parsing them
 # again with its HTML parser cost a third of an entity page's conversion.
 _READY = re.compile(r'^<(ul|div) class="irev-(?:liste|agenda)"[^>\n]*>\n.*?^</\1>$', re.MULTILINE | re.DOTALL)
-_SLOT = "IREVLISTEPRETE"
 # A record's search fields (irev/templates/_macros.md.j2, `search_fields`): the only place facets
 # come from, so the sanitiser removes them from everything else (an editor's copy would forge them).
 _SEARCH_HEAD = re.compile(r"<div data-pagefind-ignore hidden>\n.*?\n</div>\n", re.DOTALL)
@@ -185,20 +185,23 @@ def _pool(workers: int, processes: Workers | None):
 def convert_batch(pages: list[tuple[str, bytes]], extensions: list, configs: dict) -> list[tuple[str, str, list]]:
     """Convert pages with one Markdown converter (building one per page costs as much as converting)."""
     converter = markdown.Markdown(extensions=extensions, extension_configs=configs)
+    # Where a list set aside goes back: a word no editor can write in a page (one naming a list would
+    # copy it there, or, naming none, stop the build), drawn afresh for each batch.
+    slot = f"IREVLISTE{secrets.token_hex(16)}N"
     out = []
     for uri, data in pages:
         converter.reset()
         ready: list[str] = []
         text = data.decode()
         head = _SEARCH_HEAD.match(text)  # only at the very start: nothing an editor writes can be there
-        text = _READY.sub(lambda match: ready.append(match.group()) or f"{_SLOT}{len(ready) - 1}Z",
+        text = _READY.sub(lambda match: ready.append(match.group()) or f"{slot}{len(ready) - 1}Z",
                           text[head.end():] if head else text)
         try:
             html = converter.convert(text)
         except RecursionError:  # loading refuses the nestings known to do this (sanitize.structure)
             raise ConversionError(uri) from None
         if ready:
-            html = re.sub(rf"<p>{_SLOT}(\d+)Z</p>", lambda match: ready[int(match.group(1))], html)
+            html = re.sub(rf"<p>{slot}(\d+)Z</p>", lambda match: ready[int(match.group(1))], html)
         # Cleaned last: links rewritten between pages are cleaned too (`page/javascript:…` would
         # become `javascript:…`).
         html = sanitize.clean(site_urls(html, uri))

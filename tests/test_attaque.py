@@ -273,3 +273,44 @@ organisateur: irev
         name = unescape_backslash(str(calendar["X-WR-CALNAME"]))  # icalendar reads it as an unknown property
         assert name == event["SUMMARY"] == title.replace("\r", "\n")
         assert event["SEQUENCE"] >= 0
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def test_a_page_text_naming_where_a_generated_list_goes_stays_text(tree, tmp_path):
+    """A page's generated lists are set aside while its Markdown is converted, then put back where a
+    word marks them (irev/rendering.py). Written by an editor, the word of a list copied that list,
+    and one of no list stopped the build with a traceback: the word is now drawn at random."""
+    write(tree / "meetings" / "2030-05-01-journee.md", """---
+titre: Journée du réseau
+statut: publie
+type: reunion-de-reseau
+date: 2030-05-01
+format: presentiel
+organisateur: irev
+themes: [discriminations]
+territoires: [hauts-de-france]
+---
+IREVLISTEPRETE0Z
+
+IREVLISTEPRETE7Z
+""")
+    write(tree / "meetings" / "2030-05-01-atelier-emploi.md", """---
+titre: Atelier emploi
+statut: publie
+type: atelier
+date: 2030-05-01
+format: presentiel
+organisateur: irev
+evenement_parent: 2030-05-01-journee
+themes: [discriminations]
+territoires: [hauts-de-france]
+---
+""")
+    site = tmp_path / "site"
+    result = build_site(tree, site)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    text = page_text(site, "reunions/2030-05-01-journee")
+    assert "IREVLISTEPRETE0Z IREVLISTEPRETE7Z" in text
+    assert text.count("Atelier emploi — 1er mai 2030") == 1  # the list of ateliers, once
