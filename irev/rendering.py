@@ -194,8 +194,8 @@ def convert_batch(pages: list[tuple[str, bytes]], extensions: list, configs: dic
         ready: list[str] = []
         text = data.decode()
         head = _SEARCH_HEAD.match(text)  # only at the very start: nothing an editor writes can be there
-        text = _READY.sub(lambda match: ready.append(match.group()) or f"{slot}{len(ready) - 1}Z",
-                          text[head.end():] if head else text)
+        text = _READY.sub(lambda match: ready.append(match.group()) or f"\n\n{slot}{len(ready) - 1}Z\n\n",
+                          text[head.end():] if head else text)  # (a paragraph of its own, even right after a line)
         try:
             html = converter.convert(text)
         except RecursionError:  # loading refuses the nestings known to do this (sanitize.structure)

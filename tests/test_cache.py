@@ -228,6 +228,7 @@ def test_a_warm_build_writes_the_pages_the_theme_wrote_before_unless_what_it_rea
     assert naming(edited)
     withdrawn = build("withdrawn")
     assert naming(withdrawn) == []
+    assert "IREVLISTE" not in (withdrawn / "personnes/index.html").read_text()  # no one left: the list, empty, goes back
     assert_same_site(withdrawn, fresh("withdrawn-fresh"))
     moved = build("moved", IREV_SITE_URL="https://exemple.org/ressources/")
     assert 'href="https://exemple.org/ressources/reunions/2022-03-01-reunion-test/"' in (
