@@ -58,6 +58,7 @@ LATEST_MARKER = "<!-- dernieres-ressources -->"
 NEXT_EVENTS_MARKER = "<!-- prochains-evenements -->"  # the home page's (irev/agenda.py)
 PREVIEW_STATE = "irev-apercu.json"  # the content's problems, while serving
 WRITTEN = "ecrites"  # in the cache: generated pages as the theme wrote them (on_nav)
+GUIDE = "guide"  # in the cache: the editors' guide as a page's source (on_files)
 # The settings the theme reads besides `theme` and the navigation.
 THEME_SETTINGS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name",
                   "edit_uri", "extra", "extra_css", "extra_javascript", "use_directory_urls", "markdown_extensions",
@@ -156,7 +157,11 @@ def on_files(files, config):
             config.theme.static_templates.discard("sitemap.xml")
         if handed:
             _made_again(files, config)
-    contributing = File.generated(config, guide.PAGE, content=guide.page_markdown())  # CONTRIBUER.md, a hand-written page
+    # CONTRIBUER.md, a hand-written page: its source rewritten only when it changes, so that `--dirty`
+    # does not convert it again at each edit of the content (40 KB of Markdown).
+    folder = session.options.cache / GUIDE
+    atomic.write_if_changed(folder / guide.PAGE, guide.page_markdown().encode())
+    contributing = File(guide.PAGE, str(folder), config["site_dir"], config["use_directory_urls"])
     contributing.edit_uri = Path(os.path.relpath(guide.SOURCE, config["docs_dir"])).as_posix()  # its edit link: the file itself
     files.append(contributing)
     return files
@@ -376,13 +381,14 @@ def on_post_build(config):
     site = Path(config["site_dir"])
     if "problems" in _build:
         _show_problems(site, _build["problems"])
-    session.write_downloads(site)
-    if "handed" in _build:
-        _build["handed"].built(site)
+    handed = _build.get("handed")  # (`--dirty`: MkDocs keeps the folder it wrote, and the PDFs put there)
+    session.write_downloads(site, kept=bool(handed and not handed.first))
+    if handed:
+        handed.built(site)
     if "written" in _build:  # the pages kept: this build's only
         _build.pop("written").prune(set(_build.pop("keys").values()))
         _build.pop("kept")
-    if session.serving and _build.get("indexed"):  # the locks held until the files are written: a build
+    if session.serving and session.indexed:  # the locks held until the files are written: a build
         locks = _build.pop("locks", [])               # sharing the cache waits for them
         _build["background"] = session.finish_in_background(site, lambda: _release_locks(locks),
                                                             lambda error: _failed_in_background(site, error))
@@ -396,7 +402,6 @@ def on_post_build(config):
             session.index(site)
         except RuntimeError as error:
             raise PluginError(str(error)) from error
-        _build["indexed"] = True
     if "publish" in _build:
         with session.timed("publication"):
             _publish(config)

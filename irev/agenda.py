@@ -170,10 +170,10 @@ class Order:
             for event in filter(belongs, added):
                 bisect.insort(events, event, key=lambda e: (key(e), place[id(e)]))
             return events
-        if any(_updated(e) == self.newest for e in gone):  # (the newest may be gone)
+        added_newest = max(map(_updated, added), default=None)
+        newest = max([self.newest, added_newest], key=lambda d: d or dt.date.min)
+        if newest != added_newest and any(_updated(e) == newest for e in gone):  # (the newest may be gone)
             newest = max(map(_updated, found), default=None)
-        else:
-            newest = max([self.newest, *map(_updated, added)], key=lambda d: d or dt.date.min)
         return Order(self.day, **{name: patch(getattr(self, name), belongs, key)
                                   for name, (belongs, key) in _lists(self.day).items()}, newest=newest)
 

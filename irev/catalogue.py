@@ -95,6 +95,7 @@ class Catalogue:
     # A preview's rebuild: the inputs (see current) whose value may differ from the catalogue of the
     # last build's (its token): all others are the very same objects. None: any may (a build).
     changes: tuple[object, set[tuple]] | None = field(default=None, repr=False)
+    _edited: set[str] | None = field(default=None, repr=False)  # the same: the records that are other objects
     token: object = field(default_factory=object, repr=False)
 
     # --- what a job read (irev/incremental.py) -------------------------------------------------
@@ -136,6 +137,18 @@ class Catalogue:
         """Results an output computes from parts of the catalogue, reused in a preview's next build
         where computed from the very same parts (`_Reuse`; forgotten when consent changes)."""
         return _Reuse(self._memo, table)
+
+    def each(self, table: str, compute: Callable[[Entry], object]) -> dict[str, object]:
+        """What an output computes from each shown record alone, by id: in a preview's next build,
+        only for the records an edit touched, if it was computed for the last catalogue made (not for
+        one a build abandoned: `_each`; forgotten when consent changes). Look results up by id: a
+        record added since comes last, not in the catalogue's order."""
+        memo, made_for = self._memo, (table, "made for")
+        follows = memo is not None and self.changes is not None and memo.get(made_for) is self.changes[0]
+        found = _each(memo, table, self.records, compute, self._edited if follows else None)
+        if memo is not None:
+            memo[made_for] = self.token
+        return found
 
     def record(self, ident) -> Entry | None:
         """A shown record, or None (unknown or draft; a reference that describes something without a
@@ -278,7 +291,7 @@ class Catalogue:
         found: dict[str, Entry] = {}
         for organisation in organisations:
             found.update(self._linking("organisation", organisation, ATTENDING, "reunion"))
-        return sorted(found.values(), key=lambda entry: self.rank[entry.id])
+        return self._newest_first(found)
 
     def records_on(self, kind: str, ident: str) -> list[Entry]:
         """Records classed under a territory or theme, or under anything below it."""
@@ -286,7 +299,11 @@ class Catalogue:
         found: dict[str, Entry] = {}
         for sub in self.descendants(kind, ident):
             found.update(self._linking(kind, sub, roles))
-        return sorted(found.values(), key=lambda e: self.rank[e.id])
+        return self._newest_first(found)
+
+    def _newest_first(self, found: dict[str, Entry]) -> list[Entry]:
+        """Records by id, in the catalogue's order (a region's page sorts thousands: by a C lookup)."""
+        return [found[ident] for ident in sorted(found, key=self.rank.__getitem__)]
 
     def _linking(self, kind: str, ident: str, roles: frozenset[str], record_kind: str | None = None) -> dict[str, Entry]:
         """The records (of a kind) linking to an entry in some roles, by id. A region's page gathers
@@ -396,7 +413,8 @@ def build(content: Content, show_drafts: bool = False, memo: dict | None = None)
                               withholding={i: withholding[e.file] for i, e in shown.items() if e.file in withholding})
         before = memo.get("catalogue") if memo is not None else None
         edited = None if before is None or edits.records_edited is None else _others(shown, before.records)
-        _index(catalogue, record_refs, record_mentions, edited, memo)
+        catalogue._edited = edited
+        _index(catalogue, record_refs, record_mentions, memo)
         if memo is not None:
             catalogue.changes = before and (before.token, _changes(catalogue, before, edited))
             memo["catalogue"] = catalogue
@@ -412,8 +430,9 @@ def _changes(now: Catalogue, before: Catalogue, edited: set | None) -> set[tuple
     edited = _others(now.records, before.records) if edited is None else edited
     for ident in edited:
         changes.update((("record", ident), ("body", ident), ("updated", ident)))
-    if edited:
-        changes.update(("kind", kind) for kind in RECORD_KINDS)
+        was, is_now = before.records.get(ident), now.records.get(ident)
+        if was is None or is_now is None or was.kind != is_now.kind or _recency(was) != _recency(is_now):
+            changes.update(("kind", entry.kind) for entry in (was, is_now) if entry is not None)  # (by_kind's order)
     for kind in now.registries.keys() | before.registries.keys():
         changes.update(("entry", kind, ident) for ident in _others(now.registries.get(kind, {}),
                                                                    before.registries.get(kind, {})))
@@ -775,12 +794,10 @@ def _mentions(entry: Entry):
             yield kind, ident, label, entry.line_of(path), dotted(path)
 
 
-def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, edited: set | None,
-           memo: dict | None) -> None:
+def _index(catalogue: Catalogue, record_refs: dict, record_mentions: dict, memo: dict | None) -> None:
     """The records' order, backlinks and trees (time linear in the records' size; while serving, the
-    work of the records an edit left alone is reused: `edited`, the shown records that are other
-    objects than at the last build, if known)."""
-    records = catalogue.records
+    work of the records an edit left alone is reused: `Catalogue._edited`)."""
+    records, edited = catalogue.records, catalogue._edited
     recency = _each(memo, "recency", records, _recency, edited)
     catalogue.ordered = [records[ident] for _, ident in sorted(recency.values(), reverse=True)]
     catalogue.rank = {entry.id: position for position, entry in enumerate(catalogue.ordered)}

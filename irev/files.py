@@ -50,7 +50,7 @@ def scan(root: Path, record_types, registry_files: dict[str, str], attachments_d
         if entry.name == attachments_dir:
             continue
         if entry.name in folders and entry.is_dir(follow_symlinks=False):
-            folder = root / entry.name
+            folder = child(root, entry.name)  # (the same object each run: its files are then found at once)
             records[entry.name] = [child(folder, e.name) for e in _entries(folder, found, root)
                                    if _is_record(e, found, root, attachments_dir)]
         elif entry.name == registry_dir and entry.is_dir(follow_symlinks=False):

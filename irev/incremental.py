@@ -43,15 +43,28 @@ class Recorder:
     remade: list[tuple] = field(default_factory=list)  # the jobs the last run made
     compared: int = -1  # while serving, the build (Fingerprints.builds) whose values `values` holds
     kept: bool = False  # the cache holds this recorder as it is (read back, verified, and unchanged since)
+    # Kept by a preview from one run to the next, never in the cache (see __getstate__): each input's
+    # position in `inputs`, and the setting last given with its fingerprint.
+    positions: dict[tuple, int] | None = field(default=None, repr=False)
+    given: tuple | None = field(default=None, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "positions": None, "given": None}
 
     def run(self, catalogue: Catalogue, setting: object, jobs: list[tuple],
             make_all: Callable[[list[tuple]], Iterable[Made]], fingerprints: Fingerprints) -> list:
         """What every job makes, in order; only jobs that are new or whose inputs changed are made,
-        by `make_all` (which may share them between processes: see `recorded`)."""
-        setting = fingerprint(_ordered(setting))
+        by `make_all` (which may share them between processes: see `recorded`). Each job is listed
+        once (an output's `jobs`: one per page, line, record…)."""
+        if self.given is None or self.given[0] != setting:  # (a preview's is mostly the same: not hashed again)
+            self.given = setting, fingerprint(_ordered(setting))
+        setting = self.given[1]
         if setting != self.setting:
             self.made, self.inputs, self.values, self.reads, self.setting, self.kept = {}, [], [], {}, setting, False
-        positions = {key: position for position, key in enumerate(self.inputs)}
+            self.positions = None
+        if self.positions is None:
+            self.positions = {key: position for position, key in enumerate(self.inputs)}
+        positions = self.positions
         # A preview's rebuild following this recorder's last run: the inputs that changed are known already
         # (one that did not run to its end in the last build, stopped by an error, compares its own).
         changed_keys = fingerprints.changed(catalogue) if self.compared == fingerprints.builds - 1 else None
@@ -62,17 +75,19 @@ class Recorder:
             current, changed = list(self.values), {positions[key] for key in changed_keys if key in positions}
             for position in changed:
                 current[position] = fingerprints(catalogue, self.inputs[position])
-        self.remade = [job for job in jobs if job not in self.made or (changed and not changed.isdisjoint(self.reads[job]))]
+        self.remade = [job for job in jobs if job not in self.made or not changed.isdisjoint(self.reads[job])] \
+            if changed else [job for job in jobs if job not in self.made]
         unread = False  # whether an input may no longer be read by any job
         for job, (made, inputs) in zip(self.remade, make_all(self.remade)):
             before = self.reads.get(job)
             self.made[job], self.reads[job] = made, array("I", (self._position(key, positions, current, catalogue,
                                                                                 fingerprints) for key in inputs))
             unread = unread or (before is not None and before != self.reads[job])
-        wanted = set(jobs)
-        for gone in [job for job in self.made if job not in wanted]:
-            del self.made[gone], self.reads[gone]
-            unread = True
+        if len(self.made) != len(jobs):  # (it holds every job now: as many, the same ones)
+            wanted = set(jobs)
+            for gone in [job for job in self.made if job not in wanted]:
+                del self.made[gone], self.reads[gone]
+                unread = True
         self.kept = self.kept and not (self.remade or unread)
         self.values, self.compared = current, fingerprints.builds
         if unread:
@@ -94,7 +109,7 @@ class Recorder:
             return
         kept = sorted(read)
         renumbered = {old: new for new, old in enumerate(kept)}
-        self.inputs, self.values = [self.inputs[i] for i in kept], [self.values[i] for i in kept]
+        self.inputs, self.values, self.positions = [self.inputs[i] for i in kept], [self.values[i] for i in kept], None
         self.reads = {job: array("I", (renumbered[i] for i in positions)) for job, positions in self.reads.items()}
 
     @classmethod

@@ -436,8 +436,8 @@ class Renderer:
         """The items of a generated list of records (`<li>` lines): made here, not by the template,
         as a page may list thousands."""
         from_uri = ctx["from_uri"]
-        return Markup("\n".join(self._kept(from_uri, r, with_type, lambda r=r: (
-            f"<li>{self._record_line(from_uri, r, with_type)}</li>")) for r in records))
+        return Markup(self._kept(from_uri, records, with_type,
+                                 lambda record: f"<li>{self._record_line(from_uri, record, with_type)}</li>"))
 
     def _record_line(self, from_uri: str, record: Entry, with_type: bool = False) -> str:
         """A record's link, type (`with_type`) and date, as the generated lists show it."""
@@ -450,8 +450,8 @@ class Renderer:
         """The items of a section's index: each record's title, date and summary (its Markdown
         converted here, the list being set aside from the page's conversion: irev/rendering.py)."""
         from_uri = ctx["from_uri"]
-        return Markup("\n".join(self._kept(from_uri, r, "résumé", lambda r=r: self._summary_item(from_uri, r),
-                                            keep="[[" not in (r.model.resume or "")) for r in records))
+        return Markup(self._kept(from_uri, records, "résumé", lambda record: self._summary_item(from_uri, record),
+                                 keeps=lambda record: "[[" not in (record.model.resume or "")))
 
     def _summary_item(self, from_uri: str, record: Entry) -> str:
         item, summary = f"<li>{self._record_line(from_uri, record)}", record.model.resume
@@ -464,22 +464,28 @@ class Renderer:
             item += "<br>\n" + _item_html(_SUMMARY.reset().convert(text))
         return item + "</li>"
 
-    def _kept(self, from_uri: str, record: Entry, variant, make, keep: bool = True) -> str:
-        """An item of a long list, kept by the record's model for the pages of the same folder (its
-        link is relative): a record is listed on many pages, and the preview's next build remakes
-        those listing an edited one. Kept only where the model decides it all (`keep`): not where a
-        record's redaction applies (`shown_in`), nor where it names other entries (what it read of
-        them would not be noted when it is reused)."""
-        shown = self.catalogue.record(record.id)  # noted as read
-        key = (record.id, from_uri.rpartition("/")[0], variant)
-        keep = keep and self.within is None and shown is not None
-        kept = self.items.get(key) if keep else None
-        if kept is not None and kept[0] is shown.model:
-            return kept[1]
-        item = make()
-        if keep:
-            self.items[key] = (shown.model, item)
-        return item
+    def _kept(self, from_uri: str, records: list[Entry], variant, make, keeps=None) -> str:
+        """The items of a long list (`make(record)` each), one a line, each kept by the record's model
+        for the pages of the same folder (its link is relative): a record is listed on many pages, and
+        the preview's next build remakes those listing an edited one. Kept only where the model decides
+        it all (`keeps(record)`, if given): not where a record's redaction applies (`shown_in`), nor where
+        it names other entries (what it read of them would not be noted when it is reused)."""
+        cat, folder, found, records = self.catalogue, from_uri.rpartition("/")[0], [], list(records)
+        if cat.reads is not None:  # each noted as read (a page may list thousands: at once)
+            cat.reads.update(("record", record.id) for record in records)
+        keeping = self.within is None
+        for record in records:
+            shown, key = cat.records.get(record.id), (record.id, folder, variant)
+            keep = keeping and shown is not None and (keeps is None or keeps(record))
+            kept = self.items.get(key) if keep else None
+            if kept is not None and kept[0] is shown.model:
+                found.append(kept[1])
+                continue
+            item = make(record)
+            if keep:
+                self.items[key] = (shown.model, item)
+            found.append(item)
+        return "\n".join(found)
 
     @jinja2.pass_context
     def _entity_items(self, ctx, idents, kind: str, counted: bool = False) -> Markup:

@@ -221,6 +221,7 @@ def _safe_toc(tokens: list) -> list:
              "children": _safe_toc(token["children"])} for token in tokens if _SAFE_ID.match(token["id"])]
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every page at each of a preview's rebuilds
 def page_url(src_uri: str) -> str:
     """The directory URL a source is served at: `reunions/x.md` -> `reunions/x/`, `index.md` -> ``."""
     if src_uri == "index.md" or src_uri.endswith("/index.md"):

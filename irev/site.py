@@ -129,6 +129,8 @@ class Session:
         self.later: list = []  # a preview's writing left for after its pages (open data, calendars)
         self.search_pages: list[str] = []
         self.search_key = ""
+        self.setting: tuple = ()  # what every page depends on without reading it from the catalogue (_setting)
+        self.indexed = False  # the site was indexed through the cache (a preview indexes its first build so)
         self.options: Options | None = None
         self.apart: apart.Apart | None = None  # a build's loading, catalogue and outputs, made in a process of their own
 
@@ -208,6 +210,7 @@ class Session:
             self.fingerprints = Fingerprints()  # this build's, dropped with the catalogue
         else:
             self.memos.fingerprints.next_build(cat)
+        self.setting = self._setting(cat)
         with self.timed("génération des pages"):
             generated = self._generate(cat)
         self.search_pages = search.record_pages(cat)
@@ -234,10 +237,11 @@ class Session:
                                                processes=self.memos and self.memos.converters)
         with self.timed("PDF"):
             self.downloads = self._downloads(documents)
-        self.search_key = search.index_key(
-            self.search_pages, [self.keys[p.src_uri] for p in generated if p.searchable]
-            + [download.key for download in self.downloads.values()],
-            settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
+        if not self.indexed:  # (a preview indexes its later builds in the background, afresh: see index)
+            self.search_key = search.index_key(
+                self.search_pages, [self.keys[p.src_uri] for p in generated if p.searchable]
+                + [download.key for download in self.downloads.values()],
+                settings.PROJECT / "mkdocs.yml", settings.PROJECT / "overrides" / "main.html")
         # The Markdown is no longer needed: keep each page's place and title only (memory at 10,000 records;
         # a preview's recorder keeps the pages it made whole).
         self.pages = generated if self.memos else [dataclasses.replace(p, text=b"") for p in generated]
@@ -247,7 +251,7 @@ class Session:
         """The pages whose inputs changed since the last build."""
         renderer = pages.Renderer(cat, self.memos and self.memos.items)
         try:
-            return self._recorded("pages", cat, self._setting(cat), pages.jobs(renderer),
+            return self._recorded("pages", cat, self.setting, pages.jobs(renderer),
                                   lambda todo: pages.make(renderer, todo))
         finally:
             renderer.close()
@@ -260,7 +264,7 @@ class Session:
         maker = output.maker(self.describer, self.options.site_url)
         make = lambda job: output.make_one(maker, job)  # noqa: E731
         setting = output.setting(maker) if hasattr(output, "setting") else None
-        return self._recorded(memo, cat, (self._setting(cat), self.options.site_url, setting),
+        return self._recorded(memo, cat, (self.setting, self.options.site_url, setting),
                               output.jobs(self.describer), lambda todo: [incremental.recorded(cat, make, job) for job in todo])
 
     def _recorded(self, name: str, cat: catalogue.Catalogue, setting: tuple, jobs: list[tuple], make_all) -> list:
@@ -341,14 +345,15 @@ class Session:
             return rendered
         return dataclasses.replace(rendered, html=_with_download(rendered.html, download))
 
-    def write_downloads(self, site: Path) -> None:
-        """The PDFs into the written site (while serving, those whose entry changed only)."""
+    def write_downloads(self, site: Path, kept: bool = False) -> None:
+        """The PDFs into the written site (while serving, those whose entry changed only; `kept`: the
+        site is the folder written last, as it was left, where those are not looked for again)."""
         written = self.memos.written if self.memos else {}
         with self.timed("écriture des PDF"):
             for download in self.downloads.values():
-                target = site / download.uri
-                if written.get(download.uri) == download.key and target.exists():
+                if written.get(download.uri) == download.key and (kept or (site / download.uri).exists()):
                     continue
+                target = site / download.uri
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(pdf.read(self.options.cache / "pdf", download.key))
                 written[download.uri] = download.key
@@ -405,9 +410,11 @@ class Session:
         return rewritten
 
     def index(self, site: Path) -> None:
-        """The search index of the written site, or the one kept for the same pages."""
+        """The search index of the written site, or the one kept for the same pages (a preview's first
+        build: its later ones are indexed in the background, see finish_in_background)."""
         with self.timed("indexation Pagefind"):
             search.index_site_cached(site, self.search_pages, self.search_key, self.options.cache / "pagefind")
+        self.indexed = self.serving
 
     def finish_in_background(self, site: Path, written: Callable[[], None], failed: Callable[[OSError], None],
                              quiet: float = QUIET) -> tuple[threading.Thread, threading.Event]:
@@ -449,8 +456,7 @@ class Session:
 def _documents(cat: catalogue.Catalogue, site_url: str) -> dict[str, tuple[pdf.Meta, str]]:
     """What each record's PDF says of it, and what its page calls it (« la fiche »), by page source
     (a preview's rebuild reuses those of the records no edit touched)."""
-    reuse = cat.reuse("documents")
-    return dict(reuse((entry.id, site_url), entry, lambda: _document(entry, site_url)) for entry in cat.records.values())
+    return dict(cat.each(f"documents {site_url}", lambda entry: _document(entry, site_url)).values())
 
 
 def _document(entry: loading.Entry, site_url: str) -> tuple[str, tuple[pdf.Meta, str]]:

@@ -178,9 +178,13 @@ def test_search_index_is_reused_only_for_the_same_records(tree, tmp_path):
 
 
 def test_serve_shows_body_and_field_edits(tree, tmp_path):
-    """The real `mkdocs serve --dirty`, with its memos: edits show, on the record and in the lists."""
+    """The real `mkdocs serve --dirty`, with its memos: edits show, on the record and in the lists;
+    the editors' guide, unchanged, keeps its source (MkDocs makes its page again only when it is newer)."""
+    guide = tmp_path / "serve-cache" / "guide" / "contribuer.md"
     with mkdocs_serve(tree, tmp_path) as base:
         served(f"{base}/reunions/2022-03-01-reunion-test/", "Réunion de test du réseau")
+        served(f"{base}/contribuer/", "Comment le site est organisé")
+        written = guide.stat().st_mtime_ns
         time.sleep(1)  # let the watcher start
         record = tree / "meetings" / "2022-03-01-reunion-test.md"
         record.write_text(record.read_text() + "\nParagraphe ajouté pendant la prévisualisation.\n")
@@ -189,6 +193,8 @@ def test_serve_shows_body_and_field_edits(tree, tmp_path):
         served(f"{base}/reunions/", "Réunion renommée")
         html = served(f"{base}/personnes/ada-martin/", "Réunion renommée")
         assert "Réunion de test du réseau" not in html
+        served(f"{base}/contribuer/", "Comment le site est organisé")
+        assert guide.stat().st_mtime_ns == written
 
 
 def test_a_warm_build_writes_the_pages_the_theme_wrote_before_unless_what_it_reads_changed(tree, tmp_path):
