@@ -162,6 +162,7 @@ def _convert(pages: list[tuple[str, bytes]], extensions: list, configs: dict, wo
         yield from convert_batch(pages, extensions, configs)
         return
     size = -(-len(pages) // (workers * 16))  # many batches: long pages even out, little HTML waits
+    pages = sorted(pages, key=lambda page: len(page[1]), reverse=True)  # the longest first: none left to wait for
     batches = [pages[i:i + size] for i in range(0, len(pages), size)]
     with _pool(workers, processes) as pool:
         for batch in pool.map(convert_batch, batches, [extensions] * len(batches), [configs] * len(batches)):
