@@ -656,7 +656,7 @@ def _names_in_ids(content: Content, edits: _Edits, redactor: Redactor, withholdi
 
 def _entry_names_in_id(entry: Entry, redactor: Redactor) -> list[Problem]:
     """A registry entry's id holding a name (the id of a person without consent is never shown)."""
-    holds = redactor.needed(entry.id) and getattr(entry.model, "consentement_publication", True)
+    holds = getattr(entry.model, "consentement_publication", True) and redactor.needed(entry.id)
     return [_id_holds_a_name(entry)] if holds else []
 
 

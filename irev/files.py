@@ -128,13 +128,15 @@ def read(path: Path, limit: int) -> tuple[str | None, tuple | None]:
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         return None, (1, "", f"fichier illisible ({_os_error(error)})", "")
-    with open(handle, "rb") as file:
+    try:
         status = os.fstat(handle)
         if not stat.S_ISREG(status.st_mode):
             return None, (1, "", "ce n'est pas un fichier ordinaire", "remplacez-le par un fichier texte")
         if status.st_size > limit:
             return None, _too_big(status.st_size, limit)
-        data = file.read(status.st_size)  # bounded even if the file grows meanwhile
+        data = _read_all(handle, status.st_size)  # bounded even if the file grows meanwhile
+    finally:
+        os.close(handle)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
@@ -148,6 +150,18 @@ def read(path: Path, limit: int) -> tuple[str | None, tuple | None]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, None
+
+
+def _read_all(handle: int, size: int) -> bytes:
+    """Up to `size` bytes of an open file, read without a file object (10,000 files a check)."""
+    chunks, left = [], size
+    while left > 0:
+        chunk = os.read(handle, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _os_error(error: OSError) -> str:

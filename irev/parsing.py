@@ -24,6 +24,7 @@ import hashlib
 import marshal
 import os
 import re
+import zlib
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -144,7 +145,11 @@ class Parsed:
         return lines.get(path, lines.get((), self.offset + 1))
 
 
-_DIGEST_SIZE = hashlib.sha256().digest_size
+_DIGEST_SIZE = 4  # a CRC-32: damage, not tampering, is what it tells (five times quicker than SHA-256 on 90 MB)
+
+
+def _checksum(payload) -> bytes:
+    return zlib.crc32(payload).to_bytes(_DIGEST_SIZE, "big")
 
 
 class ParseCache:
@@ -153,7 +158,7 @@ class ParseCache:
     PyYAML needs about 1 ms a record; an unchanged file is read back from here instead.
     Only clean parses are kept (a document with a problem is parsed, and reported, again).
     The file is tied to this module's source, so a change of parsing rules empties it, and
-    starts with the SHA-256 of the rest: a damaged or cut file is ignored (marshal would read
+    starts with a CRC-32 of the rest: a damaged or cut file is ignored (marshal would read
     some damage as other data), and the documents are parsed again.
     """
 
@@ -173,7 +178,7 @@ class ParseCache:
         except OSError:
             return {}
         digest, payload = data[:_DIGEST_SIZE], data[_DIGEST_SIZE:]
-        if hashlib.sha256(payload).digest() != digest:
+        if _checksum(payload) != digest:
             return {}
         try:
             version, entries = marshal.loads(payload)
@@ -204,7 +209,7 @@ class ParseCache:
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
         kept = {key: self.entries[key] for key in self.used}
         payload = marshal.dumps((self.VERSION, kept))
-        temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
+        temporary.write_bytes(_checksum(payload) + payload)
         temporary.replace(self.path)
         self.changed = False
 

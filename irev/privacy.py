@@ -24,7 +24,7 @@ import re
 import string
 import unicodedata
 from collections import Counter
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from urllib.parse import unquote
 
 from . import mentions, sanitize
@@ -104,9 +104,11 @@ class Redactor:
     def _compile(self, forms: dict[str, set[str]], named: dict[str, set[str]], withheld: frozenset[str]) -> None:
         self._forms = forms
         self.withheld = withheld  # ids of people this text does not name although they consented
-        # One pattern per word, tried only around the places a text holds that word.
-        self.patterns = {key: (_pattern(group), max(map(len, group | named.get(key, set()))),
-                               _pattern(named[key]) if named.get(key) else None) for key, group in forms.items()}
+        # One pattern per word, tried only around the places a text holds that word; compiled when a
+        # text first holds it (most words never show up in a run's texts, and a redactor
+        # `withholding` someone shares the others' patterns).
+        self.patterns = {key: (frozenset(group), max(map(len, group | named.get(key, set()))),
+                               frozenset(named[key]) if named.get(key) else None) for key, group in forms.items()}
 
     def withholding(self, people) -> Redactor:
         """This redactor for a record that does not name these people (`nommer: false`): their names
@@ -155,7 +157,8 @@ class Redactor:
 
     def _matches(self, folded: str, word: str):
         """The forms of a word's names in a folded text, searched near each place the word is."""
-        pattern, reach, consenting = self.patterns[word]
+        group, reach, consenting = self.patterns[word]
+        pattern, consenting = _pattern(group), consenting and _pattern(consenting)
         start = folded.find(word)
         while start >= 0:
             # The window ends a character past any form, so that a longer word is not cut into one.
@@ -231,7 +234,8 @@ def _forms(person) -> list[tuple[str, str]]:
     return found + [(max(_words(w), key=len), " ".join(_words(w))) for w in person.autres_graphies if _words(w)]
 
 
-def _pattern(forms: set[str]) -> re.Pattern:
+@cache
+def _pattern(forms: frozenset[str]) -> re.Pattern:
     alternatives = sorted((form.replace(" ", " +") for form in forms), key=len, reverse=True)
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
 

@@ -49,6 +49,9 @@ def closest(word: str, candidates) -> str:
 def relative(path: Path, root: Path) -> str:
     """Paths in messages are relative to the content tree's parent, as editors see them in a PR;
     characters that cannot be shown (a newline, bytes that are not UTF-8) are written as escapes."""
+    parent = f"{root.parent}/"
+    if str(path).startswith(parent) and parent != "//":  # (10,000 files a check: slicing is quicker than PurePath)
+        return _visible(str(path)[len(parent):])
     try:
         return _visible(path.relative_to(root.parent).as_posix())
     except ValueError:
