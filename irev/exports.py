@@ -25,6 +25,7 @@ import datetime as dt
 import filecmp
 import functools
 import hashlib
+import operator
 import json
 import types
 import typing
@@ -216,13 +217,17 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
         wanted.update(rows.values())
         for text in [text for text in kept.lengths if text not in wanted]:
             del kept.lengths[text]
-    newest = max((entry.model.updated() for entry in cat.records.values()), key=lambda day: day.first_day, default=None)
+    updates = cat.each("updated", lambda entry: (entry.model.updated().first_day, entry.id, entry.model.updated()))
+    newest = max(updates.values(), key=_DAY_THEN_ID, default=(None, None, None))[2]  # (ties: whatever the order)
     markdown = renderer.render(
         "donnees.md.j2", PAGE, tables=TABLES, counts=counts, total=sum(counts.values()), everything=EVERYTHING,
         sizes={name: attachments.size_label(size) for name, size in sizes.items()}, newest=newest, licence=LICENCE,
         fields={table.stem: fields(table) for table in TABLES}, address=settings.absolute_url(page_url(PAGE), site_url),
         cell_limit=f"{EXCEL_CELL:,}".replace(",", "\u00a0"), redacted=privacy.REDACTED, unnamed=UNNAMED)
     return Export([*sizes], pages.Page.of(PAGE, "Données ouvertes", markdown))
+
+
+_DAY_THEN_ID = operator.itemgetter(0, 1)
 
 
 def _write_type(folder: Path, table: Table, of_table: list[str], site_url: str, rows: dict | None, written: dict,

@@ -47,9 +47,12 @@ class Recorder:
     # position in `inputs`, and the setting last given with its fingerprint.
     positions: dict[tuple, int] | None = field(default=None, repr=False)
     given: tuple | None = field(default=None, repr=False)
+    # … and the jobs that read each input, by position: a rebuild finds the jobs an edit touched
+    # without going through every job's reads (13,000 pages at 10,000 records).
+    readers: dict[int, set[tuple]] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "positions": None, "given": None}
+        return {**self.__dict__, "positions": None, "given": None, "readers": None}
 
     def run(self, catalogue: Catalogue, setting: object, jobs: list[tuple],
             make_all: Callable[[list[tuple]], Iterable[Made]], fingerprints: Fingerprints) -> list:
@@ -61,7 +64,7 @@ class Recorder:
         setting = self.given[1]
         if setting != self.setting:
             self.made, self.inputs, self.values, self.reads, self.setting, self.kept = {}, [], [], {}, setting, False
-            self.positions = None
+            self.positions = self.readers = None
         if self.positions is None:
             self.positions = {key: position for position, key in enumerate(self.inputs)}
         positions = self.positions
@@ -75,17 +78,25 @@ class Recorder:
             current, changed = list(self.values), {positions[key] for key in changed_keys if key in positions}
             for position in changed:
                 current[position] = fingerprints(catalogue, self.inputs[position])
-        self.remade = [job for job in jobs if job not in self.made or not changed.isdisjoint(self.reads[job])] \
-            if changed else [job for job in jobs if job not in self.made]
+        if not changed:
+            self.remade = [job for job in jobs if job not in self.made]
+        elif changed_keys is None:
+            self.remade = [job for job in jobs if job not in self.made or not changed.isdisjoint(self.reads[job])]
+        else:
+            stale = set().union(*(self._readers().get(position, ()) for position in changed))
+            self.remade = [job for job in jobs if job in stale or job not in self.made]
         unread = False  # whether an input may no longer be read by any job
         for job, (made, inputs) in zip(self.remade, make_all(self.remade)):
             before = self.reads.get(job)
             self.made[job], self.reads[job] = made, array("I", (self._position(key, positions, current, catalogue,
                                                                                 fingerprints) for key in inputs))
-            unread = unread or (before is not None and before != self.reads[job])
+            if before != self.reads[job]:
+                unread = unread or before is not None
+                self._reread(job, before or (), self.reads[job])
         if len(self.made) != len(jobs):  # (it holds every job now: as many, the same ones)
             wanted = set(jobs)
             for gone in [job for job in self.made if job not in wanted]:
+                self._reread(gone, self.reads[gone], ())
                 del self.made[gone], self.reads[gone]
                 unread = True
         self.kept = self.kept and not (self.remade or unread)
@@ -93,6 +104,23 @@ class Recorder:
         if unread:
             self._forget_unread()
         return [self.made[job] for job in jobs]
+
+    def _readers(self) -> dict[int, set[tuple]]:
+        if self.readers is None:
+            self.readers = {}
+            for job, positions in self.reads.items():
+                for position in positions:
+                    self.readers.setdefault(position, set()).add(job)
+        return self.readers
+
+    def _reread(self, job: tuple, before, now) -> None:
+        """A job's reads are others: so are the readers of the inputs it read, if known."""
+        if self.readers is None:
+            return
+        for position in set(before).difference(now):
+            self.readers[position].discard(job)
+        for position in now:
+            self.readers.setdefault(position, set()).add(job)
 
     def _position(self, key: tuple, positions: dict, current: list, catalogue: Catalogue, fingerprints) -> int:
         position = positions.get(key)
@@ -110,6 +138,7 @@ class Recorder:
         kept = sorted(read)
         renumbered = {old: new for new, old in enumerate(kept)}
         self.inputs, self.values, self.positions = [self.inputs[i] for i in kept], [self.values[i] for i in kept], None
+        self.readers = None
         self.reads = {job: array("I", (renumbered[i] for i in positions)) for job, positions in self.reads.items()}
 
     @classmethod
