@@ -306,7 +306,7 @@ class Session:
         found = {uri: before[uri][1] for uri, (meta, _) in documents.items()
                  if before.get(uri, (None,))[0] == (self.keys[uri], meta)}
         todo = {uri: document for uri, document in documents.items() if uri not in found}
-        items = ((self.keys[uri], meta, lambda uri=uri: self.html(uri).html) for uri, (meta, _) in todo.items())
+        items = ((self.keys[uri], meta, lambda uri=uri: self._rendered(uri).html) for uri, (meta, _) in todo.items())
         keys = pdf.cached_many(items, folder, workers=2)  # in processes of a small server: safe while serving
         if not before:  # a build, or a preview's first (see rendering.render_pages)
             pdf.prune(folder, set(keys))
@@ -339,11 +339,16 @@ class Session:
 
     def html(self, src_uri: str) -> rendering.Rendered:
         """A page's HTML; a record's with the link to its PDF under its title."""
-        rendered = rendering.read(self.options.cache / "html", self.keys[src_uri], self.memos and self.memos.rendered)
+        rendered = self._rendered(src_uri)
         download = self.downloads.get(src_uri)
         if download is None:
             return rendered
         return dataclasses.replace(rendered, html=_with_download(rendered.html, download))
+
+    def _rendered(self, src_uri: str) -> rendering.Rendered:
+        """A page's HTML as converted: what its PDF is made from (while serving, `downloads` still
+        holds the last build's PDFs: the page offering one is not what the PDF says)."""
+        return rendering.read(self.options.cache / "html", self.keys[src_uri], self.memos and self.memos.rendered)
 
     def write_downloads(self, site: Path, kept: bool = False) -> None:
         """The PDFs into the written site (while serving, those whose entry changed only; `kept`: the

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, session_options, wait_for
+from conftest import CONTENT, pdf_text, session_options, wait_for
 
 from irev import agenda, loading, pdf
 from irev.site import RECORDERS, Session
@@ -66,6 +66,7 @@ class Preview:
         assert problems == [(str(p), p.warning) for p in fresh.prepare(self.options(self.fresh_cache))]  # warnings
         fresh.make()
         assert made == _outputs(fresh)  # what a full build makes
+        self.fresh = fresh
         return made
 
     def options(self, cache: Path):
@@ -118,6 +119,10 @@ def test_body_edit_remakes_its_page_only(seed, tmp_path, serving):
     if serving:  # a build makes its PDFs in other processes
         assert preview.compiled == 1  # its PDF only
     assert "Paragraphe ajouté" in preview.html("reunions/2022-02-22-reseau-lcd.md")
+    uri = "reunions/2022-02-22-reseau-lcd.md"  # its PDF made again says what a full build's says (the page's
+    made, fresh = (pdf_text(pdf.read(cache / "pdf", session.downloads[uri].key))  # text, not the offer of the PDF)
+                   for cache, session in ((preview.cache, preview.session), (preview.fresh_cache, preview.fresh)))
+    assert "Paragraphe ajouté" in made and "Télécharger" not in made and made == fresh
 
 
 THEMES = "registre/themes.yml"
