@@ -35,8 +35,7 @@ def _outputs(session: Session) -> dict:
     return {"pages": {p.src_uri: (p.title, p.searchable, session.keys[p.src_uri]) for p in session.pages},
             "heads": session.heads,
             "files": sorted((uri, path.read_bytes()) for uri, path in session.files),
-            "downloads": {uri: (d.uri, d.key) for uri, d in session.downloads.items()},  # the PDF of that HTML
-            # (its size left out: Typst, reused while serving, may keep a few more glyphs of an earlier version)
+            "downloads": {uri: (d.uri, d.key, d.size) for uri, d in session.downloads.items()},  # the PDF of that HTML
             "search": (session.search_pages, session.search_key)}
 
 
