@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import sys
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -111,11 +112,18 @@ def on_config(config):
             log.error("Contenu invalide : l'aperçu garde la dernière version correcte du site.")
             session.abandon()
             return config
-    try:
+    with _refused():
         session.make()
+    return config
+
+
+@contextmanager
+def _refused():
+    """Content a page or its PDF cannot be made from: the build fails, saying why."""
+    try:
+        yield
     except (rendering.ConversionError, pdf.PdfError) as error:
         raise PluginError(f"Contenu invalide : {error}. Rien n'a été publié.") from None
-    return config
 
 
 def _hold_locks(site: Path, cache: Path) -> None:
@@ -229,8 +237,11 @@ def on_env(env, config, files):
 
 
 def on_nav(nav, config, files):
-    """A build (not the preview, whose pages MkDocs' server changes) keeps each generated page as the
-    theme wrote it, by a key of all the theme reads: a warm build writes unchanged pages as kept."""
+    """The PDFs an edit made while MkDocs listed the files are waited for: the pages offer them. A build
+    (not the preview, whose pages MkDocs' server changes) keeps each generated page as the theme wrote
+    it, by a key of all the theme reads: a warm build writes unchanged pages as kept."""
+    with _refused():
+        _build["session"].finish_downloads()
     if not _serving():
         _build["written"] = entries.Entries(_build["session"].options.cache / WRITTEN, ".html")
         _build["theme"] = _theme_key(config, nav)
@@ -501,4 +512,5 @@ def on_serve(server, config, builder):
     server.observer = _ChangesObserver()
     for path in [*watched, str(settings.content_dir()), str(ROOT / "irev"), str(guide.SOURCE)]:
         server.watch(path)
+    _build["session"].memos.converters.start(2, config["markdown_extensions"], config["mdx_configs"])  # for the first edit
     return server

@@ -26,6 +26,7 @@ import json
 import re
 import struct
 import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -698,6 +699,19 @@ def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return keys
+
+
+def make_all(entries: list[tuple[str, Meta, str]], cache_dir: Path) -> tuple[list[str], float]:
+    """`cached_many` in this process for pages whose HTML is at hand, (source, meta, HTML) each (in
+    a preview's worker process: see site.py): their keys, and the seconds it took."""
+    started = time.perf_counter()
+    keys = cached_many(((source, meta, lambda html=html: html) for source, meta, html in entries), cache_dir, workers=1)
+    return keys, time.perf_counter() - started
+
+
+def warm() -> None:
+    """Load Typst's fonts and template in this process (a preview's worker, before its first PDF)."""
+    _compiler()
 
 
 def _make(cache_dir: Path, entry_key: str, html: str, meta: Meta) -> None:

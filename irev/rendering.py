@@ -19,6 +19,7 @@ import re
 import secrets
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,16 +70,18 @@ def fingerprint(extensions: list, configs: dict) -> str:
 
 
 class Workers:
-    """A preview's conversion processes, kept from one rebuild to the next: each new one imports the
+    """A preview's worker processes, kept from one rebuild to the next: each new one imports the
     engine's main module (MkDocs'), and starting two took 0.4 s at 10,000 records, as long as
-    converting the 70 pages a title edit changes (the processes are stopped by `close`)."""
+    converting the 70 pages a title edit changes (the processes are stopped by `close`). They
+    convert pages, and make the PDFs an edit changes (irev/site.py): `ready` runs first in each."""
 
-    def __init__(self):
+    def __init__(self, ready: Callable[[], None] | None = None):
         self.pool: ProcessPoolExecutor | None = None
+        self.ready = ready
 
     def executor(self, count: int) -> ProcessPoolExecutor:
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(count, mp_context=small_workers(__name__))
+            self.pool = ProcessPoolExecutor(count, mp_context=small_workers(__name__), initializer=self.ready)
         return self.pool
 
     def start(self, count: int, extensions: list, configs: dict) -> None:

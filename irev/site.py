@@ -34,6 +34,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from html import escape, unescape
 from dataclasses import dataclass, field
@@ -104,7 +106,8 @@ class Memos:
     agenda: dict = field(default_factory=dict)  # each calendar's heading, by what it is made of
     calendars: atomic.Written = field(default_factory=atomic.Written)  # the calendar files written
     linked: dict = field(default_factory=dict)  # site path -> the served file and its stamp, when put in the site
-    converters: rendering.Workers = field(default_factory=rendering.Workers)  # the HTML's worker processes
+    # The worker processes converting pages and making an edit's PDFs (started by the engine, once serving).
+    converters: rendering.Workers = field(default_factory=lambda: rendering.Workers(pdf.warm))
 
 
 class Session:
@@ -119,6 +122,7 @@ class Session:
         self.files: list[tuple[str, Path]] = []  # (site path, file) served as they are
         self.output_pages: list[pages.Page] = []  # pages that outputs make beside their files (/donnees/)
         self.next_events = ""  # the home page's next events, HTML made for it (irev/agenda.py)
+        self._making: Callable[[], dict[str, Download]] | None = None  # the PDFs an edit is making (downloads)
         self.downloads: dict[str, Download] = {}  # record page source -> its PDF
         self.feeds: dict[str, str] = {}  # page source -> site path of the feed it follows
         self.heads: dict[str, dict] = {}  # page source -> what its head says of it (irev/sharing.py)
@@ -236,7 +240,7 @@ class Session:
                                                keyed=self.memos and self.memos.keyed,
                                                processes=self.memos and self.memos.converters)
         with self.timed("PDF"):
-            self.downloads = self._downloads(documents)
+            self._downloads(documents)
         if not self.indexed:  # (a preview indexes its later builds in the background, afresh: see index)
             self.search_key = search.index_key(
                 self.search_pages, [self.keys[p.src_uri] for p in generated if p.searchable]
@@ -298,25 +302,73 @@ class Session:
         templates = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in sorted(TEMPLATES.iterdir())))
         return cat.show_drafts, cat.redactor.key, templates.hexdigest()
 
-    def _downloads(self, documents: dict[str, tuple[pdf.Meta, str]]) -> dict[str, Download]:
-        """Each record page's PDF, made from its HTML unless the cache has it (while serving, the
-        PDFs of unchanged pages are not even looked at)."""
+    def _downloads(self, documents: dict[str, tuple[pdf.Meta, str]]) -> None:
+        """Each record page's PDF (`downloads`), made from its HTML unless the cache has it (while
+        serving, the PDFs of unchanged pages are not even looked at). After a preview's edit, the few
+        to make are made by its worker processes, if started, while the engine goes on writing."""
         folder = self.options.cache / "pdf"
         before = self.memos.downloads if self.memos else {}
         found = {uri: before[uri][1] for uri, (meta, _) in documents.items()
                  if before.get(uri, (None,))[0] == (self.keys[uri], meta)}
         todo = {uri: document for uri, document in documents.items() if uri not in found}
+        if before and self.memos.converters.pool and 0 < len(todo) < pdf.PARALLEL_FROM:
+            self.downloads = {}
+            self._making = self._made_apart(documents, found, todo)
+            return
         items = ((self.keys[uri], meta, lambda uri=uri: self._rendered(uri).html) for uri, (meta, _) in todo.items())
         keys = pdf.cached_many(items, folder, workers=2)  # in processes of a small server: safe while serving
         if not before:  # a build, or a preview's first (see rendering.render_pages)
             pdf.prune(folder, set(keys))
+        self.downloads = self._offered(documents, found, todo, keys)
+
+    def _made_apart(self, documents: dict, found: dict[str, Download], todo: dict) -> Callable[[], dict[str, Download]]:
+        """Start making a preview's PDFs in its worker processes; what waits for them, then offers them."""
+        folder, workers = self.options.cache / "pdf", self.memos.converters
+        entries = [(self.keys[uri], meta, self._rendered(uri).html) for uri, (meta, _) in todo.items()]
+        try:
+            made = workers.pool.submit(pdf.make_all, entries, folder)
+        except BrokenProcessPool as error:
+            made = Future()
+            made.set_exception(error)
+
+        def offered() -> dict[str, Download]:
+            try:
+                keys, seconds = made.result()
+            except BrokenProcessPool:  # one died (killed…): made here, and others started at the next edit
+                workers.close()
+                keys, seconds = pdf.make_all(entries, folder)
+            return self._offered(documents, found, todo, keys, seconds)
+        return offered
+
+    def _offered(self, documents: dict, found: dict[str, Download], todo: dict, keys: list[str],
+                 seconds: float = 0.0) -> dict[str, Download]:
+        """The downloads, once the PDFs to make are made (`seconds`: what a worker process took)."""
+        folder = self.options.cache / "pdf"
         for (uri, (_, name)), key in zip(todo.items(), keys):
             size = attachments.size_label(pdf.size(folder, key))
             found[uri] = Download(sharing.download_uri(uri), key,
                                   f"Télécharger {name} (PDF, {size})", size)
         if self.memos:
             self.memos.downloads = {uri: ((self.keys[uri], documents[uri][0]), found[uri]) for uri in documents}
+        if seconds:
+            self.timings["PDF"] = round(self.timings.get("PDF", 0) + seconds, 3)
         return {uri: found[uri] for uri in documents}
+
+    @property
+    def downloads(self) -> dict[str, Download]:
+        """Each record page's PDF, by page source (the first to ask after an edit waits for them)."""
+        self.finish_downloads()
+        return self._offers
+
+    @downloads.setter
+    def downloads(self, offers: dict[str, Download]) -> None:
+        self._offers, self._making = offers, None
+
+    def finish_downloads(self) -> None:
+        """Wait for the PDFs a preview's edit is making in its worker processes (raises pdf.PdfError)."""
+        if self._making is not None:
+            making, self._making = self._making, None
+            self._offers = making()
 
     def edit_url(self, src_uri: str) -> str | None:
         """The forge's editor on what a generated page is made from: a record's file, an entry's

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, pdf_text, session_options, wait_for
+from conftest import CONTENT, markdown_settings, pdf_text, session_options, wait_for
 
 from irev import agenda, loading, pdf
 from irev.site import RECORDERS, Session
@@ -109,19 +109,40 @@ def test_loading_memo_finds_and_forgets_problems_as_a_fresh_load_does(seed):
 def test_body_edit_remakes_its_page_only(seed, tmp_path, serving):
     preview = Preview(seed, tmp_path, serving)
     total = len(preview.made)
-    preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
+    if serving:  # as `mkdocs serve` does once it serves: an edit's PDF is then made by its worker processes
+        preview.session.memos.converters.start(2, *markdown_settings())
+    try:
+        preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
+    finally:
+        preview.session.close()
     assert preview.made == [("record", "2022-02-22-reseau-lcd")] and total > 100
     assert set(preview.session.remade) == {"pages", "heads", "feeds", "exports", "events"}
     assert preview.session.remade["heads"] == [] and len(preview.session.remade["feeds"]) < 10
     assert preview.session.remade["exports"] == [("reunions", "2022-02-22-reseau-lcd")]
     assert preview.session.remade["events"] == [("reunion", "2022-02-22-reseau-lcd")]
-    if serving:  # a build makes its PDFs in other processes
-        assert preview.compiled == 1  # its PDF only
+    assert preview.compiled == (0 if serving else 1)  # its PDF only: a preview's, by its worker processes
+    assert preview.session.timings["PDF"] > 0  # its PDF, made again: how long it took, whichever process made it
     assert "Paragraphe ajouté" in preview.html("reunions/2022-02-22-reseau-lcd.md")
     uri = "reunions/2022-02-22-reseau-lcd.md"  # its PDF made again says what a full build's says (the page's
     made, fresh = (pdf_text(pdf.read(cache / "pdf", session.downloads[uri].key))  # text, not the offer of the PDF)
                    for cache, session in ((preview.cache, preview.session), (preview.fresh_cache, preview.fresh)))
     assert "Paragraphe ajouté" in made and "Télécharger" not in made and made == fresh
+
+
+def test_an_edit_whose_pdf_worker_died_makes_its_pdf_all_the_same(seed, tmp_path):
+    """A worker process killed (by the system, short of memory…): the edit's PDF is made in the
+    preview's own process, as a full build makes it, and the next edit starts new workers."""
+    preview = Preview(seed, tmp_path)
+    workers = preview.session.memos.converters
+    workers.start(2, *markdown_settings())
+    try:
+        wait_for(lambda: len(workers.pool._processes) == 2, "two worker processes")
+        for process in workers.pool._processes.values():
+            process.kill()
+        preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté après la mort d'un processus.\n", count=1)
+        assert workers.pool is None and preview.compiled == 1  # (its PDF compared with a full build's: Preview)
+    finally:
+        preview.session.close()
 
 
 THEMES = "registre/themes.yml"
