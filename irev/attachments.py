@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 
 import filetype
 
-from .loading import ATTACHMENTS_DIR, Content, Entry, Source
+from .loading import ATTACHMENTS_DIR, Content, Source
 from .models import SLUG_PATTERN
 from .parsing import dotted
 from .problems import Problem, closest, relative, shown
@@ -175,11 +175,6 @@ def offer(document, size_of: Callable[[str], int | None]) -> Offer:
         return Offer(document.titre, uri(document.fichier), True, format_label(document.fichier),
                      size_label(size) if size is not None else "")
     return Offer(document.titre, document.url or "", False, document.format or "", document.poids or "")
-
-
-def published(records: Iterable[Entry]) -> list[str]:
-    """The files the given records (the catalogue's, drafts left out unless shown) offer."""
-    return sorted({d.fichier for entry in records for d in entry.model.documents if d.fichier})
 
 
 @dataclass

@@ -143,9 +143,10 @@ class Catalogue:
         only for the records an edit touched, if it was computed for the last catalogue made (not for
         one a build abandoned: `_each`; forgotten when consent changes). Look results up by id: a
         record added since comes last, not in the catalogue's order."""
-        memo, made_for = self._memo, (table, "made for")
+        memo, key = self._memo, ("output", table)  # (apart from the catalogue's own tables)
+        made_for = (key, "made for")
         follows = memo is not None and self.changes is not None and memo.get(made_for) is self.changes[0]
-        found = _each(memo, table, self.records, compute, self._edited if follows else None)
+        found = _each(memo, key, self.records, compute, self._edited if follows else None)
         if memo is not None:
             memo[made_for] = self.token
         return found
@@ -462,12 +463,27 @@ class _Edits:
 
     @classmethod
     def of(cls, content: Content, memo: dict | None) -> _Edits:
+        before = memo.pop(_EDITS, None) if memo is not None else None  # kept again once the build has ended
+        if before is not None and content.read_again is not None:
+            patched = cls._patched(before, content, *content.read_again)
+            if patched is not None:
+                return patched
         sources = {(source.file, source.prefix): source for source in content.sources}
         records = {entry.file: entry for entry in content.records}
-        before = memo.pop(_EDITS, None) if memo is not None else None  # kept again once the build has ended
         if before is None:
             return cls(sources, records)
         return cls(sources, records, _others(sources, before.sources), _others(records, before.records))
+
+    @classmethod
+    def _patched(cls, before: _Edits, content: Content, sources: list, records: list) -> _Edits | None:
+        """The last build's tables with the files read again (loading: `read_again`) put in, if they
+        are the same files as then (None: one added, removed, or made invalid or valid)."""
+        edited = {(source.file, source.prefix): source for source in sources}
+        edited_records = {entry.file: entry for entry in records}
+        if (len(content.sources), len(content.records)) != (len(before.sources), len(before.records)) \
+                or not (edited.keys() <= before.sources.keys() and edited_records.keys() <= before.records.keys()):
+            return None
+        return cls({**before.sources, **edited}, {**before.records, **edited_records}, set(edited), set(edited_records))
 
     def keep(self, memo: dict) -> None:
         memo[_EDITS] = self
@@ -495,7 +511,7 @@ class _Reuse:
         return result
 
 
-def _each(memo: dict | None, table: str, origins: dict, compute: Callable, edited: set | None,
+def _each(memo: dict | None, table: str | tuple, origins: dict, compute: Callable, edited: set | None,
           afresh=frozenset(), found_again: bool = False) -> dict:
     """The result of `compute(origin)` for every key of `origins` (key -> origin), by key. A preview's
     rebuild that knows the keys whose origin may be another object since its last build (`edited`,

@@ -103,6 +103,8 @@ class Recorder:
         self.values, self.compared = current, fingerprints.builds
         if unread:
             self._forget_unread()
+        if fingerprints.builds and self.readers is None:  # a preview's (see Fingerprints.builds): for its first edit
+            self._readers()
         return [self.made[job] for job in jobs]
 
     def _readers(self) -> dict[int, set[tuple]]:
@@ -138,7 +140,8 @@ class Recorder:
         kept = sorted(read)
         renumbered = {old: new for new, old in enumerate(kept)}
         self.inputs, self.values, self.positions = [self.inputs[i] for i in kept], [self.values[i] for i in kept], None
-        self.readers = None
+        if self.readers is not None:
+            self.readers = {renumbered[old]: jobs for old, jobs in self.readers.items() if old in renumbered}
         self.reads = {job: array("I", (renumbered[i] for i in positions)) for job, positions in self.reads.items()}
 
     @classmethod

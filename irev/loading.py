@@ -83,6 +83,9 @@ class Content:
     records: list[Entry] = field(default_factory=list)
     registries: dict[str, dict[str, Entry]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # A preview's later load whose registries are unchanged: the sources and records of the record
+    # files read again (the others are the very objects of the last load: catalogue._Edits).
+    read_again: tuple[list[Source], list[Entry]] | None = None
 
 
 def load(root: Path, cache_file: Path | None = None, memo: dict | None = None) -> Content:
@@ -149,6 +152,8 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
     for (path, (model, text)), document in zip(fresh.items(), documents):
         outcomes[path] = (text, *_load_record(root, path, document, model, changed.get(path)))
     outcomes = {path: outcomes[path] for _, path in found.records}  # in folder and name order
+    again = [outcome for path, outcome in outcomes.items() if known.get(path) is not outcome] \
+        if seen_as and all(outcome is known.get(path) for path, outcome in registries.items()) else None
     if memo is not None:
         memo.clear()
         memo.update(outcomes)
@@ -167,6 +172,9 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
             continue
         seen[entry.id] = entry.file
         content.records.append(entry)
+    if again is not None:
+        content.read_again = ([source for _, source, _, _ in again if source is not None],
+                              [entry for _, _, entry, _ in again if entry is not None and seen.get(entry.id) == entry.file])
 
 
 def _load_record(root: Path, path: Path, document: Document, model: type[models.Record],

@@ -536,8 +536,9 @@ def _with_download(html: str, download: Download) -> str:
 
 def _attachment_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
     """The files under pieces-jointes/ that shown records offer (checked at loading)."""
+    offered = cat.each("attachments", lambda entry: [d.fichier for d in entry.model.documents if d.fichier])
     return [(attachments.uri(name), session.options.root / attachments.uri(name))
-            for name in attachments.published(cat.records.values())]
+            for name in sorted(set().union(*offered.values()))]
 
 
 def _feed_files(session: Session, cat: catalogue.Catalogue) -> list[tuple[str, Path]]:
