@@ -111,6 +111,7 @@ def load(root: Path, cache_file: Path | None = None, memo: dict | None = None) -
 
 _MEMO_PARSE_CACHE = "parse cache"  # its place in a loading memo, beside the files' outcomes
 _MEMO_SIGNATURES = "signatures"  # the same: each file's signature when it was read
+_MEMO_DUPLICATES = "duplicates"  # the same: whether two record files had one id
 
 
 def _signature(path: Path) -> tuple | None:
@@ -152,8 +153,10 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
     for (path, (model, text)), document in zip(fresh.items(), documents):
         outcomes[path] = (text, *_load_record(root, path, document, model, changed.get(path)))
     outcomes = {path: outcomes[path] for _, path in found.records}  # in folder and name order
+    # (with two files of one id, which is kept may change with no file of them read again)
     again = [outcome for path, outcome in outcomes.items() if known.get(path) is not outcome] \
-        if seen_as and all(outcome is known.get(path) for path, outcome in registries.items()) else None
+        if seen_as and not known.get(_MEMO_DUPLICATES) \
+        and all(outcome is known.get(path) for path, outcome in registries.items()) else None
     if memo is not None:
         memo.clear()
         memo.update(outcomes)
@@ -167,6 +170,9 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
         if entry is None:
             continue
         if entry.id in seen:
+            again = None
+            if memo is not None:
+                memo[_MEMO_DUPLICATES] = True
             content.problems.append(Problem(entry.file, 1, "", f"identifiant « {entry.id} » déjà pris par {seen[entry.id]}",
                                             "renommez le fichier"))
             continue

@@ -85,9 +85,10 @@ def index_site(site_dir: Path, pages: list[str], cancel: threading.Event | None 
 def _remove(folder: Path, cancel: threading.Event | None) -> None:
     """Remove a work folder; once cancelled, beside the caller: the next build waits for the index
     to stop, not for its thousands of links to go (a third of a second at 10,000 records). The
-    thread is not a daemon: the process ends once the folder is gone."""
+    thread is not a daemon, even started from one (the preview's background): the process ends
+    once the folder is gone."""
     if cancel is not None and cancel.is_set():
-        threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}).start()
+        threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, daemon=False).start()
     else:
         shutil.rmtree(folder, ignore_errors=True)
 

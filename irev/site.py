@@ -312,8 +312,7 @@ class Session:
                  if before.get(uri, (None,))[0] == (self.keys[uri], meta)}
         todo = {uri: document for uri, document in documents.items() if uri not in found}
         if before and self.memos.converters.pool and 0 < len(todo) < pdf.PARALLEL_FROM:
-            self.downloads = {}
-            self._making = self._made_apart(documents, found, todo)
+            self._making = self._made_apart(documents, found, todo)  # (until made, the last build's stay)
             return
         items = ((self.keys[uri], meta, lambda uri=uri: self._rendered(uri).html) for uri, (meta, _) in todo.items())
         keys = pdf.cached_many(items, folder, workers=2)  # in processes of a small server: safe while serving

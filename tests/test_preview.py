@@ -145,6 +145,28 @@ def test_an_edit_whose_pdf_worker_died_makes_its_pdf_all_the_same(seed, tmp_path
         preview.session.close()
 
 
+def test_a_record_whose_id_another_file_shares_made_invalid_gives_way_to_it(seed):
+    """Two files of one id: the first is kept, the other refused. The first made invalid, the other
+    is kept, though no file of it was read again: a preview's rebuild finds it as a build does."""
+    from irev import catalogue
+    (seed / "fiches" / "2022-02-22-reseau-lcd.md").write_text(
+        (seed / "fiches" / "2020-testing-preuve-devant-le-juge-defenseur-des-droits.md").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    memos: tuple[dict, dict] = ({}, {})
+
+    def rebuild() -> list[str]:
+        content = loading.load(seed, memo=memos[0])
+        cat, _ = catalogue.build(content, memo=memos[1])
+        fresh, _ = catalogue.build(loading.load(seed))
+        assert cat.records.keys() == fresh.records.keys()
+        return [entry.file for entry in cat.records.values() if entry.id == "2022-02-22-reseau-lcd"]
+
+    assert rebuild() == ["content/" + MEETING]
+    path = seed / MEETING
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2022-02-22", "date: 2022-02-31"), encoding="utf-8")
+    assert rebuild() == ["content/fiches/2022-02-22-reseau-lcd.md"]
+
+
 THEMES = "registre/themes.yml"
 
 
