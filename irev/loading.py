@@ -180,7 +180,7 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
         content.records.append(entry)
     if again is not None:
         content.read_again = ([source for _, source, _, _ in again if source is not None],
-                              [entry for _, _, entry, _ in again if entry is not None and seen.get(entry.id) == entry.file])
+                              [entry for _, _, entry, _ in again if entry is not None])
 
 
 def _load_record(root: Path, path: Path, document: Document, model: type[models.Record],

@@ -101,7 +101,7 @@ def _work_beside(site_dir: Path) -> Path:
 
 def _index_part(site_dir: Path, pages: list[str], output: Path, cancel: threading.Event | None) -> None:
     """Run Pagefind over some pages: hard links to them in a folder of their own, same paths."""
-    selection = output.parent / f"{output.name}-pages"
+    selection, cancelled = output.parent / f"{output.name}-pages", False
     try:
         for number, page in enumerate(pages):
             if cancel is not None and number % 50 == 0 and cancel.is_set():
@@ -114,9 +114,12 @@ def _index_part(site_dir: Path, pages: list[str], output: Path, cancel: threadin
                 shutil.copyfile(site_dir / page, target)  # a file system without hard links
         _run([sys.executable, "-m", "pagefind", "--site", str(selection), "--output-path", str(output), "--quiet",
               "--exclude-selectors", ".headerlink"], cancel)
+    except Cancelled:
+        cancelled = True
+        raise
     finally:
-        if cancel is None or not cancel.is_set():  # (cancelled: removed with the whole work folder)
-            shutil.rmtree(selection, ignore_errors=True)
+        if not cancelled:  # (cancelled: removed with the whole work folder; a stop asked once Pagefind has
+            shutil.rmtree(selection, ignore_errors=True)  # ended leaves no links to publish)
 
 
 def _run(command: list[str], cancel: threading.Event | None) -> None:
