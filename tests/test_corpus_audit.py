@@ -3,11 +3,13 @@ long directories (the issue's audit found 201 links told by colour alone on a 30
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pytest
 from conftest import ROOT, build_site, serve
+from irev import catalogue, loading
 from test_accessibility import assert_no_violation
 from test_html import html_errors
 from test_links import broken_links
@@ -23,6 +25,28 @@ def corpus_site(tmp_path_factory):
     result = build_site(work / "content", work / "site")
     assert result.returncode == 0, result.stderr[-3000:]
     return work / "site"
+
+
+def test_a_territorys_long_lists_show_the_newest_and_say_where_the_rest_is(corpus_site):
+    """The region's meetings with its organisations (most of the corpus's: beyond the limit) stop at
+    the newest thirty and count the rest; its resources of each type point to the library's filters."""
+    cat, _ = catalogue.build(loading.load(corpus_site.parent / "content"))
+    attended = [entry.id for entry in cat.meetings_attended(cat.organisations_in("hauts-de-france"))]
+    page = (corpus_site / "territoires" / "hauts-de-france" / "index.html").read_text(encoding="utf-8")
+    section = _listed(page, "Réunions où ses organisations étaient représentées")
+    assert section and int(section[1]) == len(attended) > 30
+    items = re.findall(r"<li>(.*?)</li>", section[2], re.S)
+    assert re.findall(r'href="\.\./\.\./reunions/([^/"]+)/"', section[2]) == attended[:30]
+    assert len(items) == 31 and items[-1] == f"… et {len(attended) - 30} plus anciennes"
+    meetings = _listed(page, "Réunions et rencontres")
+    assert meetings and int(meetings[1]) > 30 and meetings[2].count("<li>") == 31
+    assert (f'href="../../ressources/?type=R%C3%A9unions%20et%20rencontres&amp;territoire=Hauts-de-France">'
+            f"Voir les {meetings[1]} dans la bibliothèque</a></li>") in meetings[2]
+
+
+def _listed(page: str, heading: str) -> re.Match | None:
+    """The count a heading gives (group 1) and the list below it (group 2)."""
+    return re.search(re.escape(heading) + r' \((\d+)\)(?:<a [^>]*>¶</a>)?</h[23]>\s*<ul class="irev-liste">(.*?)</ul>', page, re.S)
 
 
 @pytest.fixture(scope="module")
