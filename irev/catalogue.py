@@ -42,8 +42,7 @@ ROLES = {
     "auteurs": "auteur", "personnes_citees": "citee", "organisateur": "organisateur", "porteur": "porteur",
     "partenaires": "partenaire", "realise_par": "prestataire", "themes": "theme", "territoires": "territoire",
     "territoire": "territoire", "precedente": "serie", "suivante": "serie", "annonce_dans": "annonce",
-    "reunion": "presentation", "comite_pilotage": "comite",
-    "reunion": "presentation", "evenement_parent": "parent", "publie_avec": "publie-avec",
+    "reunion": "presentation", "comite_pilotage": "comite", "evenement_parent": "parent", "publie_avec": "publie-avec",
 }
 
 
@@ -180,17 +179,23 @@ class Catalogue:
         a catalogue: pages, outputs and the comparison of what their jobs read ask for them often."""
         return self._of_kind(kind, "record")
 
+    def listed(self, kind: str) -> list[Entry]:
+        """Records of one kind, newest first, noting their list alone (their ids and dates: _changes):
+        a page showing some of them notes those (the pages of a section's years)."""
+        return self._of_kind(kind, None)
+
     def updates(self, kind: str) -> list[models.PartialDate]:
         """When each record of a kind was last updated, newest record first (only their dates noted as read)."""
         return [entry.model.updated() for entry in self._of_kind(kind, "updated")]
 
-    def _of_kind(self, kind: str, noted: str) -> list[Entry]:
+    def _of_kind(self, kind: str, noted: str | None) -> list[Entry]:
         if kind not in self._kinds:
             self._kinds[kind] = [e for e in self.ordered if e.kind == kind]
         found = list(self._kinds[kind])
         if self.reads is not None:
             self.reads.add(("kind", kind))
-            self.reads.update((noted, entry.id) for entry in found)
+            if noted:
+                self.reads.update((noted, entry.id) for entry in found)
         return found
 
     def latest(self, count: int) -> list[Entry]:
@@ -264,6 +269,14 @@ class Catalogue:
         of some roles only or of other roles than some."""
         return list({link.record.id: link.record for link in self.links_to(kind, ident, roles)
                      if link.role not in besides}.values())
+
+    def records_of(self, organisation: str) -> tuple[list[Entry], list[Entry]]:
+        """The records linking to an organisation, newest first: those it made (organiser or bearer,
+        partner, authors' organisation: the library's facet, models.Record.organisations), then the others
+        (participations, steering committees, mentions…)."""
+        linked = self.records_linking("organisation", organisation)
+        made = [entry for entry in linked if organisation in entry.model.organisations()]
+        return made, [entry for entry in linked if organisation not in entry.model.organisations()]
 
     def ancestors(self, kind: str, ident: str) -> list[str]:
         """Parents from the root down (region > département > EPCI…; broader themes)."""

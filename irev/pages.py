@@ -59,6 +59,14 @@ class Page:
         return self.text.decode()
 
 
+def _year(entry: Entry) -> int:
+    return entry.model.sort_date().year
+
+
+def _by_year(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
+    return [(year, list(group)) for year, group in groupby(entries, key=_year)]
+
+
 def record_uri(entry: Entry) -> str:
     return f"{RECORD_KINDS[entry.kind].SECTION}/{entry.id}.md"
 
@@ -66,6 +74,11 @@ def record_uri(entry: Entry) -> str:
 def index_uri(kind: str) -> str:
     section = RECORD_KINDS[kind].SECTION if kind in RECORD_KINDS else ENTITY_SECTIONS[kind]
     return f"{section}/index.md"
+
+
+def year_uri(kind: str, year: int) -> str:
+    """A section's page of one year (in a folder of its own: a record's id may be a year)."""
+    return f"{RECORD_KINDS[kind].SECTION}/annees/{year}.md"
 
 
 def entity_uri(kind: str, ident: str) -> str:
@@ -79,11 +92,13 @@ def generate(catalogue: Catalogue) -> list[Page]:
 
 
 def jobs(renderer: Renderer) -> list[tuple]:
-    """What to make, one tuple per page: ("record", id), ("index", kind), ("entity", kind, id),
-    ("directory", kind, ids)."""
+    """What to make, one tuple per page: ("record", id), ("index", kind), ("year", kind, year),
+    ("entity", kind, id), ("directory", kind, ids)."""
     catalogue = renderer.catalogue
     todo: list[tuple] = [("record", ident) for ident in catalogue.records]
-    todo += [("index", kind) for kind in RECORD_KINDS]
+    for kind in RECORD_KINDS:
+        todo.append(("index", kind))
+        todo += [("year", kind, year) for year in dict.fromkeys(_year(e) for e in catalogue.listed(kind))]
     for kind in ENTITY_SECTIONS:
         shown = tuple(i for i in catalogue.registries.get(kind, {}) if renderer.has_page(kind, i))
         todo += [("entity", kind, ident) for ident in shown]
@@ -352,11 +367,25 @@ class Renderer:
         return [n for n in names if n]
 
     def index(self, kind: str) -> Page:
-        uri = index_uri(kind)
-        entries = self.catalogue.by_kind(kind)
-        years = [(year, list(group)) for year, group in groupby(entries, key=lambda e: e.model.sort_date().year)]
-        text = self.render("index.md.j2", uri, kind=kind, title=SECTION_TITLES[kind], years=years)
+        """A section's newest records by year, then its years, each with its page: a section of
+        thousands listed whole weighed 1.2 MB, and was remade whenever any of its titles changed."""
+        uri, entries = index_uri(kind), self.catalogue.listed(kind)
+        years = [(year, len(list(group)), year_uri(kind, year)) for year, group in groupby(entries, key=_year)]
+        text = self.render("index.md.j2", uri, title=SECTION_TITLES[kind], shown=_by_year(entries[:LIST_LIMIT]),
+                           more=len(entries) - LIST_LIMIT, years=years)
         return Page.of(uri, SECTION_TITLES[kind], text)
+
+    def year(self, kind: str, year: int) -> Page:
+        """Every record of a section dated in one year, with links to the years around it."""
+        uri, entries = year_uri(kind, year), self.catalogue.listed(kind)
+        years = list(dict.fromkeys(_year(e) for e in entries))
+        at = years.index(year)
+        around = [(label, years[i], year_uri(kind, years[i]))
+                  for label, i in (("Année suivante", at - 1), ("Année précédente", at + 1)) if 0 <= i < len(years)]
+        title = f"{SECTION_TITLES[kind]} en {year}"
+        text = self.render("annee.md.j2", uri, title=title, section=(SECTION_TITLES[kind], index_uri(kind)),
+                           around=around, entries=[e for e in entries if _year(e) == year])
+        return Page.of(uri, title, text)
 
     def entity(self, kind: str, ident: str) -> Page:
         uri = entity_uri(kind, ident)

@@ -121,6 +121,16 @@ def record_pdf(site: Path, uri: str, properties: bool = True) -> str:
     return pdf_text((site / uri / f"{uri.rsplit('/', 1)[1]}.pdf").read_bytes(), properties)
 
 
+def search_fragments(site: Path) -> dict[str, dict]:
+    """The search index's fragment of each page (its text, facets and metadata; the main index and its
+    parts), by URL."""
+    found = {}
+    for path in (site / "pagefind").rglob("fragment/*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        found[fragment["url"]] = fragment
+    return found
+
+
 def start_build(content: Path, site_dir: Path, output: Path, **env) -> subprocess.Popen:
     """build_site started in the background, what it writes on the terminal going to `output`."""
     args, env = _build(site_dir, env)

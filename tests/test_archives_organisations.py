@@ -4,13 +4,11 @@ a record's date; and the seed plans' partners. Facts asserted on the built pages
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import built_tree, page_text, record_pdf, run, serve, site_text
+from conftest import built_tree, page_text, record_pdf, run, search_fragments, serve, site_text
 
 from playwright.sync_api import expect
 
@@ -156,11 +154,7 @@ def test_search_facet_has_the_current_name_and_the_text_the_name_in_force(site):
         DREETS, "IREV – centre de ressources Politique de la ville Hauts-de-France (IREV)",
         "Centre de ressources politique de la ville de Picardie (CRPV Picardie)", "Métropole Européenne de Lille (MEL)",
         "Région Hauts-de-France"]
-    fragments = {}
-    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        fragments[fragment["url"]] = fragment
-    indexed = fragments[f"/{JOURNEE}/"]
+    indexed = search_fragments(site)[f"/{JOURNEE}/"]
     assert DREETS in indexed["filters"]["organisation"]
     assert DRJSCS_2014 in indexed["content"] and "DREETS" not in indexed["content"]
 

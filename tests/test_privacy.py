@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import html
 import json
 import re
@@ -11,7 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from conftest import build_site, own_docs, page_text, run, site_text, write
+from conftest import build_site, own_docs, page_text, run, search_fragments, site_text, write
 
 PERSON = """- id: helene-lefevre
   nom: LEFÈVRE
@@ -253,12 +252,8 @@ Ada MARTIN ouvre la séance ; [[personne:ada-martin]] conclut.
 
 
 def fragments(site) -> dict[str, str]:
-    """The search index's text of each page (its fragments, the main index and its parts), by URL."""
-    found = {}
-    for path in (site / "pagefind").rglob("fragment/*.pf_fragment"):
-        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        found[fragment["url"]] = json.dumps(fragment, ensure_ascii=False)
-    return found
+    """The search index's text of each page, facets and metadata included, by URL."""
+    return {url: json.dumps(fragment, ensure_ascii=False) for url, fragment in search_fragments(site).items()}
 
 
 def test_a_consenting_person_not_named_in_one_meeting(tree, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import shutil
@@ -11,7 +10,7 @@ import threading
 import time
 
 import pytest
-from conftest import serve
+from conftest import search_fragments, serve
 
 from irev import search
 
@@ -91,10 +90,7 @@ def test_facets_work_with_the_keyboard_alone(page, site_url):
 def test_links_to_other_records_are_not_indexed_as_the_record_own_text(real_site):
     """A record's series, « Cité dans » and related records name other records: searching
     their titles must not find every record that links to them."""
-    fragments = {}
-    for path in (real_site / "pagefind").rglob("fragment/*.pf_fragment"):  # the main index and its parts
-        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        fragments[fragment["url"]] = fragment["content"]
+    fragments = {url: fragment["content"] for url, fragment in search_fragments(real_site).items()}
     meeting = fragments["/reunions/2022-06-22-reseau-lcd/"]
     assert "Ordre du jour" in meeting  # the record's own text is indexed
     page = (real_site / "reunions" / "2022-06-22-reseau-lcd" / "index.html").read_text(encoding="utf-8")
