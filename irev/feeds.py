@@ -62,12 +62,13 @@ def jobs(renderer: Renderer) -> list[tuple]:
 def make_one(items: Items, job: tuple) -> Feed | None:
     """A feed, None when it would be empty (the site's excepted); what it reads is noted (irev/incremental.py)."""
     cat, (what, *arguments) = items.renderer.catalogue, job
+    # The lists noted alone, then the records a feed shows: an edit of an older record remakes no feed.
     if what == "site":
-        latest = heapq.nsmallest(LATEST, (e for k in SECTION_TITLES for e in cat.by_kind(k)), key=lambda e: cat.rank[e.id])
-        return items.feed("", SITE_FEED, "IREV — dernières ressources", latest)
+        latest = heapq.nsmallest(LATEST, (e for k in SECTION_TITLES for e in cat.listed(k)), key=lambda e: cat.rank[e.id])
+        return items.feed("", SITE_FEED, "IREV — dernières ressources", [cat.record(e.id) for e in latest])
     if what == "kind":
         kind = arguments[0]
-        of_kind, source = cat.by_kind(kind)[:LATEST], index_uri(kind)
+        of_kind, source = [cat.record(e.id) for e in cat.listed(kind)[:LATEST]], index_uri(kind)
         return items.feed(source, feed_uri(source), f"IREV — {SECTION_TITLES[kind]}", of_kind) if of_kind else None
     kind, ident = arguments
     entries = _latest_on(cat, kind, ident)
