@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -69,7 +70,9 @@ def _tree_pss_kb(pid: int) -> int:
 
 
 def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
-    """Wall time and peak memory (whole process tree, sampled every 0.1 s) of a command."""
+    """Wall time, peak memory (whole process tree, sampled every 0.1 s) and what a command read from
+    the disk (its processes once ended: a file the system had dropped from its cache is read again)."""
+    read_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -84,7 +87,9 @@ def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} a échoué :\n{''.join(output)[-3000:]}")
-    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1024), "output": "".join(output)}
+    read = (resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock - read_before) * 512  # (in 512-byte blocks)
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1024), "read_mb": round(read / 2**20),
+            "output": "".join(output)}
 
 
 # --- one corpus ------------------------------------------------------------------------------
@@ -235,14 +240,15 @@ def bench_corpus(name: str, content: Path, work: Path, with_preview: bool) -> di
     result: dict = {"corpus": name}
     for phase in ("check", "check_cached"):  # a first run, then one with the parse cache it left
         check = measure([sys.executable, "-m", "irev", "check"], {**env, "IREV_CACHE_DIR": str(work / "check-cache")})
-        result[phase] = {k: check[k] for k in ("seconds", "peak_mb")}
+        result[phase] = {k: check[k] for k in ("seconds", "peak_mb", "read_mb")}
     result["records"] = int(re.search(r"(\d+) ressource", check["output"]).group(1))
     cache, site = work / "cache", work / "site"
     for phase in ("cold", "warm"):
         timings = work / f"timings-{phase}.json"
         run = measure([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
                       {**env, "IREV_CACHE_DIR": str(cache), "IREV_TIMINGS": str(timings)})
-        result[phase] = {"seconds": run["seconds"], "peak_mb": run["peak_mb"], "hooks": json.loads(timings.read_text())}
+        result[phase] = {"seconds": run["seconds"], "peak_mb": run["peak_mb"], "read_mb": run["read_mb"],
+                         "hooks": json.loads(timings.read_text())}
     result.update(site_figures(site))
     result.update(search_bytes(site))
     if with_preview:
@@ -252,6 +258,7 @@ def bench_corpus(name: str, content: Path, work: Path, with_preview: bool) -> di
     stock = measure([sys.executable, "-m", "mkdocs", "build", "-d", str(reference / "site")], {"NO_MKDOCS_2_WARNING": "1"},
                     cwd=reference)
     result["baseline"] = {"pages": baseline_pages, "seconds": stock["seconds"], "peak_mb": stock["peak_mb"],
+                          "read_mb": stock["read_mb"],
                           **{k: v for k, v in site_figures(reference / "site").items() if k != "pages"}}
     return result
 
@@ -300,6 +307,14 @@ def report(results: list[dict]) -> str:
     for r in results:
         b = r["baseline"]
         lines.append(f"| {r['corpus']} | {b['pages']} | {b['seconds']} | {b['peak_mb']} | {b['site_mb']} | {b['median_record_kb']} |")
+    lines += ["", "## Read from the disk (MB)", "",
+              "What each run's processes read from the disk rather than from the system's cache of files: much more "
+              "than the content and caches a run needs means the machine had dropped them from memory, and its "
+              "times then measure the disk.", "",
+              "| corpus | check (first run / cached) | cold build | warm build | baseline build |", "|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['corpus']} | {r['check']['read_mb']} / {r['check_cached']['read_mb']} "
+                     f"| {r['cold']['read_mb']} | {r['warm']['read_mb']} | {r['baseline']['read_mb']} |")
     lines += ["", "## Where the hooks' time goes (seconds)", "", "| corpus | build | " + " | ".join(
         results[0]["cold"]["hooks"]) + " |", "|---|---|" + "---|" * len(results[0]["cold"]["hooks"])]
     for r in results:
