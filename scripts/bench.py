@@ -69,9 +69,10 @@ def _tree_pss_kb(pid: int) -> int:
     return total
 
 
-def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
+def measure(command: list[str], env: dict, cwd: Path = ROOT) -> tuple[dict, str]:
     """Wall time, peak memory (whole process tree, sampled every 0.1 s) and what a command read from
-    the disk (its processes once ended: a file the system had dropped from its cache is read again)."""
+    the disk (its processes once ended: a file the system had dropped from its cache is read again);
+    and what it printed."""
     read_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE,
@@ -88,8 +89,7 @@ def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} a échoué :\n{''.join(output)[-3000:]}")
     read = (resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock - read_before) * 512  # (in 512-byte blocks)
-    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1024), "read_mb": round(read / 2**20),
-            "output": "".join(output)}
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1024), "read_mb": round(read / 2**20)}, "".join(output)
 
 
 # --- one corpus ------------------------------------------------------------------------------
@@ -239,26 +239,24 @@ def bench_corpus(name: str, content: Path, work: Path, with_preview: bool) -> di
     env = {"CONTENT_DIR": str(content), "NO_MKDOCS_2_WARNING": "1"}
     result: dict = {"corpus": name}
     for phase in ("check", "check_cached"):  # a first run, then one with the parse cache it left
-        check = measure([sys.executable, "-m", "irev", "check"], {**env, "IREV_CACHE_DIR": str(work / "check-cache")})
-        result[phase] = {k: check[k] for k in ("seconds", "peak_mb", "read_mb")}
-    result["records"] = int(re.search(r"(\d+) ressource", check["output"]).group(1))
+        result[phase], output = measure([sys.executable, "-m", "irev", "check"],
+                                        {**env, "IREV_CACHE_DIR": str(work / "check-cache")})
+    result["records"] = int(re.search(r"(\d+) ressource", output).group(1))
     cache, site = work / "cache", work / "site"
     for phase in ("cold", "warm"):
         timings = work / f"timings-{phase}.json"
-        run = measure([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-                      {**env, "IREV_CACHE_DIR": str(cache), "IREV_TIMINGS": str(timings)})
-        result[phase] = {"seconds": run["seconds"], "peak_mb": run["peak_mb"], "read_mb": run["read_mb"],
-                         "hooks": json.loads(timings.read_text())}
+        run, _ = measure([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+                         {**env, "IREV_CACHE_DIR": str(cache), "IREV_TIMINGS": str(timings)})
+        result[phase] = {**run, "hooks": json.loads(timings.read_text())}
     result.update(site_figures(site))
     result.update(search_bytes(site))
     if with_preview:
         result["preview_seconds"] = preview_seconds(content, cache)
     reference = work / "baseline"
     baseline_pages = baseline_tree(content, reference)
-    stock = measure([sys.executable, "-m", "mkdocs", "build", "-d", str(reference / "site")], {"NO_MKDOCS_2_WARNING": "1"},
-                    cwd=reference)
-    result["baseline"] = {"pages": baseline_pages, "seconds": stock["seconds"], "peak_mb": stock["peak_mb"],
-                          "read_mb": stock["read_mb"],
+    stock, _ = measure([sys.executable, "-m", "mkdocs", "build", "-d", str(reference / "site")], {"NO_MKDOCS_2_WARNING": "1"},
+                       cwd=reference)
+    result["baseline"] = {"pages": baseline_pages, **stock,
                           **{k: v for k, v in site_figures(reference / "site").items() if k != "pages"}}
     return result
 
