@@ -24,8 +24,10 @@ def serving(request) -> bool:
 
 @pytest.fixture
 def seed(tmp_path):
+    """The seed content, its files dated now as in a fresh clone: a record's « Mis à jour le » is its
+    file's date, and the edits below would otherwise change it in a checkout older than a day."""
     target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
+    shutil.copytree(CONTENT, target, copy_function=shutil.copyfile)
     return target
 
 
@@ -348,7 +350,7 @@ def test_a_previews_first_build_leaves_in_the_cache_only_what_its_pages_use(seed
     started after each change of the code otherwise kept 1.7 GB more of PDFs at 10,000 records)."""
     from irev import pdf, rendering
     cache = tmp_path / "cache"
-    stale = [rendering._entries(cache / "html").path("0" * 64), pdf._entries(cache / "pdf").path("0" * 64)]
+    stale = [rendering._entries(cache / "html").path("0" * 64), pdf.path(cache / "pdf", "0" * 64)]
     for path in stale:
         path.parent.mkdir(parents=True)
         path.write_bytes(b"an entry of an earlier version")
@@ -357,7 +359,7 @@ def test_a_previews_first_build_leaves_in_the_cache_only_what_its_pages_use(seed
     session.make()
     assert [path.exists() for path in stale] == [False, False]
     assert session.keys and all(rendering._entries(cache / "html").path(key).exists() for key in session.keys.values())
-    assert session.downloads and all(pdf._entries(cache / "pdf").path(d.key).exists() for d in session.downloads.values())
+    assert session.downloads and all(pdf.path(cache / "pdf", d.key).exists() for d in session.downloads.values())
 
 
 def test_the_hints_of_unknown_ids_are_a_full_builds(seed, tmp_path):
