@@ -1,18 +1,22 @@
-"""Cache entries named by a content key and verified on every read (the HTML pages, the PDFs).
+"""Cache entries named by a content key, made again when swapped, damaged or edited.
 
-An entry: a first line with its key and the SHA-256 of the key and the rest; then the rest.
-A swapped entry shows another key, a damaged or edited one another hash (hashing is about
-2 GB/s here: a small share of a warm build), and is made again.
+`Entries` (the HTML pages, the preview's pickles): a first line with the entry's key and the
+SHA-256 of the key and the rest; then the rest, verified on every read (hashing is about 2 GB/s).
+`Linked` (the PDFs, which a site links rather than copies): the bare bytes, and a ledger of their
+hashes, read again only when an entry's file has changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
+
+from .atomic import stamp
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class Entries:
         """An entry whose body `dump` writes into a file (hashed as it goes: never held whole)."""
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        temporary = _temporary(path)
         with temporary.open("wb") as file:
             file.write(b"\0" * len(_head(key, b"")) + b"\n")  # the head, once the body's hash is known
             hashed = _Hashed(file, key)
@@ -64,11 +68,7 @@ class Entries:
 
     def prune(self, used: set[str]) -> None:
         """Remove the entries of other keys (and anything else there): the cache stays the size of one site."""
-        if not self.folder.is_dir():
-            return
-        for path in self.folder.glob("*/*"):
-            if path.suffix != self.suffix or path.stem not in used:
-                path.unlink(missing_ok=True)
+        _prune(self.folder, self.suffix, used)
 
 
 def _head(key: str, body) -> bytes:
@@ -86,3 +86,91 @@ class _Hashed:
     def write(self, data) -> int:
         self.digest.update(data)
         return self.file.write(data)
+
+
+class Linked:
+    """Entries kept as bare files, so that a site links them instead of copying them (at 10,000
+    records, 1.2 GB of PDFs that a machine short of memory reads back from its disk at every build).
+
+    With no head to check, `ledger.json` keeps each entry's hash and its file's size, date and
+    inode when last checked: a file still so is trusted unread (as git's index trusts stat data),
+    one changed since (a copied cache, a file edited in place) is hashed again, and an entry the
+    ledger does not know is made again. `opened` reads the ledger; check and write entries, then
+    `save` it.
+    """
+
+    LEDGER = "ledger.json"
+
+    def __init__(self, folder: Path, suffix: str, notes: dict[str, list] | None = None):
+        self.folder, self.suffix = folder, suffix
+        self.notes, self.changed = notes or {}, False
+
+    @classmethod
+    def opened(cls, folder: Path, suffix: str) -> Linked:
+        try:
+            notes = json.loads((folder / cls.LEDGER).read_bytes())
+        except (OSError, ValueError):
+            notes = None
+        return cls(folder, suffix, notes if isinstance(notes, dict) else None)
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}{self.suffix}"
+
+    def intact(self, key: str) -> bool:
+        note = self.notes.get(key)
+        found = stamp(self.path(key)) if isinstance(note, list) and len(note) == 4 else None
+        if found is None:
+            return False
+        if list(found) == note[:3]:
+            return True
+        try:
+            digest = hashlib.sha256(self.path(key).read_bytes()).hexdigest()
+        except OSError:
+            return False
+        if digest != note[3]:
+            return False
+        self.adopt(key, [*found, digest])
+        return True
+
+    def write(self, key: str, body: bytes) -> list:
+        """Put an entry in the cache; its note for the ledger (`adopt` it where it was written
+        by another process)."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = _temporary(path)
+        temporary.write_bytes(body)
+        temporary.replace(path)  # atomic, and a new file: a site linking the former one keeps it
+        note = [*stamp(path), hashlib.sha256(body).hexdigest()]
+        self.adopt(key, note)
+        return note
+
+    def adopt(self, key: str, note: list) -> None:
+        self.notes[key] = note
+        self.changed = True
+
+    def prune(self, used: set[str]) -> None:
+        """Remove the entries of other keys (and anything else there)."""
+        _prune(self.folder, self.suffix, used)
+        kept = {key: note for key, note in self.notes.items() if key in used}
+        self.changed |= kept != self.notes
+        self.notes = kept
+
+    def save(self) -> None:
+        if self.changed:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = _temporary(self.folder / self.LEDGER)
+            temporary.write_text(json.dumps(self.notes), encoding="utf-8")
+            temporary.replace(self.folder / self.LEDGER)
+            self.changed = False
+
+
+def _prune(folder: Path, suffix: str, used: set[str]) -> None:
+    if folder.is_dir():
+        for path in folder.glob("*/*"):
+            if path.suffix != suffix or path.stem not in used:
+                path.unlink(missing_ok=True)
+
+
+def _temporary(path: Path) -> Path:
+    """Where this process and thread write an entry before it replaces `path`."""
+    return path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")

@@ -28,7 +28,7 @@ import struct
 import threading
 import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -40,7 +40,7 @@ import typst
 
 from . import sanitize
 from .runtime import small_workers
-from .entries import Entries
+from .entries import Linked
 from .models import PartialDate
 from .pages import date_phrase
 
@@ -657,47 +657,45 @@ def key(html: str, meta: Meta) -> str:
 
 def cached(html: str, meta: Meta, cache_dir: Path) -> bytes:
     """The page's PDF, from the cache if an intact entry is there, else made and kept."""
-    entry_key = key(html, meta)
-    pdf = _entries(cache_dir).read(entry_key)
-    if pdf is None:
-        pdf = document(html, meta)
-        _entries(cache_dir).write(entry_key, pdf)
-    return pdf
+    [entry_key] = cached_many([(html, meta, lambda: html)], cache_dir, workers=1)
+    return read(cache_dir, entry_key)
 
 
 PARALLEL_FROM = 16  # PDFs to make below which starting worker processes costs more than it saves
 
 
 def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir: Path, workers: int = 2) -> list[str]:
-    """The cache key of each page's PDF, in order, making those not in the cache; read each with
-    `read`. An item is (source, meta, html): `source` decides the page's HTML (the HTML itself,
-    or the key of the HTML cache's entry), `html()` reads it, only for a PDF to make. Items are
-    consumed one by one (a generator keeps only a few pages' HTML in memory). Typst holds
-    Python's lock while it works, so a cold build makes PDFs in `workers` processes; a warm one
-    only checks its entries."""
+    """The cache key of each page's PDF, in order, making those not in the cache; link or read each
+    with `path` or `read`. An item is (source, meta, html): `source` decides the page's HTML (the
+    HTML itself, or the key of the HTML cache's entry), `html()` reads it, only for a PDF to make.
+    Items are consumed one by one (a generator keeps only a few pages' HTML in memory). Typst
+    holds Python's lock while it works, so a cold build makes PDFs in `workers` processes; a warm
+    one only checks its entries (by their files' stamps: entries.Linked)."""
     keys: list[str] = []
-    missing: deque = deque()
-    pool, pending = None, deque()
+    store, making = Linked.opened(cache_dir, ".pdf"), set()  # (the same page twice: made once)
+    missing, pool, pending = deque(), None, deque()
     try:
         for source, meta, html in items:
             entry_key = key(source, meta)
             keys.append(entry_key)
-            if _entries(cache_dir).intact(entry_key):
-                continue
-            missing.append((entry_key, html(), meta))
+            if entry_key not in making and not store.intact(entry_key):
+                making.add(entry_key)
+                missing.append((entry_key, html(), meta))
             if pool is None and workers > 1 and len(missing) >= PARALLEL_FROM:
                 pool = ProcessPoolExecutor(workers, mp_context=small_workers(__name__))
             while pool is not None and missing:
-                pending.append(pool.submit(_make, cache_dir, *missing.popleft()))
+                made = missing.popleft()
+                pending.append((made[0], pool.submit(_make, cache_dir, *made)))
                 while len(pending) > workers * 4:  # a few pages in flight, not the whole site's HTML
-                    pending.popleft().result()
-        for entry in missing:
-            _make(cache_dir, *entry)
-        for future in pending:
-            future.result()
+                    _adopt(store, pending.popleft())
+        for entry_key, html_text, meta in missing:
+            store.write(entry_key, document(html_text, meta))
+        while pending:
+            _adopt(store, pending.popleft())
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        store.save()
     return keys
 
 
@@ -714,29 +712,36 @@ def warm() -> None:
     _compiler()
 
 
-def _make(cache_dir: Path, entry_key: str, html: str, meta: Meta) -> None:
-    if not _entries(cache_dir).intact(entry_key):  # the same page twice in one build
-        _entries(cache_dir).write(entry_key, document(html, meta))
+def _make(cache_dir: Path, entry_key: str, html: str, meta: Meta) -> list:
+    """A PDF made in a worker process: its note for the ledger of the process that asked."""
+    return Linked(cache_dir, ".pdf").write(entry_key, document(html, meta))
+
+
+def _adopt(store: Linked, made: tuple[str, Future]) -> None:
+    store.adopt(made[0], made[1].result())
+
+
+def path(cache_dir: Path, entry_key: str) -> Path:
+    """The file of a PDF `cached_many` made: a site links it (and never writes into it)."""
+    return Linked(cache_dir, ".pdf").path(entry_key)
 
 
 def size(cache_dir: Path, entry_key: str) -> int:
-    """The size in bytes of a PDF `cached_many` made (its entry less its first line)."""
-    return _entries(cache_dir).size(entry_key)
+    """The size in bytes of a PDF `cached_many` made."""
+    return path(cache_dir, entry_key).stat().st_size
 
 
 def read(cache_dir: Path, entry_key: str) -> bytes:
     """A PDF by the key `cached_many` gave it."""
-    pdf = _entries(cache_dir).read(entry_key)
-    if pdf is None:
-        raise RuntimeError(f"entrée du cache PDF disparue ou abîmée ({_entries(cache_dir).path(entry_key)}) : "
-                           "relancez la construction")
-    return pdf
+    try:
+        return path(cache_dir, entry_key).read_bytes()
+    except OSError:
+        raise RuntimeError(f"entrée du cache PDF disparue ({path(cache_dir, entry_key)}) : "
+                           "relancez la construction") from None
 
 
 def prune(cache_dir: Path, used: set[str]) -> None:
     """Removes the entries of keys not in `used` (the cache stays the size of one site)."""
-    _entries(cache_dir).prune(used)
-
-
-def _entries(cache_dir: Path) -> Entries:
-    return Entries(cache_dir, ".pdf")
+    store = Linked.opened(cache_dir, ".pdf")
+    store.prune(used)
+    store.save()

@@ -402,16 +402,15 @@ class Session:
         return rendering.read(self.options.cache / "html", self.keys[src_uri], self.memos and self.memos.rendered)
 
     def write_downloads(self, site: Path, kept: bool = False) -> None:
-        """The PDFs into the written site (while serving, those whose entry changed only; `kept`: the
-        site is the folder written last, as it was left, where those are not looked for again)."""
+        """The PDFs into the written site, linked (as `write_files`: 1.2 GB at 10,000 records neither
+        read nor written again; while serving, those whose entry changed only; `kept`: the site is
+        the folder written last, as it was left, where those are not looked for again)."""
         written = self.memos.written if self.memos else {}
         with self.timed("écriture des PDF"):
             for download in self.downloads.values():
                 if written.get(download.uri) == download.key and (kept or (site / download.uri).exists()):
                     continue
-                target = site / download.uri
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(pdf.read(self.options.cache / "pdf", download.key))
+                atomic.put(pdf.path(self.options.cache / "pdf", download.key), site / download.uri, link=True)
                 written[download.uri] = download.key
             _remove_gone(site, written, {download.uri for download in self.downloads.values()})
 

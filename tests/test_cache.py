@@ -139,7 +139,10 @@ def test_a_warm_build_makes_no_pdf_and_an_edit_only_its_records(tree, tmp_path):
 
     def pdf_entries() -> dict:
         assert build_site(tree, site, IREV_CACHE_DIR=str(cache)).returncode == 0
-        return {p.name: p.stat().st_mtime_ns for p in (cache / "pdf").rglob("*.pdf")}
+        entries = {p.name: p.stat().st_mtime_ns for p in (cache / "pdf").rglob("*.pdf")}
+        published = {p.stat().st_ino for p in site.rglob("*.pdf")}  # linked, not copied: not written again
+        assert published == {p.stat().st_ino for p in (cache / "pdf").rglob("*.pdf")}
+        return entries
 
     first = pdf_entries()
     assert len(first) == 2 and pdf_entries() == first

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import html as html_module
 import io
+import json
+import os
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -454,11 +457,26 @@ def test_a_damaged_entry_is_made_again(tmp_path, record_pages):
     [entry] = tmp_path.glob("*/*.pdf")
     data = bytearray(entry.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    entry.write_bytes(bytes(data))
+    with entry.open("r+b") as file:  # in place, as through a site's link to it
+        file.write(data)
     before = pdf.compilations
     assert pdf.cached(page_html, meta, tmp_path) == made and pdf.compilations == before + 1
     entry.write_bytes(entry.read_bytes()[:100])  # cut short
-    assert pdf.cached(page_html, meta, tmp_path) == made
+    assert pdf.cached(page_html, meta, tmp_path) == made and pdf.compilations == before + 2
+    (tmp_path / "ledger.json").write_text("{")  # a damaged ledger vouches for no entry
+    assert pdf.cached(page_html, meta, tmp_path) == made and pdf.compilations == before + 3
+
+
+def test_an_entry_copied_with_its_cache_is_checked_by_its_hash_not_made_again(tmp_path, record_pages):
+    _, page_html, meta = record_pages[0]
+    made = pdf.cached(page_html, meta, tmp_path / "cache")
+    shutil.copytree(tmp_path / "cache", tmp_path / "copy")  # new inodes and dates, the same bytes
+    before = pdf.compilations
+    assert pdf.cached(page_html, meta, tmp_path / "copy") == made and pdf.compilations == before
+    [entry] = (tmp_path / "copy").glob("*/*.pdf")
+    entry.write_bytes(made[:-1] + bytes([made[-1] ^ 1]))  # the same size, other bytes
+    os.utime(entry, ns=(0, 0))
+    assert pdf.cached(page_html, meta, tmp_path / "copy") == made and pdf.compilations == before + 1
 
 
 def test_a_warm_build_makes_no_pdf_and_unused_entries_are_pruned(tmp_path, record_pages, record_pdfs):
@@ -473,6 +491,7 @@ def test_a_warm_build_makes_no_pdf_and_unused_entries_are_pruned(tmp_path, recor
     assert {path: path.stat().st_mtime_ns for path in tmp_path.glob("*/*.pdf")} == stamps
     pdf.prune(tmp_path, set(keys[:3]))
     assert sorted(path.stem for path in tmp_path.glob("*/*.pdf")) == sorted(keys[:3])
+    assert set(json.loads((tmp_path / "ledger.json").read_text())) == set(keys[:3])
     with pytest.raises(RuntimeError, match="relancez"):
         pdf.read(tmp_path, keys[4])
 
