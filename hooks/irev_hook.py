@@ -13,8 +13,9 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
   `--dirty` rebuilds only those), and the editors' guide (CONTRIBUER.md, irev/guide.py) as a hand-written page.
 - on_nav: a build (not the preview) keeps each generated page as the theme wrote it, by a key of
-  all the theme reads; on_page_content / on_page_context / on_post_page write a page so kept as
-  it is (overrides/irev-page-gardee.html) and keep the others (the cache's `ecrites/`).
+  all the theme reads (the cache's `ecrites/`); on_page_content / on_page_context link a page so
+  kept into the site, the theme writing nothing (overrides/irev-page-gardee.html); on_post_page
+  keeps the others.
 - on_page_markdown / on_page_content: hand MkDocs the session's HTML instead of converting, and
   its edit link (the record's or entry's file on the forge); in hand-written pages, the legal
   settings' markers (irev/legal.py) replaced by their values;
@@ -243,11 +244,18 @@ def on_nav(nav, config, files):
     with _refused():
         _build["session"].finish_downloads()
     if not _serving():
-        _build["written"] = entries.Entries(_build["session"].options.cache / WRITTEN, ".html")
+        _build["written"] = entries.Linked.opened(_build["session"].options.cache / WRITTEN, ".html")
         _build["theme"] = _theme_key(config, nav)
         _build["keys"] = {}  # page source -> the key of its output
-        _build["kept"] = set()  # sources of the pages written as kept
+        _build["kept"] = set()  # sources of the pages linked as kept
+        logging.getLogger("mkdocs.commands.build").addFilter(_unsaid_kept)
     return nav
+
+
+def _unsaid_kept(record: logging.LogRecord) -> bool:
+    """MkDocs says « Page skipped » of each page the theme wrote nothing for: the kept pages, linked."""
+    said = record.getMessage()
+    return not (said.startswith("Page skipped: '") and said.split("'")[1] in _build.get("kept", ()))
 
 
 def _theme_key(config, nav) -> str:
@@ -311,7 +319,7 @@ def on_page_content(html, page, config, files):
     atomic.pause("pages")
     if "theme" in _build:  # a page an earlier build wrote, kept as the theme wrote it: no HTML to read now
         key = _build["keys"][page.file.src_uri] = _page_key(page)
-        if _build["written"].path(key).exists():
+        if _build["written"].intact(key):  # (a damaged or edited one is written again)
             _build["kept"].add(page.file.src_uri)
             return ""
     return _content(page)
@@ -329,14 +337,11 @@ def on_page_context(context, page, config, nav):
     breadcrumb (overrides/partials/path.html) reads Accueil › Réunions › the record. Where the
     section has nothing else to list, the empty left column goes. Every page offers to report
     an error on it (overrides/partials/actions.html)."""
-    kept = _build.get("kept", set())
-    if page.file.src_uri in kept:
-        written = _build["written"].read(_build["keys"][page.file.src_uri])  # verified: a damaged page is written again
-        if written is not None:  # written as kept (overrides/irev-page-gardee.html)
-            context.update(irev_modele="irev-page-gardee.html", irev_page_gardee=written.decode())
-            return context
-        kept.discard(page.file.src_uri)
-        page.content = _content(page)
+    if page.file.src_uri in _build.get("kept", ()):  # linked, not read nor written again (at 10,000 records,
+        kept = _build["written"].path(_build["keys"][page.file.src_uri])  # 550 MB): the theme writes nothing
+        atomic.put(kept, Path(page.file.abs_dest_path), link=True)
+        context["irev_modele"] = "irev-page-gardee.html"
+        return context
     context["irev_signaler"] = _report_url(page)
     if not _is_generated(page):
         return context
@@ -355,7 +360,7 @@ def on_post_page(output, page, config):
     if current is not None:
         current.active = False
     if page.file.src_uri in _build.get("kept", ()):
-        return output  # written as kept
+        return output  # nothing: linked as kept
     output = _valid_theme_markup(output)
     key = _build.get("keys", {}).get(page.file.src_uri)
     if key is not None:
@@ -397,7 +402,9 @@ def on_post_build(config):
     if handed:
         handed.built(site)
     if "written" in _build:  # the pages kept: this build's only
-        _build.pop("written").prune(set(_build.pop("keys").values()))
+        written = _build.pop("written")
+        written.prune(set(_build.pop("keys").values()))
+        written.save()
         _build.pop("kept")
     if session.serving and session.indexed:  # the locks held until the files are written: a build
         locks = _build.pop("locks", [])               # sharing the cache waits for them

@@ -2,7 +2,7 @@
 
 `Entries` (the HTML pages, the preview's pickles): a first line with the entry's key and the
 SHA-256 of the key and the rest; then the rest, verified on every read (hashing is about 2 GB/s).
-`Linked` (the PDFs, which a site links rather than copies): the bare bytes, and a ledger of their
+`Linked` (the PDFs and pages a site links rather than copies): the bare bytes, and a ledger of their
 hashes, read again only when an entry's file has changed.
 """
 

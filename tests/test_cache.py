@@ -220,8 +220,12 @@ def test_a_warm_build_writes_the_pages_the_theme_wrote_before_unless_what_it_rea
     first = build("first")
     entries = {p.name: p.stat().st_mtime_ns for p in kept.rglob("*.html")}
     assert len(entries) >= 20
-    assert_same_site(build("warm"), first)
+    warm = build_site(tree, tmp_path / "warm", IREV_CACHE_DIR=str(cache))
+    assert warm.returncode == 0 and "Page skipped" not in warm.stderr
+    assert_same_site(tmp_path / "warm", first)
     assert {p.name: p.stat().st_mtime_ns for p in kept.rglob("*.html")} == entries  # none written again
+    linked = {p.stat().st_ino for p in (tmp_path / "warm").rglob("*.html")} & {p.stat().st_ino for p in kept.rglob("*.html")}
+    assert len(linked) == len(entries)  # each kept page linked into the site, neither read nor copied
     record.write_text(record.read_text().replace("Mot d'introduction de la réunion.", "Texte entièrement réécrit."))
     assert "Texte entièrement réécrit." in page_text(build("body"), "reunions/2022-03-01-reunion-test")
     assert len({p.name for p in kept.rglob("*.html")} - entries.keys()) == 1  # that page only
