@@ -244,7 +244,7 @@ def on_nav(nav, config, files):
     with _refused():
         _build["session"].finish_downloads()
     if not _serving():
-        _build["written"] = entries.Linked.opened(_build["session"].options.cache / WRITTEN, ".html")
+        _build["written"] = entries.Stamped.opened(_build["session"].options.cache / WRITTEN, ".html")
         _build["theme"] = _theme_key(config, nav)
         _build["keys"] = {}  # page source -> the key of its output
         _build["kept"] = set()  # sources of the pages linked as kept

@@ -1,9 +1,9 @@
 """Cache entries named by a content key, made again when swapped, damaged or edited.
 
-`Entries` (the HTML pages, the preview's pickles): a first line with the entry's key and the
-SHA-256 of the key and the rest; then the rest, verified on every read (hashing is about 2 GB/s).
-`Linked` (the PDFs and pages a site links rather than copies): the bare bytes, and a ledger of their
-hashes, read again only when an entry's file has changed.
+`Entries` (the job memos): a first line with the entry's key and the SHA-256 of the key and the
+rest; then the rest, verified on every read (hashing is about 2 GB/s).
+`Stamped` (the HTML, the PDFs and pages a site links rather than copies): the bare bytes, and a
+ledger of their hashes, read again only when an entry's file has changed.
 """
 
 from __future__ import annotations
@@ -88,9 +88,10 @@ class _Hashed:
         return self.file.write(data)
 
 
-class Linked:
-    """Entries kept as bare files, so that a site links them instead of copying them (at 10,000
-    records, 1.2 GB of PDFs that a machine short of memory reads back from its disk at every build).
+class Stamped:
+    """Entries kept as bare files, checked without being read: a warm build reads none, and a site
+    can link them instead of copying them (at 10,000 records, 1.2 GB of PDFs, 550 MB of pages and
+    290 MB of HTML, which a machine short of memory reads back from its disk at every build).
 
     With no head to check, `ledger.json` keeps each entry's hash and its file's size, date and
     inode when last checked: a file still so is trusted unread (as git's index trusts stat data),
@@ -106,7 +107,7 @@ class Linked:
         self.notes, self.changed = notes or {}, False
 
     @classmethod
-    def opened(cls, folder: Path, suffix: str) -> Linked:
+    def opened(cls, folder: Path, suffix: str) -> Stamped:
         try:
             notes = json.loads((folder / cls.LEDGER).read_bytes())
         except (OSError, ValueError):

@@ -40,7 +40,7 @@ import typst
 
 from . import sanitize
 from .runtime import small_workers
-from .entries import Linked
+from .entries import Stamped
 from .models import PartialDate
 from .pages import date_phrase
 
@@ -670,9 +670,9 @@ def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir:
     HTML itself, or the key of the HTML cache's entry), `html()` reads it, only for a PDF to make.
     Items are consumed one by one (a generator keeps only a few pages' HTML in memory). Typst
     holds Python's lock while it works, so a cold build makes PDFs in `workers` processes; a warm
-    one only checks its entries (by their files' stamps: entries.Linked)."""
+    one only checks its entries (by their files' stamps: entries.Stamped)."""
     keys: list[str] = []
-    store, making = Linked.opened(cache_dir, ".pdf"), set()  # (the same page twice: made once)
+    store, making = Stamped.opened(cache_dir, ".pdf"), set()  # (the same page twice: made once)
     missing, pool, pending = deque(), None, deque()
     try:
         for source, meta, html in items:
@@ -714,16 +714,16 @@ def warm() -> None:
 
 def _make(cache_dir: Path, entry_key: str, html: str, meta: Meta) -> list:
     """A PDF made in a worker process: its note for the ledger of the process that asked."""
-    return Linked(cache_dir, ".pdf").write(entry_key, document(html, meta))
+    return Stamped(cache_dir, ".pdf").write(entry_key, document(html, meta))
 
 
-def _adopt(store: Linked, made: tuple[str, Future]) -> None:
+def _adopt(store: Stamped, made: tuple[str, Future]) -> None:
     store.adopt(made[0], made[1].result())
 
 
 def path(cache_dir: Path, entry_key: str) -> Path:
     """The file of a PDF `cached_many` made: a site links it (and never writes into it)."""
-    return Linked(cache_dir, ".pdf").path(entry_key)
+    return Stamped(cache_dir, ".pdf").path(entry_key)
 
 
 def size(cache_dir: Path, entry_key: str) -> int:
@@ -742,6 +742,6 @@ def read(cache_dir: Path, entry_key: str) -> bytes:
 
 def prune(cache_dir: Path, used: set[str]) -> None:
     """Removes the entries of keys not in `used` (the cache stays the size of one site)."""
-    store = Linked.opened(cache_dir, ".pdf")
+    store = Stamped.opened(cache_dir, ".pdf")
     store.prune(used)
     store.save()

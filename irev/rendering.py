@@ -29,7 +29,7 @@ import markdown
 
 from . import sanitize, settings
 from .runtime import small_workers
-from .entries import Entries
+from .entries import Stamped
 from .atomic import pause
 
 PARALLEL_FROM = 2_000_000  # bytes of Markdown below which a process pool costs more than it saves
@@ -121,26 +121,31 @@ def render_pages(pages: list[tuple[str, bytes]], extensions: list, configs: dict
         keyed.clear()
         keyed.update((uri, (salt, text, keys[uri])) for uri, text in pages)
     kept: dict[str, Rendered] = {}  # while serving only
-    missing = []
-    for uri, text in pages:
-        if memo is None:
-            if not _intact(cache_dir, keys[uri]):
+    missing, store = [], Stamped.opened(cache_dir, ".page")
+    try:
+        for uri, text in pages:
+            key = keys[uri]
+            if memo is None:  # a build: checked by its file's stamp, read only if its page is written
+                if not store.intact(key):
+                    missing.append((uri, text))
+                continue
+            rendered = memo.get(key) or (_read(cache_dir, key) if store.intact(key) else None)
+            if rendered is None:
                 missing.append((uri, text))
-            continue
-        rendered = memo.get(keys[uri]) or _read(cache_dir, keys[uri])
-        if rendered is None:
-            missing.append((uri, text))
-        else:
-            kept[rendered.key] = rendered
-    for uri, html, toc in _convert(missing, extensions, configs, workers, processes):
-        rendered = Rendered(html, toc, keys[uri])
-        _write(cache_dir, rendered.key, rendered)
-        if memo is not None:
-            kept[rendered.key] = rendered
-    # A build, or a preview's first, prunes; a preview's next builds leave what they replace (listing the
-    # cache costs more than an edit): its next run, or a build, prunes.
-    if not memo:
-        _entries(cache_dir).prune(set(keys.values()))
+            else:
+                kept[key] = rendered
+        for uri, html, toc in _convert(missing, extensions, configs, workers, processes):
+            rendered = Rendered(html, toc, keys[uri])
+            store.write(rendered.key, json.dumps(rendered.toc).encode() + b"\n" + rendered.html.encode())
+            pause("render")
+            if memo is not None:
+                kept[rendered.key] = rendered
+        # A build, or a preview's first, prunes; a preview's next builds leave what they replace (listing the
+        # cache costs more than an edit): its next run, or a build, prunes.
+        if not memo:
+            store.prune(set(keys.values()))
+    finally:
+        store.save()
     if memo is not None:
         memo.clear()
         memo.update(kept)
@@ -153,7 +158,7 @@ def read(cache_dir: Path, key: str, memo: dict[str, Rendered] | None = None) -> 
     """A page's HTML, by the key render_pages gave it."""
     rendered = (memo or {}).get(key) or _read(cache_dir, key)
     if rendered is None:  # checked or written by render_pages, under the build's lock: only a hand comes here
-        raise RuntimeError(f"entrée du cache HTML disparue ou abîmée ({_entries(cache_dir).path(key)}) : relancez la construction")
+        raise RuntimeError(f"entrée du cache HTML disparue ({_path(cache_dir, key)}) : relancez la construction")
     return rendered
 
 
@@ -263,24 +268,15 @@ def _page_link(folder: str, index: bool, link: str) -> str:
     return "" if relative == "." else relative + "/"
 
 
-def _entries(cache_dir: Path) -> Entries:
+def _path(cache_dir: Path, key: str) -> Path:
     """An entry holds a page's table of contents as one line of JSON, then its HTML as it is."""
-    return Entries(cache_dir, ".page")
-
-
-def _intact(cache_dir: Path, key: str) -> bool:
-    """Whether an entry is there and verified (a warm build checks every page without decoding it)."""
-    return _entries(cache_dir).intact(key)
+    return Stamped(cache_dir, ".page").path(key)
 
 
 def _read(cache_dir: Path, key: str) -> Rendered | None:
-    body = _entries(cache_dir).read(key)
-    if body is None:
-        return None  # absent or damaged: render again
-    toc, _, html = body.partition(b"\n")
+    """An entry render_pages checked or wrote (None: gone)."""
+    try:
+        toc, _, html = _path(cache_dir, key).read_bytes().partition(b"\n")
+    except OSError:
+        return None
     return Rendered(html.decode(), json.loads(toc), key)
-
-
-def _write(cache_dir: Path, key: str, rendered: Rendered) -> None:
-    _entries(cache_dir).write(key, json.dumps(rendered.toc).encode() + b"\n" + rendered.html.encode())
-    pause("render")

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from irev import rendering, search
+from irev import search
+from irev.entries import Stamped
 from irev.parsing import ParseCache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,8 +181,8 @@ def assert_same_site(site: Path, reference: Path) -> None:
 def assert_cache_whole(cache: Path, tmp_path: Path) -> None:
     """Every HTML entry verified, the parse cache read, the kept search index reusable."""
     entries = list((cache / "html").glob("*/*"))
-    assert entries and all(entry.suffix == ".page" and rendering._intact(cache / "html", entry.stem)
-                           for entry in entries)
+    ledger = Stamped.opened(cache / "html", ".page")
+    assert entries and all(entry.suffix == ".page" and ledger.intact(entry.stem) for entry in entries)
     assert ParseCache(cache / "yaml.marshal").entries
     [kept] = (cache / "pagefind").iterdir()
     (tmp_path / "reused").mkdir(exist_ok=True)

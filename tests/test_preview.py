@@ -350,7 +350,7 @@ def test_a_previews_first_build_leaves_in_the_cache_only_what_its_pages_use(seed
     started after each change of the code otherwise kept 1.7 GB more of PDFs at 10,000 records)."""
     from irev import pdf, rendering
     cache = tmp_path / "cache"
-    stale = [rendering._entries(cache / "html").path("0" * 64), pdf.path(cache / "pdf", "0" * 64)]
+    stale = [rendering._path(cache / "html", "0" * 64), pdf.path(cache / "pdf", "0" * 64)]
     for path in stale:
         path.parent.mkdir(parents=True)
         path.write_bytes(b"an entry of an earlier version")
@@ -358,7 +358,7 @@ def test_a_previews_first_build_leaves_in_the_cache_only_what_its_pages_use(seed
     session.prepare(session_options(seed, cache))
     session.make()
     assert [path.exists() for path in stale] == [False, False]
-    assert session.keys and all(rendering._entries(cache / "html").path(key).exists() for key in session.keys.values())
+    assert session.keys and all(rendering._path(cache / "html", key).exists() for key in session.keys.values())
     assert session.downloads and all(pdf.path(cache / "pdf", d.key).exists() for d in session.downloads.values())
 
 
