@@ -664,15 +664,18 @@ def cached(html: str, meta: Meta, cache_dir: Path) -> bytes:
 PARALLEL_FROM = 16  # PDFs to make below which starting worker processes costs more than it saves
 
 
-def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir: Path, workers: int = 2) -> list[str]:
+def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir: Path, workers: int = 2,
+                ledger: bool = True) -> list[str]:
     """The cache key of each page's PDF, in order, making those not in the cache; link or read each
     with `path` or `read`. An item is (source, meta, html): `source` decides the page's HTML (the
     HTML itself, or the key of the HTML cache's entry), `html()` reads it, only for a PDF to make.
     Items are consumed one by one (a generator keeps only a few pages' HTML in memory). Typst
     holds Python's lock while it works, so a cold build makes PDFs in `workers` processes; a warm
-    one only checks its entries (by their files' stamps: entries.Stamped)."""
+    one only checks its entries (by their files' stamps: entries.Stamped). Without the `ledger`, the
+    entries are neither checked nor recorded: all are made, and a build makes them again."""
     keys: list[str] = []
-    store, making = Stamped.opened(cache_dir, ".pdf"), set()  # (the same page twice: made once)
+    store = Stamped.opened(cache_dir, ".pdf") if ledger else Stamped(cache_dir, ".pdf")
+    making = set()  # (the same page twice: made once)
     missing, pool, pending = deque(), None, deque()
     try:
         for source, meta, html in items:
@@ -695,15 +698,19 @@ def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir:
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-        store.save()
+        if ledger:
+            store.save()
     return keys
 
 
 def make_all(entries: list[tuple[str, Meta, str]], cache_dir: Path) -> tuple[list[str], float]:
     """`cached_many` in this process for pages whose HTML is at hand, (source, meta, HTML) each (in
-    a preview's worker process: see site.py): their keys, and the seconds it took."""
+    a preview's worker process, for an edit: see site.py): their keys, and the seconds it took. The
+    edit's few PDFs are made without the ledger: reading and writing it again (2 MB at 10,000
+    records) would take longer than they do, and their keys are new."""
     started = time.perf_counter()
-    keys = cached_many(((source, meta, lambda html=html: html) for source, meta, html in entries), cache_dir, workers=1)
+    keys = cached_many(((source, meta, lambda html=html: html) for source, meta, html in entries), cache_dir, workers=1,
+                       ledger=False)
     return keys, time.perf_counter() - started
 
 

@@ -113,10 +113,13 @@ def test_body_edit_remakes_its_page_only(seed, tmp_path, serving):
     total = len(preview.made)
     if serving:  # as `mkdocs serve` does once it serves: an edit's PDF is then made by its worker processes
         preview.session.memos.converters.start(2, *markdown_settings())
+    ledgers = {path: path.stat().st_mtime_ns for path in (preview.cache / "html" / "ledger.json", preview.cache / "pdf" / "ledger.json")}
     try:
         preview.edit(MEETING, "\n---\n", "\n---\nParagraphe ajouté en prévisualisation.\n", count=1)
     finally:
         preview.session.close()
+    if serving:  # its page and PDF made without the caches' ledgers read and written again (2 MB each at 10,000 records)
+        assert {path: path.stat().st_mtime_ns for path in ledgers} == ledgers
     assert preview.made == [("record", "2022-02-22-reseau-lcd")] and total > 100
     assert set(preview.session.remade) == {"pages", "heads", "feeds", "exports", "events"}
     assert preview.session.remade["heads"] == [] and len(preview.session.remade["feeds"]) < 10
