@@ -1,4 +1,4 @@
-"""Caches are verified, never trusted: a damaged entry of any cache (HTML, parsed YAML, kept
+"""Caches are verified: a damaged entry of any cache (HTML, parsed YAML, kept
 search index, what the last build's jobs made and read, pages as the theme wrote them, the open
 data's files) is made again by the next real build,
 never published and never fatal."""
