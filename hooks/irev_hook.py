@@ -360,7 +360,7 @@ def on_post_page(output, page, config):
     if current is not None:
         current.active = False
     if page.file.src_uri in _build.get("kept", ()):
-        return output  # nothing: linked as kept
+        return ""  # linked as kept: MkDocs writes nothing (it would write into the cache's file, in place)
     output = _valid_theme_markup(output)
     key = _build.get("keys", {}).get(page.file.src_uri)
     if key is not None:

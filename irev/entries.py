@@ -110,7 +110,7 @@ class Stamped:
     def opened(cls, folder: Path, suffix: str) -> Stamped:
         try:
             notes = json.loads((folder / cls.LEDGER).read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # damaged: no entry vouched for
             notes = None
         return cls(folder, suffix, notes if isinstance(notes, dict) else None)
 
@@ -119,7 +119,10 @@ class Stamped:
 
     def intact(self, key: str) -> bool:
         note = self.notes.get(key)
-        found = stamp(self.path(key)) if isinstance(note, list) and len(note) == 4 else None
+        try:
+            found = stamp(self.path(key)) if isinstance(note, list) and len(note) == 4 else None
+        except OSError:  # a damaged folder (a file where its folder should be…)
+            return False
         if found is None:
             return False
         if list(found) == note[:3]:

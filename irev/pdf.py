@@ -707,7 +707,7 @@ def make_all(entries: list[tuple[str, Meta, str]], cache_dir: Path) -> tuple[lis
     """`cached_many` in this process for pages whose HTML is at hand, (source, meta, HTML) each (in
     a preview's worker process, for an edit: see site.py): their keys, and the seconds it took. The
     edit's few PDFs are made without the ledger: reading and writing it again (2 MB at 10,000
-    records) would take longer than they do, and their keys are new."""
+    records) would take longer than they do (an edit undone makes its PDF again)."""
     started = time.perf_counter()
     keys = cached_many(((source, meta, lambda html=html: html) for source, meta, html in entries), cache_dir, workers=1,
                        ledger=False)

@@ -465,6 +465,8 @@ def test_a_damaged_entry_is_made_again(tmp_path, record_pages):
     assert pdf.cached(page_html, meta, tmp_path) == made and pdf.compilations == before + 2
     (tmp_path / "ledger.json").write_text("{")  # a damaged ledger vouches for no entry
     assert pdf.cached(page_html, meta, tmp_path) == made and pdf.compilations == before + 3
+    (tmp_path / "ledger.json").write_text("[" * 100_000)  # nor one too deep to read
+    assert pdf.cached(page_html, meta, tmp_path) == made and pdf.compilations == before + 4
 
 
 def test_an_entry_copied_with_its_cache_is_checked_by_its_hash_not_made_again(tmp_path, record_pages):
