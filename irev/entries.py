@@ -12,29 +12,33 @@ import hashlib
 import json
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 from .atomic import stamp
 
 
-@dataclass(frozen=True)
-class Entries:
-    folder: Path
-    suffix: str  # ".page", ".pdf"
+class _Keyed:
+    """Entries as files named by their key (`suffix`: ".pickle", ".page"…), a folder per two first characters."""
+
+    def __init__(self, folder: Path, suffix: str):
+        self.folder, self.suffix = folder, suffix
 
     def path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}{self.suffix}"
 
-    def read(self, key: str) -> bytes | None:
-        """What the entry of this key holds, if it is there, unaltered."""
-        body = self.view(key)
-        return None if body is None else bytes(body)
+    def prune(self, used: set[str]) -> None:
+        """Remove the entries of other keys (and anything else there): the cache stays the size of one site."""
+        if self.folder.is_dir():
+            for path in self.folder.glob("*/*"):
+                if path.suffix != self.suffix or path.stem not in used:
+                    path.unlink(missing_ok=True)
 
+
+class Entries(_Keyed):
     def view(self, key: str) -> memoryview | None:
-        """The same, as a view of the file's bytes (a build's pages, kept, take hundreds of megabytes:
-        not copied again)."""
+        """What the entry of this key holds, if it is there, unaltered, as a view of the file's bytes
+        (a build's pages, kept, take hundreds of megabytes: not copied again)."""
         try:
             data = memoryview(self.path(key).read_bytes())
         except OSError:
@@ -42,16 +46,6 @@ class Entries:
         end = data.obj.find(b"\n")
         body = data[end + 1:]
         return body if end >= 0 and data[:end] == _head(key, body) else None
-
-    def intact(self, key: str) -> bool:
-        return self.view(key) is not None
-
-    def size(self, key: str) -> int:
-        """The size in bytes of what an entry holds (without reading it)."""
-        return self.path(key).stat().st_size - len(_head(key, b"")) - 1
-
-    def write(self, key: str, body: bytes) -> None:
-        self.write_with(key, lambda file: file.write(body))
 
     def write_with(self, key: str, dump: Callable[[BinaryIO], object]) -> None:
         """An entry whose body `dump` writes into a file (hashed as it goes: never held whole)."""
@@ -65,10 +59,6 @@ class Entries:
             file.seek(0)
             file.write(f"{key} {hashed.digest.hexdigest()}".encode())
         temporary.replace(path)  # atomic: a reader never sees half an entry
-
-    def prune(self, used: set[str]) -> None:
-        """Remove the entries of other keys (and anything else there): the cache stays the size of one site."""
-        _prune(self.folder, self.suffix, used)
 
 
 def _head(key: str, body) -> bytes:
@@ -88,7 +78,7 @@ class _Hashed:
         return self.file.write(data)
 
 
-class Stamped:
+class Stamped(_Keyed):
     """Entries kept as bare files, checked without being read: a warm build reads none, and a site
     can link them instead of copying them (at 10,000 records, 1.2 GB of PDFs, 550 MB of pages and
     290 MB of HTML, which a machine short of memory reads back from its disk at every build).
@@ -103,7 +93,7 @@ class Stamped:
     LEDGER = "ledger.json"
 
     def __init__(self, folder: Path, suffix: str, notes: dict[str, list] | None = None):
-        self.folder, self.suffix = folder, suffix
+        super().__init__(folder, suffix)
         self.notes, self.changed = notes or {}, False
 
     @classmethod
@@ -113,9 +103,6 @@ class Stamped:
         except (OSError, ValueError, RecursionError):  # damaged: no entry vouched for
             notes = None
         return cls(folder, suffix, notes if isinstance(notes, dict) else None)
-
-    def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}{self.suffix}"
 
     def intact(self, key: str) -> bool:
         note = self.notes.get(key)
@@ -153,8 +140,7 @@ class Stamped:
         self.changed = True
 
     def prune(self, used: set[str]) -> None:
-        """Remove the entries of other keys (and anything else there)."""
-        _prune(self.folder, self.suffix, used)
+        super().prune(used)
         kept = {key: note for key, note in self.notes.items() if key in used}
         self.changed |= kept != self.notes
         self.notes = kept
@@ -166,13 +152,6 @@ class Stamped:
             temporary.write_text(json.dumps(self.notes), encoding="utf-8")
             temporary.replace(self.folder / self.LEDGER)
             self.changed = False
-
-
-def _prune(folder: Path, suffix: str, used: set[str]) -> None:
-    if folder.is_dir():
-        for path in folder.glob("*/*"):
-            if path.suffix != suffix or path.stem not in used:
-                path.unlink(missing_ok=True)
 
 
 def _temporary(path: Path) -> Path:

@@ -665,14 +665,15 @@ PARALLEL_FROM = 16  # PDFs to make below which starting worker processes costs m
 
 
 def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir: Path, workers: int = 2,
-                ledger: bool = True) -> list[str]:
+                ledger: bool = True, prune: bool = False) -> list[str]:
     """The cache key of each page's PDF, in order, making those not in the cache; link or read each
     with `path` or `read`. An item is (source, meta, html): `source` decides the page's HTML (the
     HTML itself, or the key of the HTML cache's entry), `html()` reads it, only for a PDF to make.
     Items are consumed one by one (a generator keeps only a few pages' HTML in memory). Typst
     holds Python's lock while it works, so a cold build makes PDFs in `workers` processes; a warm
     one only checks its entries (by their files' stamps: entries.Stamped). Without the `ledger`, the
-    entries are neither checked nor recorded: all are made, and a build makes them again."""
+    entries are neither checked nor recorded: all are made, and a build makes them again. `prune`:
+    the entries of other keys are removed (a build's: the cache stays the size of one site)."""
     keys: list[str] = []
     store = Stamped.opened(cache_dir, ".pdf") if ledger else Stamped(cache_dir, ".pdf")
     making = set()  # (the same page twice: made once)
@@ -695,6 +696,8 @@ def cached_many(items: Iterable[tuple[str, Meta, Callable[[], str]]], cache_dir:
             store.write(entry_key, document(html_text, meta))
         while pending:
             _adopt(store, pending.popleft())
+        if prune:
+            store.prune(set(keys))
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -745,10 +748,3 @@ def read(cache_dir: Path, entry_key: str) -> bytes:
     except OSError:
         raise RuntimeError(f"entrée du cache PDF disparue ({path(cache_dir, entry_key)}) : "
                            "relancez la construction") from None
-
-
-def prune(cache_dir: Path, used: set[str]) -> None:
-    """Removes the entries of keys not in `used` (the cache stays the size of one site)."""
-    store = Stamped.opened(cache_dir, ".pdf")
-    store.prune(used)
-    store.save()

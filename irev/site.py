@@ -315,9 +315,9 @@ class Session:
             self._making = self._made_apart(documents, found, todo)  # (until made, the last build's stay)
             return
         items = ((self.keys[uri], meta, lambda uri=uri: self._rendered(uri).html) for uri, (meta, _) in todo.items())
-        keys = pdf.cached_many(items, folder, workers=2)  # in processes of a small server: safe while serving
-        if not before:  # a build, or a preview's first (see rendering.render_pages)
-            pdf.prune(folder, set(keys))
+        # In processes of a small server: safe while serving. A build, or a preview's first, prunes
+        # (see rendering.render_pages).
+        keys = pdf.cached_many(items, folder, workers=2, prune=not before)
         self.downloads = self._offered(documents, found, todo, keys)
 
     def _made_apart(self, documents: dict, found: dict[str, Download], todo: dict) -> Callable[[], dict[str, Download]]:

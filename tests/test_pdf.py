@@ -491,7 +491,7 @@ def test_a_warm_build_makes_no_pdf_and_unused_entries_are_pruned(tmp_path, recor
     assert pdf.cached_many(iter(items), tmp_path, workers=2) == keys
     assert pdf.compilations == before
     assert {path: path.stat().st_mtime_ns for path in tmp_path.glob("*/*.pdf")} == stamps
-    pdf.prune(tmp_path, set(keys[:3]))
+    assert pdf.cached_many(iter(items[:3]), tmp_path, workers=1, prune=True) == keys[:3]
     assert sorted(path.stem for path in tmp_path.glob("*/*.pdf")) == sorted(keys[:3])
     assert set(json.loads((tmp_path / "ledger.json").read_text())) == set(keys[:3])
     with pytest.raises(RuntimeError, match="relancez"):
