@@ -46,6 +46,7 @@ import watchdog.observers
 from watchdog import events
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 
@@ -155,13 +156,17 @@ def on_files(files, config):
         sources = session.options.cache / "sources"
         rewritten = session.write_sources(sources)
         handed = _build.get("handed")  # (the files hold the hand-written pages only, so far)
+        in_nav = _nav_sources(config["nav"])
         wanted = handed and handed.pages({page.src_uri: rendering.page_url(page.src_uri) + "index.html" for page in session.pages}, rewritten,
-                                         _nav_sources(config["nav"]), files.documentation_pages())
+                                         in_nav, files.documentation_pages())
         if wanted is not None:  # MkDocs resolves the home page's links to the latest records among the pages handed
             wanted |= {pages.record_uri(entry) for entry in session.latest.latest(pages.LATEST_COUNT)}
         for page in session.pages:
             if wanted is None or page.src_uri in wanted:
-                files.append(File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"]))
+                file = File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"])
+                files.append(file)
+                if page.src_uri not in in_nav:  # (the navigation's pages are MkDocs' own: titled by mkdocs.yml)
+                    _Generated(None, file, config)
         if wanted is not None:  # the sitemap of the pages handed only: the one the preview wrote first stays
             config.theme.static_templates.discard("sitemap.xml")
         if handed:
@@ -174,6 +179,19 @@ def on_files(files, config):
     contributing.edit_uri = Path(os.path.relpath(guide.SOURCE, config["docs_dir"])).as_posix()  # its edit link: the file itself
     files.append(contributing)
     return files
+
+
+class _Generated(Page):
+    """A page the core made, of those MkDocs finds outside the navigation (a record, an entry): its
+    front matter is the session's and its HTML the core's (on_page_content), so MkDocs neither reads
+    and parses its source file nor sets up a Markdown converter for an empty text (7 s at 10,000
+    records). The source file stays: by its date, `--dirty` tells the pages to write again."""
+
+    def read_source(self, config) -> None:
+        self.markdown, self.meta = "", _build["session"].front(self.file.src_uri)
+
+    def render(self, config, files) -> None:
+        self.content, self.toc, self.present_anchor_ids, self.links_to_anchors = "", get_toc([]), set(), {}
 
 
 def _made_again(files, config) -> None:

@@ -52,6 +52,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # data, calendars: seconds of work at 10,000 records, which the build of an edit following closely
 # would otherwise share the processor with, and wait for).
 QUIET = 2.0
+FRONT = ("---\n", "\n---\n")  # around a generated page's front matter (JSON, which is YAML), in its source file
 RECORDERS = "travaux"  # in the cache: each output's jobs, what they made and read (irev/incremental.py)
 # What `make` leaves for the engine: all a build's process gets back from the process that made it.
 MADE = ("timings", "remade", "pages", "keys", "files", "output_pages", "next_events", "downloads", "feeds", "heads",
@@ -130,6 +131,7 @@ class Session:
         self.fingerprints: Fingerprints | None = None  # of what the outputs read, while they are made (a build's)
         self.remade: dict[str, list[tuple]] = {}  # the jobs each recorder made in the last build
         self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
+        self.fronts: dict[str, tuple] = {}  # page source -> what its source file is made from, and its text (write_sources)
         self.later: list = []  # a preview's writing left for after its pages (open data, calendars)
         self.search_pages: list[str] = []
         self.search_key = ""
@@ -441,7 +443,7 @@ class Session:
         The pages whose source text changed (while serving: since the last build; else all)."""
         rewritten = set()
         wanted = {page.src_uri for page in self.pages}
-        written = self.memos.sources if self.memos else {}
+        written = self.fronts = self.memos.sources if self.memos else {}
         if wanted != written.keys():  # a removed or unpublished page must not linger
             for stale in (p for p in folder.rglob("*.md") if p.relative_to(folder).as_posix() not in wanted):
                 stale.unlink()
@@ -457,12 +459,17 @@ class Session:
             meta = {"title": page.title, "recherche": page.searchable, "rendu": self.keys[uri], **head}
             if feed:
                 meta["flux"] = feed
-            text = f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n"
+            text = f"{FRONT[0]}{json.dumps(meta, ensure_ascii=False)}{FRONT[1]}"
             if before is None or before[1] != text:
                 atomic.write_if_changed(folder / uri, text.encode())
                 rewritten.add(uri)
             written[uri] = (made_from, text)
         return rewritten
+
+    def front(self, src_uri: str) -> dict:
+        """A generated page's front matter, as its source file holds it (the engine may take it from
+        here rather than read and parse 13,000 files)."""
+        return json.loads(self.fronts[src_uri][1][len(FRONT[0]):-len(FRONT[1])])
 
     def index(self, site: Path) -> None:
         """The search index of the written site, or the one kept for the same pages (a preview's first
@@ -504,7 +511,7 @@ class Session:
 
     def release(self) -> None:
         """Hand memory back before the search index is made: Pagefind needs most of the machine."""
-        self.pages, self.keys, self.latest, self.sources = [], {}, None, {}
+        self.pages, self.keys, self.latest, self.sources, self.fronts = [], {}, None, {}, {}
         free_memory()
 
 
