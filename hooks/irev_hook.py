@@ -161,12 +161,13 @@ def on_files(files, config):
                                          in_nav, files.documentation_pages())
         if wanted is not None:  # MkDocs resolves the home page's links to the latest records among the pages handed
             wanted |= {pages.record_uri(entry) for entry in session.latest.latest(pages.LATEST_COUNT)}
-        for page in session.pages:
-            if wanted is None or page.src_uri in wanted:
-                file = File(page.src_uri, str(sources), config["site_dir"], config["use_directory_urls"])
-                files.append(file)
-                if page.src_uri not in in_nav:  # (the navigation's pages are MkDocs' own: titled by mkdocs.yml)
-                    _Generated(None, file, config)
+        handing = [page.src_uri for page in session.pages if wanted is None or page.src_uri in wanted]
+        log.debug(f"irev : {len(handing)} pages générées remises à MkDocs")
+        for src_uri in handing:
+            file = File(src_uri, str(sources), config["site_dir"], config["use_directory_urls"])
+            files.append(file)
+            if src_uri not in in_nav:  # (the navigation's pages are MkDocs' own: titled by mkdocs.yml)
+                _Generated(None, file, config)
         if wanted is not None:  # the sitemap of the pages handed only: the one the preview wrote first stays
             config.theme.static_templates.discard("sitemap.xml")
         if handed:

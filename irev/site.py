@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,8 +175,10 @@ class Session:
             gc.disable()
         with self.timed("chargement"):
             content = loading.load(options.root, options.cache / settings.PARSE_CACHE, memos and memos.files)
-        with self.timed("validation et catalogue"):
-            cat, problems = catalogue.build(content, show_drafts=options.drafts, memo=memos and memos.catalogue)
+        # A build keeps which records held no name (a preview's memo spares it the unchanged records already).
+        with self.timed("validation et catalogue"), nullcontext() if memos else self.memo("unnamed") as unnamed:
+            cat, problems = catalogue.build(content, show_drafts=options.drafts, memo=memos and memos.catalogue,
+                                            unnamed=unnamed)
         self.catalogue = cat
         return sorted(content.problems + problems)
 

@@ -107,6 +107,32 @@ def test_every_written_form_is_removed_from_every_output(secret_tree, tmp_path):
     assert "[[" not in text
 
 
+def test_a_warm_build_looks_for_names_again_where_the_text_or_the_people_changed(tree, tmp_path):
+    """A build keeps which records held no name to remove: a later one must not trust that for a
+    text edited since (its body or its fields), nor once someone withdrew consent."""
+    people, record = tree / "registre" / "personnes.yml", tree / "meetings" / "2022-03-01-reunion-test.md"
+    people.write_text(people.read_text() + PERSON.replace("false", "true", 1))  # Hélène Lefèvre consents
+    cache = {"IREV_CACHE_DIR": str(tmp_path / "cache")}
+    page = "reunions/2022-03-01-reunion-test"
+
+    def built(name: str) -> str:
+        result = build_site(tree, tmp_path / name, **cache)
+        assert result.returncode == 0, result.stderr
+        return page_text(tmp_path / name, page)
+
+    assert "Mot d'introduction" in built("first")
+    record.write_text(record.read_text().replace("Mot d'introduction de la réunion.", "Mot d'introduction de Mme N'Diaye."))
+    assert "Mot d'introduction de [nom non publié]." in built("body")
+    record.write_text(record.read_text().replace("resume: Une réunion pour les tests.", "resume: Réunion animée par Awa N'Diaye."))
+    assert "Réunion animée par [nom non publié]" in built("field")
+    record.write_text(record.read_text().replace("Mme N'Diaye.", "Hélène Lefèvre.").replace("Awa N'Diaye", "elle"))
+    assert "Mot d'introduction de Hélène Lefèvre." in built("consenting")  # (a record that names no one hidden)
+    people.write_text(people.read_text().replace("consentement_publication: true\n- id: awa-ndiaye",
+                                                 "consentement_publication: false\n- id: awa-ndiaye"))
+    assert "Mot d'introduction de [nom non publié]." in built("withdrawn")
+    assert leaks(tmp_path / "withdrawn") == []
+
+
 def test_a_hidden_name_leaves_the_other_words(secret_tree, tmp_path):
     site = tmp_path / "site"
     assert build_site(secret_tree, site).returncode == 0
