@@ -12,6 +12,8 @@ build folder swapped in at the end (irev/atomic.py), the preview's server.
   the session makes its outputs. Drafts (IREV_BROUILLONS=1) are for the preview only.
 - on_files: add a small source per generated page (rewritten only when its page changed, so
   `--dirty` rebuilds only those), and the editors' guide (CONTRIBUER.md, irev/guide.py) as a hand-written page.
+  A generated page outside the navigation is a `_Generated` page: MkDocs takes its front matter
+  from the session and converts nothing.
 - on_nav: a build (not the preview) keeps each generated page as the theme wrote it, by a key of
   all the theme reads (the cache's `ecrites/`); on_page_content / on_page_context link a page so
   kept into the site, the theme writing nothing (overrides/irev-page-gardee.html); on_post_page
