@@ -176,7 +176,7 @@ class Session:
         with self.timed("chargement"):
             content = loading.load(options.root, options.cache / settings.PARSE_CACHE, memos and memos.files)
         # A build keeps which records held no name (a preview's memo spares it the unchanged records already).
-        with self.timed("validation et catalogue"), nullcontext() if memos else self.memo("unnamed") as unnamed:
+        with self.timed("validation et catalogue"), nullcontext() if memos is not None else self.memo("unnamed") as unnamed:
             cat, problems = catalogue.build(content, show_drafts=options.drafts, memo=memos and memos.catalogue,
                                             unnamed=unnamed)
         self.catalogue = cat
