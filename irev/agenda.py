@@ -338,7 +338,7 @@ class _Calendars:
         """Each event's file, each cycle's, the agenda's (`subscribed`): (site path, file in the folder).
         `written`: what a preview wrote there last (its 14,000 files at 10,000 records are then neither
         read back nor listed again); `later`: a preview's, where their writing is put, to run once
-        the pages are served."""
+        the pages are served, file by file."""
         wanted: dict[str, tuple[str, list[Event]]] = {CALENDAR: ("IREV — agenda", subscribed)}
         for event in dated:
             wanted[event.file] = (event.record.model.titre, [event])
@@ -351,11 +351,12 @@ class _Calendars:
             for (uri, path), (name, group) in zip(made, wanted.values()):
                 data = self.calendar(uri, name, [events[e.uid] for e in group], [e.date.year for e in group if e.timed])
                 written.write(path, data, hash(data))
+                yield
             written.keep_only(folder, "*.ics", {path for _, path in made})  # an event gone or undated: its file goes
             self.memo.clear()
             self.memo.update(self.used)
         if later is None:
-            write_all()
+            atomic.in_parts(write_all())
         else:
             later.append(write_all)
         return made

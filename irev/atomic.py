@@ -16,7 +16,7 @@ import shutil
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 
 def beside(path: Path) -> Path:
@@ -200,6 +200,16 @@ class Lock:
         self.handle.close()
 
 
+def in_parts(writing: Iterator) -> object:
+    """Run to its end a writing made of parts (a generator yielding between two: a preview stops it
+    there, see Session.write_later): what it returns."""
+    while True:
+        try:
+            next(writing)
+        except StopIteration as end:
+            return end.value
+
+
 _paused: set[str] = set()
 
 
@@ -207,7 +217,7 @@ def pause(step: str) -> None:
     """For tests only: with IREV_PAUSE=step:file, the first time a build reaches `step` it creates
     `file` and waits as long as that file exists, so a test can kill it at a known moment, or let
     it go on by removing the file. Steps: render, pages, pagefind, index-part, index-cache, publish,
-    later (a preview's files, written after its pages)."""
+    later (a preview's files, written after its pages), later-part (each part of them written)."""
     wanted, _, file = os.environ.get("IREV_PAUSE", "").partition(":")
     if wanted != step or step in _paused:
         return

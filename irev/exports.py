@@ -203,7 +203,7 @@ def write(renderer: pages.Renderer, site_url: str, folder: Path, lines: list[str
         kept.note(folder, written[EVERYTHING])
     if later is None:
         for write_files in writes:
-            sizes.update(write_files())
+            sizes.update(atomic.in_parts(write_files()))
     else:
         later.extend(writes)
         for table, of_table in tables:
@@ -231,13 +231,18 @@ _DAY_THEN_ID = operator.itemgetter(0, 1)
 
 
 def _write_type(folder: Path, table: Table, of_table: list[str], site_url: str, rows: dict | None, written: dict,
-                kept: Kept) -> dict[str, int]:
-    """A type's files (JSON, CSV, schema), noted in `written` and `kept`: their sizes."""
+                kept: Kept) -> typing.Generator[None, None, dict[str, int]]:
+    """A type's files (JSON, CSV, schema), one at a time, noted in `written` and `kept` once all are
+    written: their sizes."""
     json_name, csv_name, schema_name = table.names
-    files = {json_name: _json_array(of_table).encode(), csv_name: "".join(_csv(table, of_table, {} if rows is None else rows))
-             .encode("utf-8-sig"), schema_name: _schema_text(table, site_url)}
-    for name, text in files.items():
-        atomic.write_if_changed(folder / name, text)
+    made = {json_name: lambda: _json_array(of_table).encode(),
+            csv_name: lambda: "".join(_csv(table, of_table, {} if rows is None else rows)).encode("utf-8-sig"),
+            schema_name: lambda: _schema_text(table, site_url)}
+    files = {}
+    for name, make in made.items():
+        files[name] = make()
+        atomic.write_if_changed(folder / name, files[name])
+        yield
     written[table.stem] = (incremental.fingerprint((site_url, of_table)),
                            {name: _digest(text) for name, text in files.items()})
     kept.note(folder, written[table.stem])
@@ -245,11 +250,13 @@ def _write_type(folder: Path, table: Table, of_table: list[str], site_url: str, 
     return {name: len(text) for name, text in files.items()}
 
 
-def _write_everything(folder: Path, by_type: list[list[str]], written: dict, kept: Kept) -> dict[str, int]:
-    """The file of every object, after every type's (its note is made of theirs)."""
+def _write_everything(folder: Path, by_type: list[list[str]], written: dict,
+                      kept: Kept) -> typing.Generator[None, None, dict[str, int]]:
+    """The file of every object, after every type's (its note is made of theirs), a type at a time."""
     with _Replaced(folder / EVERYTHING) as everything:
         for of_table in by_type:
             everything.write("".join(line + "\n" for line in of_table).encode())
+            yield
     written[EVERYTHING] = (incremental.fingerprint([written[table.stem][0] for table in TABLES]),
                            {EVERYTHING: (everything.size, everything.digest.hexdigest())})
     kept.note(folder, written[EVERYTHING])

@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from html import escape, unescape
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +132,7 @@ class Session:
         self.remade: dict[str, list[tuple]] = {}  # the jobs each recorder made in the last build
         self.sources: dict[str, tuple[str, int]] = {}  # page source -> (file in the content tree, line) it is made from
         self.fronts: dict[str, tuple] = {}  # page source -> what its source file is made from, and its text (write_sources)
-        self.later: list = []  # a preview's writing left for after its pages (open data, calendars)
+        self.later: list = []  # a preview's writing left for after its pages (open data, calendars): generator functions
         self.search_pages: list[str] = []
         self.search_key = ""
         self.setting: tuple = ()  # what every page depends on without reading it from the catalogue (_setting)
@@ -419,10 +419,17 @@ class Session:
             _remove_gone(site, written, {download.uri for download in self.downloads.values()})
 
     def write_later(self, cancel: threading.Event | None = None) -> None:
-        """What a preview left to write once its pages are served, write by write (each notes what it
-        wrote only once written); stopped between two by `cancel`: the next build makes its own."""
+        """What a preview left to write once its pages are served, write by write, each made of parts
+        (a file, a type of the open data: each noted only once written); stopped between two parts by
+        `cancel` (at 10,000 records, a write of the open data takes half a second, which the next
+        edit would wait for): the next build makes its own."""
         while self.later and not (cancel and cancel.is_set()):
-            self.later.pop(0)()
+            with closing(self.later[0]()) as writing:  # (closed when stopped: a file half-written goes)
+                for _ in writing:
+                    atomic.pause("later-part")
+                    if cancel and cancel.is_set():
+                        return
+            self.later.pop(0)
 
     def write_files(self, site: Path) -> None:
         """The files served as they are into the written site: those the build made in the cache

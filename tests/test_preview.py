@@ -327,6 +327,34 @@ def test_a_newer_build_stops_the_files_a_preview_left_to_write(seed, tmp_path, m
     preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
 
 
+def test_the_next_edit_stops_a_write_of_the_preview_between_two_of_its_files(seed, tmp_path, monkeypatch):
+    """A write left for after the pages (a type of the open data: three files) is stopped between two
+    of its files by the next edit's build: the file written stays, the others are not written, and
+    that build writes them all from its own content."""
+    from irev import atomic, exports
+    preview = Preview(seed, tmp_path)
+    (seed / MEETING).write_text((seed / MEETING).read_text().replace("titre: Rencontre régionale",
+                                                                     "titre: Rencontre renommée", 1))
+    session = preview.session
+    session.prepare(preview.options(preview.cache))
+    session.make()
+    left, first = len(session.later), session.later[0]
+    paused = tmp_path / "paused"
+    monkeypatch.setenv("IREV_PAUSE", f"later-part:{paused}")
+    monkeypatch.setattr(atomic, "_paused", set())
+    thread, cancel = session.finish_in_background(tmp_path / "site", lambda: None, pytest.fail, quiet=0)
+    wait_for(paused.exists, "the background paused after a file")
+    cancel.set()
+    paused.unlink()
+    thread.join()
+    folder = preview.cache / exports.FOLDER
+    renamed = sorted(p.name for p in folder.rglob("*") if p.is_file() and "Rencontre renommée".encode() in p.read_bytes())
+    assert renamed == ["reunions.json"] and len(session.later) == left and session.later[0] is first
+    preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
+    renamed = sorted(p.name for p in folder.rglob("*") if p.is_file() and "Rencontre renommée".encode() in p.read_bytes())
+    assert renamed == ["reunions.csv", "reunions.json", "tout.jsonl"]
+
+
 def test_a_preview_writes_its_files_once_the_editor_pauses(seed, tmp_path):
     """The files a page does not need (open data, calendars) wait for a pause in the edits: an edit
     coming before finds them unwritten, and its build makes them."""
