@@ -302,9 +302,10 @@ def test_an_edit_made_while_the_content_is_invalid_shows_once_it_is_fixed(seed, 
     assert "Rencontre renommée" in preview.html(MEETING)
 
 
-def test_a_newer_build_stops_the_files_a_preview_left_to_write(seed, tmp_path, monkeypatch):
-    """The open data and calendars a preview writes after its pages are stopped by the next edit's
-    build (it waits for the file being written only), which then makes them from its own content."""
+def _stopped_at(step: str, seed, tmp_path, monkeypatch) -> tuple[Preview, list, list]:
+    """A preview whose files left to write after a title edit are stopped by the next edit's build
+    (`cancel`, as hooks/irev_hook.py's _finish_background) at a step (IREV_PAUSE): the preview, the
+    writes left before, what the background said once done."""
     from irev import atomic
     preview = Preview(seed, tmp_path)
     (seed / MEETING).write_text((seed / MEETING).read_text().replace("titre: Rencontre régionale",
@@ -312,47 +313,41 @@ def test_a_newer_build_stops_the_files_a_preview_left_to_write(seed, tmp_path, m
     session = preview.session
     session.prepare(preview.options(preview.cache))
     session.make()
-    left = len(session.later)
-    paused = tmp_path / "paused"
-    monkeypatch.setenv("IREV_PAUSE", f"later:{paused}")
+    left, paused, released = list(session.later), tmp_path / "paused", []
+    monkeypatch.setenv("IREV_PAUSE", f"{step}:{paused}")
     monkeypatch.setattr(atomic, "_paused", set())
-    released = []
     thread, cancel = session.finish_in_background(tmp_path / "site", lambda: released.append(True), pytest.fail,
                                                   quiet=0)
-    wait_for(paused.exists, "the background paused before writing")
-    cancel.set()  # as the next build does (hooks/irev_hook.py, _finish_background)
+    wait_for(paused.exists, f"the background paused at {step}")
+    cancel.set()
     paused.unlink()
     thread.join()
-    assert left and len(session.later) == left and released == [True]  # nothing written, the cache let go
+    return preview, left, released
+
+
+def _open_data_holding(preview: Preview, text: str) -> list[str]:
+    from irev import exports
+    folder = preview.cache / exports.FOLDER
+    return sorted(p.name for p in folder.rglob("*") if p.is_file() and text.encode() in p.read_bytes())
+
+
+def test_a_newer_build_stops_the_files_a_preview_left_to_write(seed, tmp_path, monkeypatch):
+    """The open data and calendars a preview writes after its pages are stopped by the next edit's
+    build, which then makes them from its own content."""
+    preview, left, released = _stopped_at("later", seed, tmp_path, monkeypatch)
+    assert left and preview.session.later == left and released == [True]  # nothing written, the cache let go
     preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
 
 
 def test_the_next_edit_stops_a_write_of_the_preview_between_two_of_its_files(seed, tmp_path, monkeypatch):
     """A write left for after the pages (a type of the open data: three files) is stopped between two
-    of its files by the next edit's build: the file written stays, the others are not written, and
-    that build writes them all from its own content."""
-    from irev import atomic, exports
-    preview = Preview(seed, tmp_path)
-    (seed / MEETING).write_text((seed / MEETING).read_text().replace("titre: Rencontre régionale",
-                                                                     "titre: Rencontre renommée", 1))
-    session = preview.session
-    session.prepare(preview.options(preview.cache))
-    session.make()
-    left, first = len(session.later), session.later[0]
-    paused = tmp_path / "paused"
-    monkeypatch.setenv("IREV_PAUSE", f"later-part:{paused}")
-    monkeypatch.setattr(atomic, "_paused", set())
-    thread, cancel = session.finish_in_background(tmp_path / "site", lambda: None, pytest.fail, quiet=0)
-    wait_for(paused.exists, "the background paused after a file")
-    cancel.set()
-    paused.unlink()
-    thread.join()
-    folder = preview.cache / exports.FOLDER
-    renamed = sorted(p.name for p in folder.rglob("*") if p.is_file() and "Rencontre renommée".encode() in p.read_bytes())
-    assert renamed == ["reunions.json"] and len(session.later) == left and session.later[0] is first
+    of its files (it waits for the file under way only): the file written stays, the others are not
+    written, and the next build writes them all from its own content."""
+    preview, left, _ = _stopped_at("later-part", seed, tmp_path, monkeypatch)
+    assert _open_data_holding(preview, "Rencontre renommée") == ["reunions.json"]
+    assert preview.session.later == left  # the write stopped is left whole, made again by the next build
     preview.edit("fiches/2022-echelle-de-maturite-concept-rse.md", "\n---\n", "\n---\nAutre modification.\n")
-    renamed = sorted(p.name for p in folder.rglob("*") if p.is_file() and "Rencontre renommée".encode() in p.read_bytes())
-    assert renamed == ["reunions.csv", "reunions.json", "tout.jsonl"]
+    assert _open_data_holding(preview, "Rencontre renommée") == ["reunions.csv", "reunions.json", "tout.jsonl"]
 
 
 def test_a_preview_writes_its_files_once_the_editor_pauses(seed, tmp_path):
