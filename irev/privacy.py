@@ -150,14 +150,23 @@ class Redactor:
         return self._holds(_read(text)) or bool(_MAY_HIDE.search(text)) and self._holds(_read(text, markup=False))
 
     def _holds(self, folded: str) -> bool:
-        return any(next(self._matches(folded, word), None) for word in self.patterns.keys() & folded.split())
+        words = self.patterns.keys() & folded.split()
+        runs = _runs(folded) if words else frozenset()
+        return any(next(self._matches(folded, word, runs), None) for word in words)
 
     def _unnamed_mention(self, match: re.Match) -> bool:
         return match.group(1) == "personne" and (match.group(2) in self.hidden or match.group(2) in self.withheld)
 
-    def _matches(self, folded: str, word: str):
-        """The forms of a word's names in a folded text, searched near each place the word is."""
+    def _matches(self, folded: str, word: str, runs: frozenset[str]):
+        """The forms of a word's names in a folded text, searched near each place the word is.
+        `runs`: the text's runs of letters and digits; a form with a run the text lacks cannot be in it."""
         group, reach, consenting = self.patterns[word]
+        # Only the forms that may be there are compiled into a pattern: a word shared by many people
+        # makes a pattern of hundreds of forms, a few milliseconds to compile, mostly for a text
+        # holding the word alone (an id like « le-petit-prince »).
+        group, consenting = _possible(group, runs), consenting and _possible(consenting, runs)
+        if not group:
+            return
         pattern, consenting = _pattern(group), consenting and _pattern(consenting)
         start = folded.find(word)
         while start >= 0:
@@ -178,8 +187,9 @@ class Redactor:
         spans = set()
         for markup in (True, False) if _MAY_HIDE.search(text) else (True,):
             folded, origins, labels = _folded_with_origins(text, markup)
+            runs = _runs(folded)
             spans |= {(origins[m.start()][0], origins[m.end() - 1][1])
-                      for word in self.patterns.keys() & folded.split() for m in self._matches(folded, word)}
+                      for word in self.patterns.keys() & folded.split() for m in self._matches(folded, word, runs)}
         for start, end in reversed(_merged(sorted(spans))):
             in_label = any(first <= start < last for first, last in labels)  # brackets would end the mention
             text = text[:start] + (REDACTED.strip("[]") if in_label else REDACTED) + text[end:]
@@ -234,7 +244,26 @@ def _forms(person) -> list[tuple[str, str]]:
     return found + [(max(_words(w), key=len), " ".join(_words(w))) for w in person.autres_graphies if _words(w)]
 
 
+def _runs(text: str) -> frozenset[str]:
+    return frozenset(_RUN.findall(text))
+
+
+_RUN = re.compile("[a-z0-9]+")
+
+
+def _possible(forms: frozenset[str], runs: frozenset[str]) -> frozenset[str]:
+    """The forms each of whose runs of letters and digits a text holds. A form's match in a folded text
+    starts and ends beside no letter or digit, and the form's other characters are matched as written,
+    so each of its runs is one of the text's."""
+    return frozenset(form for form in forms if _runs_of(form) <= runs)
+
+
 @cache
+def _runs_of(form: str) -> frozenset[str]:
+    return _runs(form)
+
+
+@lru_cache(maxsize=4096)  # (the forms a text may hold: few distinct sets in a run)
 def _pattern(forms: frozenset[str]) -> re.Pattern:
     alternatives = sorted((form.replace(" ", " +") for form in forms), key=len, reverse=True)
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
