@@ -6,8 +6,8 @@ back only when all of it is free), so a process that held them stays at about 1 
 ends, beside the 1 GB Pagefind needs to index the site. Made in a forked process that has
 ended by then, they cost the engine's process only the results sent back.
 
-The child runs `first`, sends its result, and waits: asked to go on, it runs `then` and sends
-that result; told to stop, or left (the parent's end closed), it ends. An exception in the child
+The child runs `first`, sends its result, and waits: asked to go on, it runs `then` (with what the
+parent sent) and sends that result; told to stop, or left (the parent's end closed), it ends. An exception in the child
 is raised again in the parent. A parent killed (kill -9) takes the child with it.
 """
 
@@ -46,9 +46,17 @@ class Apart:
         """What `first` returned (raising what it raised)."""
         return self._receive()
 
-    def then(self) -> Any:
-        """What `then` returned (raising what it raised); the child has ended."""
-        self._connection.send(True)
+    def then(self, *args) -> Any:
+        """What `then(*args)` returned (raising what it raised); the child has ended."""
+        self.go_on(*args)
+        return self.result()
+
+    def go_on(self, *args) -> None:
+        """The child asked to run `then(*args)`, while this process does something else."""
+        self._connection.send((True, args))
+
+    def result(self) -> Any:
+        """What `then` returned (raising what it raised), once the child was asked to go on; the child has ended."""
         try:
             return self._receive()
         finally:
@@ -59,7 +67,7 @@ class Apart:
         if self._connection.closed:
             return
         try:
-            self._connection.send(False)
+            self._connection.send((False, ()))
         except OSError:  # it has ended already
             pass
         self._connection.close()
@@ -84,8 +92,9 @@ def _child(first: Callable[[], Any], then: Callable[[], Any], connection, parent
         os._exit(1)
     try:
         connection.send((False, first()))
-        if _asked(connection):
-            connection.send((False, then()))
+        go_on, args = _asked(connection)
+        if go_on:
+            connection.send((False, then(*args)))
     except Exception as error:  # noqa: BLE001 — raised again in the parent
         connection.send((True, _portable(error)))
 
@@ -99,8 +108,8 @@ def _portable(error: Exception) -> Exception:
         return RuntimeError("".join(traceback.format_exception(error)))
 
 
-def _asked(connection) -> bool:
+def _asked(connection) -> tuple[bool, tuple]:
     try:
         return connection.recv()
     except EOFError:  # the parent let go
-        return False
+        return False, ()

@@ -387,11 +387,21 @@ def _widen(span: list, day: models.PartialDate) -> None:
     span[1] = max((d for d in (span[1], day) if d), key=lambda d: d.first_day)
 
 
-def validate(content: Content) -> list[Problem]:
+def validate(content: Content, elsewhere: dict[str, set[str]] | None = None) -> list[Problem]:
     """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates,
-    attachments, inconsistent records)."""
+    attachments, inconsistent records). `elsewhere`: the ids of the other parts of a tree checked in
+    parts (irev/shares.py), by kind."""
     with gc_paused():
-        return _check(content, _redactor(content), _Edits.of(content, None))[0]
+        return _check(content, _redactor(content), _Edits.of(content, None), elsewhere=elsewhere)[0]
+
+
+def known_ids(content: Content) -> dict[str, set[str]]:
+    """The ids any file declares, valid or not, by kind: a reference to one is not « unknown »."""
+    known: dict[str, set] = {}
+    for source in content.sources:
+        if source.ident is not None:
+            known.setdefault(source.model.KIND, set()).add(source.ident)
+    return known
 
 
 def _redactor(content: Content, memo: dict | None = None) -> Redactor:
@@ -561,14 +571,14 @@ def _same(before, now) -> bool:
     return before is now
 
 
-def _check(content: Content, redactor: Redactor, edits: _Edits, memo: dict | None = None) -> tuple[list[Problem], dict, dict, dict, dict]:
+def _check(content: Content, redactor: Redactor, edits: _Edits, memo: dict | None = None,
+           elsewhere: dict[str, set[str]] | None = None) -> tuple[list[Problem], dict, dict, dict, dict]:
     """The problems, each record's references and mentions (computed once, reused by the index), the
     size of each hosted file (attachments.inspect), and the redactor of each record that does not name
     someone (by file)."""
-    known: dict[str, set] = {}
-    for source in content.sources:
-        if source.ident is not None:
-            known.setdefault(source.model.KIND, set()).add(source.ident)
+    known = known_ids(content)
+    for kind, idents in (elsewhere or {}).items():
+        known.setdefault(kind, set()).update(idents)
     if memo is not None and memo.get("known") != known:  # an id added or removed: every reference looked at again
         memo["known"] = known
         memo.pop("checked", None)

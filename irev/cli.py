@@ -20,10 +20,10 @@ def check(root: Path, config: Path) -> NoReturn:
     # A short run: the cyclic collector would only walk the loaded content again (a second at
     # 10,000 records) and find nothing to free.
     gc.disable()
-    content, problems = Session().check(root)
+    session = Session()  # (kept until the end: see Session.check)
+    counts, problems = session.check(root)
     problems = sorted(problems + legal.problems(legal.read_extra(config), config))  # the legal pages' settings
-    counts = f"{len(content.records)} ressource(s), " + ", ".join(
-        f"{len(t)} {k}(s)" for k, t in content.registries.items())
+    counts = f"{counts.records} ressource(s), " + ", ".join(f"{n} {k}(s)" for k, n in counts.registries.items())
     print(f"Contenu : {root} — {counts}")
     with forge.commands_stopped():  # editors' values quoted in the report are never read as CI commands
         print(report(problems))

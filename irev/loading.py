@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -88,25 +89,50 @@ class Content:
     read_again: tuple[list[Source], list[Entry]] | None = None
 
 
-def load(root: Path, cache_file: Path | None = None, memo: dict | None = None) -> Content:
+def load(root: Path, cache_file: Path | None = None, memo: dict | None = None, share: Share | None = None) -> Content:
     """Read and validate every file of a content tree; never stops at the first problem.
 
     With a cache file, unchanged files are not parsed again (see parsing.ParseCache). A memo
     (`mkdocs serve`) keeps each record file's outcome for the next load, which then parses
     and validates only the files whose text changed, and the parse cache itself (reading it
-    again would cost more than the edit).
+    again would cost more than the edit). A share reads only its record files.
     """
     root = Path(root)
-    cache = memo.pop(_MEMO_PARSE_CACHE, None) if memo is not None else None
-    first = not memo  # a build, or a preview's first one
+    cache = memo.pop(_MEMO_PARSE_CACHE, None) if memo is not None else share.cache if share is not None else None
+    first = not memo and share is None  # a build, or a preview's first one (a share's cache is saved by its caller)
     content = Content(root=root, cache=cache if cache is not None and cache.path == cache_file else ParseCache(cache_file))
     with gc_paused():
-        _load_all(root, content, memo)
+        _load_all(root, content, memo, share.files if share is not None else None)
     if first:  # later, a preview's memo keeps what was parsed: writing the cache would cost more than an edit
         content.cache.save()
     if memo is not None:
         memo[_MEMO_PARSE_CACHE] = content.cache
     return content
+
+
+class Counts(NamedTuple):
+    """How many records and registry entries a tree holds (what `check` says first)."""
+
+    records: int
+    registries: dict[str, int]
+
+    @classmethod
+    def of(cls, content: Content) -> Counts:
+        return cls(len(content.records), {kind: len(table) for kind, table in content.registries.items()})
+
+
+@dataclass(frozen=True)
+class Share:
+    """A part of a content tree loaded in a process of its own (irev/shares.py): some of its record files
+    (every registry is read), with the parse cache read once before the processes forked."""
+
+    files: frozenset[Path]
+    cache: ParseCache
+
+
+def inventory(root: Path) -> files.Inventory:
+    """The content files of a tree, sorted out (irev/files.py)."""
+    return files.scan(root, models.RECORD_TYPES, REGISTRY_FILES, ATTACHMENTS_DIR)
 
 
 _MEMO_PARSE_CACHE = "parse cache"  # its place in a loading memo, beside the files' outcomes
@@ -123,20 +149,21 @@ def _signature(path: Path) -> tuple | None:
     return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
-def _load_all(root: Path, content: Content, memo: dict | None) -> None:
+def _load_all(root: Path, content: Content, memo: dict | None, only: frozenset[Path] | None) -> None:
     if not root.is_dir():
         content.problems.append(Problem(str(root), 1, "", "dossier de contenu introuvable", "vérifiez CONTENT_DIR"))
         return
-    found = files.scan(root, models.RECORD_TYPES, REGISTRY_FILES, ATTACHMENTS_DIR)
+    found = inventory(root)
     content.problems += found.problems
+    records = found.records if only is None else [(model, path) for model, path in found.records if path in only]
     known, registries = {} if memo is None else memo, {}
     for kind, name in REGISTRY_FILES.items():
         content.registries[kind] = _load_registry(root, found.registries.get(kind), root / name, REGISTRY_MODELS[kind],
                                                   content, known, registries)
     seen_as = known.get(_MEMO_SIGNATURES, {})
-    signatures = {} if memo is None else {path: _signature(path) for _, path in found.records}
+    signatures = {} if memo is None else {path: _signature(path) for _, path in records}
     outcomes, fresh = {}, {}
-    for model, path in found.records:
+    for model, path in records:
         if path in known and signatures[path] is not None and seen_as.get(path) == signatures[path]:
             outcomes[path] = known[path]  # the same file as last time (while serving): not read again
             continue
@@ -152,7 +179,7 @@ def _load_all(root: Path, content: Content, memo: dict | None) -> None:
     changed = history.changed(root, list(fresh), history=not seen_as)
     for (path, (model, text)), document in zip(fresh.items(), documents):
         outcomes[path] = (text, *_load_record(root, path, document, model, changed.get(path)))
-    outcomes = {path: outcomes[path] for _, path in found.records}  # in folder and name order
+    outcomes = {path: outcomes[path] for _, path in records}  # in folder and name order
     # (with two files of one id, which is kept may change with no file of them read again)
     again = [outcome for path, outcome in outcomes.items() if known.get(path) is not outcome] \
         if seen_as and not known.get(_MEMO_DUPLICATES) \

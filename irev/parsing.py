@@ -168,6 +168,7 @@ class ParseCache:
         self.path = path
         self.entries: dict[str, object] = {} if path is None else self._load(path)
         self.used: set[str] = set()
+        self.added: dict[str, object] = {}  # what this process parsed (irev/shares.py sends it back)
         self.changed = False
 
     @classmethod
@@ -198,8 +199,15 @@ class ParseCache:
 
     def put(self, key: str, data) -> None:
         self.entries[key] = data
+        self.added[key] = data
         self.used.add(key)
         self.changed = True
+
+    def merge(self, used: set[str], added: dict[str, object]) -> None:
+        """What another process using this cache used and parsed (irev/shares.py), kept by `save`."""
+        for key, data in added.items():
+            self.put(key, data)
+        self.used |= used
 
     def save(self) -> None:
         """Keep what this run used, so the cache stays the size of one content tree."""

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import (agenda, apart, atomic, attachments, catalogue, exports, feeds, files, forge, incremental, loading,
-               pages, pdf, rendering, search, settings, sharing)
+               pages, pdf, rendering, search, settings, shares, sharing)
 from .exports import Kept
 from .incremental import Fingerprints, Recorder
 from .problems import Problem
@@ -139,6 +139,7 @@ class Session:
         self.indexed = False  # the site was indexed through the cache (a preview indexes its first build so)
         self.options: Options | None = None
         self.apart: apart.Apart | None = None  # a build's loading, catalogue and outputs, made in a process of their own
+        self.checked: loading.Content | None = None  # what `check` loaded (in this process)
 
     @contextmanager
     def timed(self, step: str):
@@ -149,10 +150,16 @@ class Session:
 
     # --- stages ----------------------------------------------------------------------------------
 
-    def check(self, root: Path) -> tuple[loading.Content, list[Problem]]:
-        """Load and validate a content tree: every problem, sorted (what `python -m irev check` shows)."""
-        content = loading.load(root, settings.parse_cache_file())
-        return content, sorted(content.problems + catalogue.validate(content))
+    def check(self, root: Path) -> tuple[loading.Counts, list[Problem]]:
+        """Load and validate a content tree: its counts and every problem, sorted (what `python -m irev
+        check` shows); on several cores, in shares at once (irev/shares.py)."""
+        checked = shares.check(root, settings.parse_cache_file())
+        if checked is None:
+            content = loading.load(root, settings.parse_cache_file())
+            checked = loading.Counts.of(content), sorted(content.problems + catalogue.validate(content)), content
+        # What was loaded lives as long as the session, which the command ends without freeing (cli.check).
+        counts, problems, self.checked = checked
+        return counts, problems
 
     def prepare(self, options: Options) -> list[Problem]:
         """Load, validate and catalogue the content; every problem, warnings included, sorted.

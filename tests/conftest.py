@@ -19,6 +19,7 @@ import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,15 @@ def session_options(content: Path, cache: Path):
     """What the hook hands the build session for a content tree, Markdown settings from mkdocs.yml."""
     from irev.site import Options
     return Options(content, cache, *markdown_settings())
+
+
+def run_alone(code: str) -> dict:
+    """What a fresh interpreter running `code` printed last, as JSON (only a process of one thread forks:
+    pytest's may have started some)."""
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 def write(path: Path, text: str) -> Path:

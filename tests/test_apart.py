@@ -2,20 +2,7 @@
 so that the engine's process, which then writes the pages beside Pagefind, never holds the
 catalogue. Each test runs in a fresh interpreter: only a process of one thread forks."""
 
-import json
-import subprocess
-import sys
-import textwrap
-
-from conftest import MINIMAL, ROOT, markdown_settings
-
-
-def run_alone(code: str) -> dict:
-    """What a fresh interpreter running `code` printed last, as JSON."""
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.splitlines()[-1])
+from conftest import MINIMAL, markdown_settings, run_alone
 
 
 def test_the_build_process_never_holds_the_catalogue(tmp_path):
