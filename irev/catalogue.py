@@ -387,12 +387,12 @@ def _widen(span: list, day: models.PartialDate) -> None:
     span[1] = max((d for d in (span[1], day) if d), key=lambda d: d.first_day)
 
 
-def validate(content: Content, elsewhere: dict[str, set[str]] | None = None) -> list[Problem]:
+def validate(content: Content, elsewhere: dict[str, set[str]] | None = None, hints: dict | None = None) -> list[Problem]:
     """Every cross-reference problem (unknown ids, bad mentions, parent loops, near-duplicates,
-    attachments, inconsistent records). `elsewhere`: the ids of the other parts of a tree checked in
-    parts (irev/shares.py), by kind."""
+    attachments, inconsistent records). For a tree checked in parts (irev/shares.py): `elsewhere`, the
+    ids of the other parts, by kind; `hints`, filled with the hint of each unknown id (_unknown)."""
     with gc_paused():
-        return _check(content, _redactor(content), _Edits.of(content, None), elsewhere=elsewhere)[0]
+        return _check(content, _redactor(content), _Edits.of(content, None), elsewhere=elsewhere, hints=hints)[0]
 
 
 def known_ids(content: Content) -> dict[str, set[str]]:
@@ -572,7 +572,7 @@ def _same(before, now) -> bool:
 
 
 def _check(content: Content, redactor: Redactor, edits: _Edits, memo: dict | None = None,
-           elsewhere: dict[str, set[str]] | None = None) -> tuple[list[Problem], dict, dict, dict, dict]:
+           elsewhere: dict[str, set[str]] | None = None, hints: dict | None = None) -> tuple[list[Problem], dict, dict, dict, dict]:
     """The problems, each record's references and mentions (computed once, reused by the index), the
     size of each hosted file (attachments.inspect), and the redactor of each record that does not name
     someone (by file)."""
@@ -583,7 +583,7 @@ def _check(content: Content, redactor: Redactor, edits: _Edits, memo: dict | Non
         memo["known"] = known
         memo.pop("checked", None)
         memo.pop("checked mentions", None)
-    hints: dict = {}
+    hints = {} if hints is None else hints
     refs = _each(memo, "references", edits.sources, lambda source: references(source.model, source.data),
                  edits.sources_edited)
     record_refs = {file: found for (file, prefix), found in refs.items() if not prefix}

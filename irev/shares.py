@@ -6,10 +6,12 @@ declare. So each process (this one, and one forked per other share, irev/apart.p
 registry and its share of the record files, sends the ids they declare, and checks them knowing
 the others' ids too. Meetings stay together: a series links meetings only (consistency.py).
 
-The problems of a record file are those of the process that read it. Any other file (a registry,
-an attachment, the tree itself) is read by every process, and its problems count where every process
-found them: each finds the same for what depends on that file alone, and one such as « cited by no
-record » holds only if it holds for every share of the records.
+The problems of a record file are those of the process that read it; the inventory's (an entry of
+the tree that is no content file) count once. Any other file (a registry, an attachment) is read by
+every process, and its problems count where every process found them: each finds the same for what
+depends on that file alone, and one such as « cited by no record » holds only if it holds for every
+share of the records. Past catalogue.HINTED_IDS unknown ids, which of them get a « vouliez-vous
+dire » hint depends on the order of them all: such a tree is checked again in one process.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Checked:
 
     counts: loading.Counts
     problems: list[Problem]
+    unknown: set[tuple[str, str]]  # the unknown ids it gave a hint (catalogue.HINTED_IDS)
     used: set[str]  # the parse cache's entries it used, and those it added
     added: dict[str, object]
 
@@ -65,9 +68,11 @@ def check(root: Path, cache_file: Path | None) -> tuple[loading.Counts, list[Pro
     for result in results[1:]:
         cache.merge(result.used, result.added)
     cache.save()
+    if len(set().union(*(result.unknown for result in results))) >= catalogue.HINTED_IDS:
+        return None  # which unknown ids get a hint depends on the order of them all (catalogue._unknown)
     records = {relative(path, root) for _, path in found.records}
     counts = results[0].counts._replace(records=sum(result.counts.records for result in results))
-    return counts, sorted(_merged(results, records)), parts[0].content
+    return counts, sorted(_merged(results, records, found.problems)), parts[0].content
 
 
 def _cores() -> int:
@@ -106,14 +111,16 @@ def _others(ids: list[dict[str, set[str]]], index: int) -> dict[str, set[str]]:
     return merged
 
 
-def _merged(results: list[Checked], records: set[str]) -> list[Problem]:
-    """The record files' problems (each from the one process that read it), and the other files' problems
-    that every process found."""
-    problems = [problem for result in results for problem in result.problems if problem.file in records]
-    common = Counter(problem for problem in results[0].problems if problem.file not in records)
-    for result in results[1:]:
-        common &= Counter(problem for problem in result.problems if problem.file not in records)
-    return problems + list(common.elements())
+def _merged(results: list[Checked], records: set[str], inventory: list[Problem]) -> list[Problem]:
+    """The inventory's problems once (every process finds them alike; as shown, a stray entry's name may
+    read as a record file's: `a\\xa0.md` and `a` + NBSP + `.md`); of the others, the record files' (each
+    from the one process that read it), and the other files' that every process found."""
+    found = [Counter(result.problems) - Counter(inventory) for result in results]
+    problems = [problem for each in found for problem in each.elements() if problem.file in records]
+    common = Counter({problem: n for problem, n in found[0].items() if problem.file not in records})
+    for each in found[1:]:
+        common &= each
+    return inventory + problems + list(common.elements())
 
 
 class _Part:
@@ -128,6 +135,6 @@ class _Part:
         return catalogue.known_ids(self.content)
 
     def check(self, elsewhere: dict[str, set[str]]) -> Checked:
-        content = self.content
-        problems = content.problems + catalogue.validate(content, elsewhere)
-        return Checked(loading.Counts.of(content), problems, self.share.cache.used, self.share.cache.added)
+        content, hints = self.content, {}
+        problems = content.problems + catalogue.validate(content, elsewhere, hints)
+        return Checked(loading.Counts.of(content), problems, set(hints), self.share.cache.used, self.share.cache.added)

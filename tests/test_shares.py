@@ -39,6 +39,9 @@ def test_the_shares_report_what_one_process_reports(tmp_path):
     records = sorted(tree.glob("*/*.md"))
     for record in records:  # a problem in each share's every record
         with_body(tree, record.relative_to(tree), "Voir [[theme:theme-disparu]].")
+    # Two names shown alike (a literal `\\xa0`, and a no-break space): a record file and a stray link.
+    write(tree / "fiches/a\\xa0.md", "---\ntitre: x\n---\n")
+    (tree / "fiches/a\u00a0.md").symlink_to("nulle-part")
 
     found = run_alone(f"""
         import json
@@ -72,5 +75,30 @@ def test_the_shares_report_what_one_process_reports(tmp_path):
     assert len(about("fiches/Mauvais_Nom.md", "invalide")) == 1
     assert about("plans/2023-plan-casse.md", "")
     assert len(about("notes.txt", "hors des dossiers")) == 1
+    assert len(about("fiches/a\\xa0.md", "lien symbolique")) == 1
     unknown = [p[0] for p in problems if p[3] == "thème inconnu « theme-disparu »"]
     assert sorted(unknown) == sorted(f"content/{r.relative_to(tree)}" for r in records if r.name not in ("Mauvais_Nom.md", "2023-plan-casse.md"))
+
+
+def test_a_tree_with_more_unknown_ids_than_are_hinted_is_checked_in_one_process(tmp_path):
+    """Past catalogue.HINTED_IDS unknown ids, which get a « vouliez-vous dire » hint depends on the order
+    of them all: the shares would each give their own 300."""
+    tree = tmp_path / "content"
+    shutil.copytree(ROOT / "content", tree)
+    found = run_alone(f"""
+        import json
+        from pathlib import Path
+        from irev import catalogue, shares
+
+        shares.SHARED_FROM, shares._cores = 1, lambda: 2
+        root = Path({str(tree)!r})
+        fiche = root / {CITING!r}
+        text = fiche.read_text(encoding="utf-8")
+        checked = []
+        for n in (catalogue.HINTED_IDS - 1, catalogue.HINTED_IDS):
+            mentions = " ".join(f"[[theme:inconnu-{{i}}]]" for i in range(n))
+            fiche.write_text(text + "\\n" + mentions + "\\n", encoding="utf-8")
+            checked.append(shares.check(root, None) is not None)
+        print(json.dumps(checked))
+    """)
+    assert found == [True, False]
