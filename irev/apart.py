@@ -7,8 +7,9 @@ ends, beside the 1 GB Pagefind needs to index the site. Made in a forked process
 ended by then, they cost the engine's process only the results sent back.
 
 The child runs `first`, sends its result, and waits: asked to go on, it runs `then` (with what the
-parent sent) and sends that result; told to stop, or left (the parent's end closed), it ends. An exception in the child
-is raised again in the parent. A parent killed (kill -9) takes the child with it.
+parent sent) and sends that result; told to stop, or left (the parent's end closed), it ends. An
+exception in the child is raised again in the parent. A parent killed (kill -9) takes the child with
+it. `python -m irev check` forks one per share of the records the same way (irev/shares.py).
 """
 
 from __future__ import annotations

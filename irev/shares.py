@@ -35,7 +35,7 @@ class Checked:
 
     counts: loading.Counts
     problems: list[Problem]
-    unknown: set[tuple[str, str]]  # the unknown ids it gave a hint (catalogue.HINTED_IDS)
+    unknown: set[tuple[str, str]]  # the (kind, id) of each unknown id it met (catalogue.HINTED_IDS)
     used: set[str]  # the parse cache's entries it used, and those it added
     added: dict[str, object]
 
@@ -43,7 +43,7 @@ class Checked:
 def check(root: Path, cache_file: Path | None) -> tuple[loading.Counts, list[Problem], loading.Content] | None:
     """A tree's counts and every problem, sorted, checked in shares at once, and the part this process
     loaded; None where it is not worth it or the records cannot be shared out (too few, all meetings, one
-    core, two files of one id)."""
+    core, two files of one id, more unknown ids than are hinted)."""
     cores = _cores()
     found = loading.inventory(root) if root.is_dir() else None
     if found is None or cores < 2 or len(found.records) < SHARED_FROM or not apart.possible():
