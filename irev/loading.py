@@ -102,7 +102,7 @@ def load(root: Path, cache_file: Path | None = None, memo: dict | None = None, s
     first = not memo and share is None  # a build, or a preview's first one (a share's cache is saved by its caller)
     content = Content(root=root, cache=cache if cache is not None and cache.path == cache_file else ParseCache(cache_file))
     with gc_paused():
-        _load_all(root, content, memo, share.files if share is not None else None)
+        _load_all(root, content, memo, share)
     if first:  # later, a preview's memo keeps what was parsed: writing the cache would cost more than an edit
         content.cache.save()
     if memo is not None:
@@ -124,9 +124,11 @@ class Counts(NamedTuple):
 @dataclass(frozen=True)
 class Share:
     """A part of a content tree loaded in a process of its own (irev/shares.py): some of its record files
-    (every registry is read), with the parse cache read once before the processes forked."""
+    (every registry is read), with the tree's inventory and the parse cache, made once before the
+    processes forked (so that every process sees the same tree)."""
 
     files: frozenset[Path]
+    found: files.Inventory
     cache: ParseCache
 
 
@@ -149,13 +151,13 @@ def _signature(path: Path) -> tuple | None:
     return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
-def _load_all(root: Path, content: Content, memo: dict | None, only: frozenset[Path] | None) -> None:
+def _load_all(root: Path, content: Content, memo: dict | None, share: Share | None) -> None:
     if not root.is_dir():
         content.problems.append(Problem(str(root), 1, "", "dossier de contenu introuvable", "vérifiez CONTENT_DIR"))
         return
-    found = inventory(root)
+    found = inventory(root) if share is None else share.found
     content.problems += found.problems
-    records = found.records if only is None else [(model, path) for model, path in found.records if path in only]
+    records = found.records if share is None else [(model, path) for model, path in found.records if path in share.files]
     known, registries = {} if memo is None else memo, {}
     for kind, name in REGISTRY_FILES.items():
         content.registries[kind] = _load_registry(root, found.registries.get(kind), root / name, REGISTRY_MODELS[kind],

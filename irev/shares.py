@@ -55,7 +55,7 @@ def check(root: Path, cache_file: Path | None) -> tuple[loading.Counts, list[Pro
     if len(groups) < 2:
         return None
     cache = ParseCache(cache_file)  # read once: every process takes its entries
-    parts = [_Part(root, loading.Share(group, cache)) for group in groups]
+    parts = [_Part(root, loading.Share(group, found, cache)) for group in groups]
     helpers = [apart.Apart(part.load, part.check) for part in parts[1:]]  # forked before this process loads
     try:
         ids = [parts[0].load()] + [helper.first() for helper in helpers]
