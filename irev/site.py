@@ -153,9 +153,10 @@ class Session:
     def check(self, root: Path) -> tuple[loading.Counts, list[Problem]]:
         """Load and validate a content tree: its counts and every problem, sorted (what `python -m irev
         check` shows); on several cores, in shares at once (irev/shares.py)."""
-        checked = shares.check(root, settings.parse_cache_file())
+        cache_file = settings.parse_cache_file()
+        checked = shares.check(root, cache_file)
         if checked is None:
-            content = loading.load(root, settings.parse_cache_file())
+            content = loading.load(root, cache_file)
             checked = loading.Counts.of(content), sorted(content.problems + catalogue.validate(content)), content
         # What was loaded lives as long as the session, which the command ends without freeing (cli.check).
         counts, problems, self.checked = checked
